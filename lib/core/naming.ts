@@ -1,0 +1,71 @@
+/**
+ * The one definition of every name Stratus derives from a manifest. The CDK stacks, the local runtime,
+ * the handler SDK and the operations commands all import these; never build one of these strings elsewhere.
+ */
+
+/** Tenant names: lower-case, start with a letter, 2–31 characters; they prefix every resource. */
+export const TENANT_NAME_PATTERN = /^[a-z][a-z0-9-]{1,30}$/;
+
+/** Topic, consumer and sink keys inside a manifest. Dots are reserved as the tenant separator. */
+export const RESOURCE_KEY_PATTERN = /^[a-z][a-z0-9-]{0,47}$/;
+
+/** Key of the dead-letter topic every tenant gets; manifests may not declare a topic with this key. */
+export const DLQ_TOPIC_KEY = 'dlq';
+
+/** `<tenant>.<topic>`: the topic's name on the Kafka cluster. */
+export function topicName(tenant: string, topicKey: string): string {
+  return `${tenant}.${topicKey}`;
+}
+
+/**
+ * `<tenant>.<consumer>`: the Kafka consumer group. It never contains ':' because MSK emits no consumer-lag
+ * metrics for such groups (https://docs.aws.amazon.com/msk/latest/developerguide/consumer-lag.html).
+ */
+export function consumerGroupId(tenant: string, consumerKey: string): string {
+  return `${tenant}.${consumerKey}`;
+}
+
+/** `<tenant>.dlq`: the tenant's dead-letter topic. */
+export function dlqTopicName(tenant: string): string {
+  return topicName(tenant, DLQ_TOPIC_KEY);
+}
+
+/** The prefix every topic and group of a tenant starts with; IAM isolation is written against it. */
+export function tenantResourcePrefix(tenant: string): string {
+  return `${tenant}.`;
+}
+
+/** `stratus_<tenant>` with '-' → '_': Glue database names allow only lower-case letters, digits and '_'. */
+export function glueDatabaseName(tenant: string): string {
+  return `stratus_${tenant.replaceAll('-', '_')}`;
+}
+
+/** A sink's default Iceberg/Glue table name: the sink key with '-' → '_'. */
+export function defaultTableName(sinkKey: string): string {
+  return sinkKey.replaceAll('-', '_');
+}
+
+/** CloudFormation stack of one tenant: `Stratus-Tenant-<tenant>`. */
+export function tenantStackName(tenant: string): string {
+  return `Stratus-Tenant-${tenant}`;
+}
+
+/** CloudFormation stack of the shared platform. */
+export const PLATFORM_STACK_NAME = 'Stratus-Platform';
+
+/** Lambda function name of a consumer: `stratus-<tenant>-<consumer>` (64 characters at most on AWS). */
+export function consumerFunctionName(tenant: string, consumerKey: string): string {
+  return `stratus-${tenant}-${consumerKey}`.slice(0, 64);
+}
+
+/** Firehose delivery stream of a sink: `stratus-<tenant>-<sink>` (64 characters at most on AWS). */
+export function sinkStreamName(tenant: string, sinkKey: string): string {
+  return `stratus-${tenant}-${sinkKey}`.slice(0, 64);
+}
+
+/** Split a full topic or group name back into tenant and key; undefined when it is not a Stratus name. */
+export function parseQualifiedName(name: string): { tenant: string; key: string } | undefined {
+  const dot = name.indexOf('.');
+  if (dot <= 0) return undefined;
+  return { tenant: name.slice(0, dot), key: name.slice(dot + 1) };
+}

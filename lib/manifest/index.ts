@@ -1,0 +1,11 @@
+export * from './errors.ts';
+export {
+  DEFAULT_CONFIG_FILE,
+  type LoadOptions,
+  type LoadResult,
+  loadStratus,
+  loadStratusOrThrow,
+} from './load.ts';
+export { PLATFORM_DEFAULTS } from './platform-config.ts';
+export * from './spec.ts';
+export { TENANT_DEFAULTS } from './tenant.ts';

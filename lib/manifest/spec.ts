@@ -1,0 +1,196 @@
+/**
+ * The resolved, typed form of the platform config and the tenant manifests. Every name is already
+ * qualified, every duration is in milliseconds, every size in bytes and every default applied, so the CDK
+ * stacks and the local runtime read the same facts and never re-derive them.
+ */
+
+/** A Lambda event-filtering pattern, applied to the record as AWS does (`value` is the JSON-decoded value). */
+export type FilterPattern = Record<string, unknown>;
+
+export type StartingPosition = 'TRIM_HORIZON' | 'LATEST' | 'AT_TIMESTAMP';
+
+export type SinkFormat = 'iceberg' | 'parquet' | 'json';
+
+export type ClusterMode = 'provisioned' | 'serverless' | 'existing';
+
+/** Where a resolved value came from, so later checks can point at the line that declared it. */
+export interface SourceRef {
+  /** Manifest file path, relative to the project root. */
+  file: string;
+  line: number;
+  col: number;
+}
+
+export interface PlatformSpec {
+  /** The config file, relative to the project root; `(defaults)` when there is none. */
+  file: string;
+  /** Absolute project root; manifests' handler and schema paths are relative to it. */
+  rootDir: string;
+  region: string;
+  /** AWS account id; `undefined` synthesizes environment-agnostic stacks. */
+  account?: string;
+  cluster: ClusterSpec;
+  governance: GovernanceSpec;
+  /** Directory of tenant manifests, relative to the project root. */
+  tenantsDir: string;
+  /** The lambda runtime's settings for every consumer function unless a consumer overrides them. */
+  functionDefaults: { memoryMb: number; timeoutMs: number; logRetentionDays: number; logLevel: string };
+  local: LocalSpec;
+}
+
+export interface ClusterSpec {
+  mode: ClusterMode;
+  /** Cluster name (provisioned/serverless) – used in IAM ARNs. */
+  name: string;
+  /** ARN of an existing cluster (mode `existing`). */
+  arn?: string;
+  kafkaVersion: string;
+  brokerNodes: number;
+  instanceType: string;
+  /** EBS volume per broker in GiB. */
+  volumeSizeGiB: number;
+  /** Import this VPC instead of creating one. */
+  vpcId?: string;
+}
+
+export interface GovernanceSpec {
+  maxPartitionsPerTopic: number;
+  maxPartitionsPerTenant: number;
+  maxRetentionMs: number;
+  requireOwners: boolean;
+  requireCostCenter: boolean;
+}
+
+export interface LocalSpec {
+  /** Port of the embedded Kafka broker (PLAINTEXT). */
+  kafkaPort: number;
+  /** Port of the embedded AWS emulator (moto_server). */
+  awsPort: number;
+  /** Port of the metrics and health server. */
+  metricsPort: number;
+  /** Working directory for broker data, logs and the warehouse, relative to the project root. */
+  stateDir: string;
+}
+
+export interface TopicSpec {
+  /** Key in the manifest (`orders`). */
+  key: string;
+  /** Name on the cluster (`payments.orders`). */
+  name: string;
+  partitions: number;
+  /** `-1` keeps records forever. */
+  retentionMs: number;
+  cleanupPolicy: 'delete' | 'compact';
+  /** JSON Schema file, relative to the project root. */
+  schemaFile?: string;
+  /** The parsed JSON Schema. */
+  schema?: Record<string, unknown>;
+  /** Keep the topic when its stack is deleted (the default) or delete it. */
+  removalPolicy: 'retain' | 'destroy';
+  /** True for the tenant's dead-letter topic, which the platform adds. */
+  isDlq: boolean;
+  source: SourceRef;
+}
+
+export interface IdempotencySpec {
+  /** JMESPath into the decoded record (`value.orderId`); default: topic, partition and offset. */
+  key: string;
+  ttlMs: number;
+}
+
+export interface ConsumerSpec {
+  key: string;
+  tenant: string;
+  /** `<tenant>.<consumer>`. */
+  groupId: string;
+  /** Topic key and full name the consumer reads. */
+  topicKey: string;
+  topic: string;
+  /** Handler module, relative to the project root; must export `handler`. */
+  handlerFile: string;
+  /** Output topic key and full name when the consumer is a processor. */
+  outputKey?: string;
+  output?: string;
+  batchSize: number;
+  batchWindowMs: number;
+  startingPosition: StartingPosition;
+  /** Epoch milliseconds, with `AT_TIMESTAMP`. */
+  startingPositionTimestamp?: number;
+  filters: FilterPattern[];
+  /** `-1` retries until the record expires. */
+  retries: number;
+  /** `-1` never expires records. */
+  maxRecordAgeMs: number;
+  bisectOnError: boolean;
+  idempotency?: IdempotencySpec;
+  /** Full name of the on-failure topic (the tenant's DLQ) or undefined to drop after retries. */
+  onFailureTopic?: string;
+  memoryMb: number;
+  timeoutMs: number;
+  /** Provisioned-mode pollers for the event-source mapping. */
+  pollers?: { min: number; max: number };
+  source: SourceRef;
+}
+
+/** An Iceberg partition transform over a top-level field of the record value. */
+export interface PartitionFieldSpec {
+  transform: 'identity' | 'year' | 'month' | 'day' | 'hour' | 'bucket' | 'truncate';
+  field: string;
+  /** Bucket count or truncate width. */
+  param?: number;
+}
+
+export interface SinkSpec {
+  key: string;
+  tenant: string;
+  topicKey: string;
+  topic: string;
+  format: SinkFormat;
+  /** Glue database (`stratus_<tenant>`). */
+  database: string;
+  /** Iceberg / Glue table name. */
+  table: string;
+  bufferSizeBytes: number;
+  bufferIntervalMs: number;
+  partitionBy: PartitionFieldSpec[];
+  /** Columns that identify a row; Firehose upserts on them, the local sink de-duplicates on them. */
+  uniqueKeys?: string[];
+  /** S3 prefix of the objects for `parquet` and `json`. */
+  prefix: string;
+  source: SourceRef;
+}
+
+export interface AlertsSpec {
+  /** Alarm when EstimatedMaxTimeLag exceeds this many seconds. */
+  lagSeconds?: number;
+  /** Alarm when SumOffsetLag exceeds this many records. */
+  lagRecords?: number;
+  /** Alarm when errors / invocations exceed this percentage. */
+  errorRatePercent?: number;
+  /** Alarm when more than this many records reach the DLQ within 5 minutes. */
+  dlqRecords?: number;
+}
+
+export interface TenantSpec {
+  name: string;
+  /** Manifest file, relative to the project root. */
+  file: string;
+  description?: string;
+  owners: string[];
+  costCenter?: string;
+  /** Every topic including the DLQ, in manifest order with the DLQ last. */
+  topics: TopicSpec[];
+  dlq: TopicSpec;
+  consumers: ConsumerSpec[];
+  sinks: SinkSpec[];
+  alerts: AlertsSpec;
+  /** Glue database of the tenant's tables. */
+  glueDatabase: string;
+  /** Tags on every AWS resource of the tenant. */
+  tags: Record<string, string>;
+}
+
+export interface StratusSpec {
+  platform: PlatformSpec;
+  tenants: TenantSpec[];
+}

@@ -1,0 +1,674 @@
+import { search } from '@aws-lambda-powertools/jmespath';
+import { validateFilterPattern } from '../core/event-filter.ts';
+import {
+  consumerGroupId,
+  DLQ_TOPIC_KEY,
+  defaultTableName,
+  dlqTopicName,
+  glueDatabaseName,
+  RESOURCE_KEY_PATTERN,
+  TENANT_NAME_PATTERN,
+  topicName,
+} from '../core/naming.ts';
+import { didYouMean, type ManifestError } from './errors.ts';
+import { FieldReader, type Mapping } from './fields.ts';
+import { checkHandlerFile, loadJsonSchema } from './module-files.ts';
+import type {
+  AlertsSpec,
+  ConsumerSpec,
+  PartitionFieldSpec,
+  PlatformSpec,
+  SinkSpec,
+  SourceRef,
+  StartingPosition,
+  TenantSpec,
+  TopicSpec,
+} from './spec.ts';
+import type { FieldPath, YamlSource } from './yaml-source.ts';
+
+const SECOND = 1_000;
+const DAY = 86_400_000;
+const MIB = 1_048_576;
+
+/** Every default a tenant manifest gets; the README's manifest reference lists the same values. */
+export const TENANT_DEFAULTS = {
+  topic: { partitions: 3, retentionMs: 7 * DAY, cleanupPolicy: 'delete', removalPolicy: 'retain' },
+  dlq: { partitions: 1, retentionMs: 14 * DAY },
+  consumer: {
+    batchSize: 100,
+    // Lambda's default MaximumBatchingWindowInSeconds for Kafka sources is 0.5 s.
+    batchWindowMs: 500,
+    startingPosition: 'TRIM_HORIZON',
+    retries: 3,
+    maxRecordAgeMs: -1,
+    bisectOnError: false,
+    onFailure: 'dlq',
+    idempotencyKey: '[topic, partition, offset]',
+    idempotencyTtlMs: 3_600_000,
+  },
+  // Firehose's own defaults (BufferingHints): 5 MiB or 300 s, whichever comes first.
+  sink: { format: 'iceberg', bufferSizeBytes: 5 * MIB, bufferIntervalMs: 300 * SECOND },
+} as const;
+
+const TOP_LEVEL = [
+  'tenant',
+  'description',
+  'owners',
+  'costCenter',
+  'topics',
+  'dlq',
+  'consumers',
+  'sinks',
+  'alerts',
+];
+const TOPIC_FIELDS = ['partitions', 'retention', 'schema', 'cleanupPolicy', 'removalPolicy'];
+const CONSUMER_FIELDS = [
+  'topic',
+  'handler',
+  'output',
+  'batchSize',
+  'batchWindow',
+  'startingPosition',
+  'filters',
+  'retries',
+  'maxRecordAge',
+  'bisectOnError',
+  'idempotency',
+  'onFailure',
+  'memory',
+  'timeout',
+  'pollers',
+];
+const SINK_FIELDS = ['topic', 'format', 'table', 'buffer', 'partitionBy', 'uniqueKeys', 'prefix'];
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+const PARTITION_TRANSFORM =
+  /^(identity|year|month|day|hour)\(\s*([A-Za-z_][A-Za-z0-9_]*)\s*\)$|^(bucket|truncate)\(\s*(\d+)\s*,\s*([A-Za-z_][A-Za-z0-9_]*)\s*\)$|^([A-Za-z_][A-Za-z0-9_]*)$/;
+
+/**
+ * Resolves one tenant manifest. Problems go to `errors`; the returned spec is only meaningful when no
+ * error was added, but is always returned so that cross-tenant checks can still run.
+ */
+export function resolveTenant(
+  source: YamlSource,
+  platform: PlatformSpec,
+  errors: ManifestError[],
+): TenantSpec | undefined {
+  const read = new FieldReader(source, errors);
+  const root = read.mapping([], source.value);
+  if (!root) return undefined;
+  read.onlyKeys([], root, TOP_LEVEL);
+  const ref = (path: FieldPath): SourceRef => ({ file: source.file, ...source.locate(path, 'key') });
+
+  const name =
+    read.string(['tenant'], root.tenant, {
+      pattern: TENANT_NAME_PATTERN,
+      hint: 'must be 2–31 characters: a lower-case letter, then lower-case letters, digits or "-"',
+    }) ?? 'invalid';
+
+  const owners = read.stringList(['owners'], root.owners, {
+    pattern: EMAIL,
+    hint: 'is not an e-mail address',
+  });
+  if (platform.governance.requireOwners && owners.length === 0) {
+    read.fail(
+      ['owners'],
+      'at least one owner e-mail is required by the platform governance (governance.requireOwners)',
+    );
+  }
+  const costCenter = read.string(['costCenter'], root.costCenter, {
+    optional: !platform.governance.requireCostCenter,
+  });
+
+  const topics = resolveTopics(read, root, name, platform, ref);
+  const dlq = resolveDlq(read, root, name, platform, ref);
+  const topicsByKey = new Map([...topics, dlq].map((topic) => [topic.key, topic]));
+
+  const totalPartitions = [...topics, dlq].reduce((sum, topic) => sum + topic.partitions, 0);
+  if (totalPartitions > platform.governance.maxPartitionsPerTenant) {
+    read.fail(
+      ['topics'],
+      `the tenant's topics have ${totalPartitions} partitions in all (the DLQ included); the platform allows ${platform.governance.maxPartitionsPerTenant} per tenant (governance.maxPartitionsPerTenant)`,
+    );
+  }
+
+  const consumers = resolveConsumers(read, root, name, platform, topicsByKey, dlq, ref);
+  const sinks = resolveSinks(read, root, name, topicsByKey, ref);
+  const alerts = resolveAlerts(read, root);
+
+  const tags: Record<string, string> = { 'stratus:tenant': name };
+  if (owners.length > 0) tags['stratus:owners'] = owners.join(' ');
+  if (costCenter) tags['stratus:cost-center'] = costCenter;
+
+  return {
+    name,
+    file: source.file,
+    description: read.string(['description'], root.description, { optional: true }),
+    owners,
+    costCenter,
+    topics: [...topics, dlq],
+    dlq,
+    consumers,
+    sinks,
+    alerts,
+    glueDatabase: glueDatabaseName(name),
+    tags,
+  };
+}
+
+function entries(read: FieldReader, root: Mapping, key: string, label: string): Array<[string, Mapping]> {
+  const section = read.mapping([key], root[key], { optional: true });
+  if (!section) return [];
+  const out: Array<[string, Mapping]> = [];
+  for (const [entryKey, value] of Object.entries(section)) {
+    if (!RESOURCE_KEY_PATTERN.test(entryKey)) {
+      read.fail(
+        [key, entryKey],
+        `${label} name "${entryKey}" must be 1–48 characters: a lower-case letter, then lower-case letters, digits or "-"`,
+        'key',
+      );
+      continue;
+    }
+    // `{}` and `~` both mean "all defaults".
+    const mapping = value === null ? {} : read.mapping([key, entryKey], value);
+    if (mapping) out.push([entryKey, mapping]);
+  }
+  return out;
+}
+
+function resolveTopics(
+  read: FieldReader,
+  root: Mapping,
+  tenant: string,
+  platform: PlatformSpec,
+  ref: (path: FieldPath) => SourceRef,
+): TopicSpec[] {
+  const d = TENANT_DEFAULTS.topic;
+  const topics: TopicSpec[] = [];
+  for (const [key, topic] of entries(read, root, 'topics', 'topic')) {
+    const path = ['topics', key];
+    read.onlyKeys(path, topic, TOPIC_FIELDS);
+    if (key === DLQ_TOPIC_KEY) {
+      read.fail(
+        path,
+        `"${DLQ_TOPIC_KEY}" is the tenant's dead-letter topic, which the platform creates; configure it under "dlq:"`,
+        'key',
+      );
+      continue;
+    }
+    const schemaFile = read.string([...path, 'schema'], topic.schema, { optional: true });
+    let schema: Record<string, unknown> | undefined;
+    if (schemaFile) {
+      const loaded = loadJsonSchema(platform.rootDir, schemaFile);
+      if (loaded.problem) read.fail([...path, 'schema'], loaded.problem);
+      schema = loaded.schema;
+    }
+    topics.push({
+      key,
+      name: topicName(tenant, key),
+      partitions: partitions(read, [...path, 'partitions'], topic.partitions, d.partitions, platform),
+      retentionMs: retention(read, [...path, 'retention'], topic.retention, d.retentionMs, platform),
+      cleanupPolicy: read.oneOf(
+        [...path, 'cleanupPolicy'],
+        topic.cleanupPolicy,
+        ['delete', 'compact'],
+        d.cleanupPolicy,
+      ),
+      removalPolicy: read.oneOf(
+        [...path, 'removalPolicy'],
+        topic.removalPolicy,
+        ['retain', 'destroy'],
+        d.removalPolicy,
+      ),
+      schemaFile,
+      schema,
+      isDlq: false,
+      source: ref(path),
+    });
+  }
+  if (topics.length === 0 && !read.errors.some((e) => e.path.startsWith('topics'))) {
+    read.fail(['topics'], 'a tenant declares at least one topic');
+  }
+  return topics;
+}
+
+function resolveDlq(
+  read: FieldReader,
+  root: Mapping,
+  tenant: string,
+  platform: PlatformSpec,
+  ref: (path: FieldPath) => SourceRef,
+): TopicSpec {
+  const d = TENANT_DEFAULTS.dlq;
+  const dlq = read.mapping(['dlq'], root.dlq, { optional: true }) ?? {};
+  read.onlyKeys(['dlq'], dlq, ['partitions', 'retention', 'removalPolicy']);
+  return {
+    key: DLQ_TOPIC_KEY,
+    name: dlqTopicName(tenant),
+    partitions: partitions(read, ['dlq', 'partitions'], dlq.partitions, d.partitions, platform),
+    retentionMs: retention(
+      read,
+      ['dlq', 'retention'],
+      dlq.retention,
+      Math.min(d.retentionMs, maxRetention(platform)),
+      platform,
+    ),
+    cleanupPolicy: 'delete',
+    removalPolicy: read.oneOf(['dlq', 'removalPolicy'], dlq.removalPolicy, ['retain', 'destroy'], 'retain'),
+    isDlq: true,
+    source: ref(root.dlq === undefined ? ['tenant'] : ['dlq']),
+  };
+}
+
+function partitions(
+  read: FieldReader,
+  path: FieldPath,
+  value: unknown,
+  fallback: number,
+  platform: PlatformSpec,
+): number {
+  const max = platform.governance.maxPartitionsPerTopic;
+  if (typeof value === 'number' && Number.isInteger(value) && value > max) {
+    read.fail(
+      path,
+      `${value} partitions exceed the platform limit of ${max} per topic (governance.maxPartitionsPerTopic)`,
+    );
+    return fallback;
+  }
+  return read.integer(path, value, { min: 1, max, fallback });
+}
+
+function maxRetention(platform: PlatformSpec): number {
+  return platform.governance.maxRetentionMs === -1
+    ? Number.MAX_SAFE_INTEGER
+    : platform.governance.maxRetentionMs;
+}
+
+function retention(
+  read: FieldReader,
+  path: FieldPath,
+  value: unknown,
+  fallback: number,
+  platform: PlatformSpec,
+): number {
+  const limit = platform.governance.maxRetentionMs;
+  const ms = read.duration(path, value, {
+    min: 60_000,
+    max: Number.MAX_SAFE_INTEGER,
+    fallback,
+    infinite: true,
+    label: '1m and forever',
+  });
+  if (limit !== -1 && (ms === -1 || ms > limit)) {
+    read.fail(
+      path,
+      `retention ${ms === -1 ? 'forever' : `"${String(value)}"`} exceeds the platform limit of ${limit / DAY}d (governance.maxRetention)`,
+    );
+    return Math.min(fallback, limit);
+  }
+  return ms;
+}
+
+function topicRef(
+  read: FieldReader,
+  path: FieldPath,
+  value: unknown,
+  topics: Map<string, TopicSpec>,
+  optional = false,
+): TopicSpec | undefined {
+  const key = read.string(path, value, { optional });
+  if (key === undefined) return undefined;
+  const topic = topics.get(key);
+  if (!topic) {
+    const qualified = topics.get(key.slice(key.indexOf('.') + 1));
+    const hint =
+      key.includes('.') && qualified
+        ? `; name topics by their key in this manifest ("${qualified.key}")`
+        : didYouMean(key, topics.keys());
+    return read.fail(path, `unknown topic "${key}"${hint}`);
+  }
+  return topic;
+}
+
+function resolveConsumers(
+  read: FieldReader,
+  root: Mapping,
+  tenant: string,
+  platform: PlatformSpec,
+  topics: Map<string, TopicSpec>,
+  dlq: TopicSpec,
+  ref: (path: FieldPath) => SourceRef,
+): ConsumerSpec[] {
+  const d = TENANT_DEFAULTS.consumer;
+  const consumers: ConsumerSpec[] = [];
+  for (const [key, consumer] of entries(read, root, 'consumers', 'consumer')) {
+    const path = ['consumers', key];
+    read.onlyKeys(path, consumer, CONSUMER_FIELDS);
+    const topic = topicRef(read, [...path, 'topic'], consumer.topic, topics);
+    const output = topicRef(read, [...path, 'output'], consumer.output, topics, true);
+    if (topic && output && topic.key === output.key) {
+      read.fail(
+        [...path, 'output'],
+        `a processor must not write to the topic it reads ("${topic.key}"): that is an endless loop`,
+      );
+    }
+    if (output?.isDlq)
+      read.fail(
+        [...path, 'output'],
+        'processors write to their own topics; the DLQ is written by the platform',
+      );
+
+    const handlerFile = read.string([...path, 'handler'], consumer.handler);
+    if (handlerFile) {
+      const problem = checkHandlerFile(platform.rootDir, handlerFile);
+      if (problem) read.fail([...path, 'handler'], problem);
+    }
+
+    const position = startingPosition(read, [...path, 'startingPosition'], consumer.startingPosition);
+    const onFailure = read.oneOf([...path, 'onFailure'], consumer.onFailure, ['dlq', 'none'], d.onFailure);
+    if (onFailure === 'dlq' && topic?.isDlq) {
+      // Lambda refuses an on-failure destination equal to the source topic (recursion prevention).
+      read.fail(
+        [...path, 'onFailure'],
+        'a consumer of the DLQ cannot dead-letter into the DLQ; set onFailure: none',
+      );
+    }
+    const retries = read.integer([...path, 'retries'], consumer.retries, {
+      min: -1,
+      max: 10_000,
+      fallback: d.retries,
+    });
+    const pollers = resolvePollers(read, [...path, 'pollers'], consumer.pollers);
+
+    consumers.push({
+      key,
+      tenant,
+      groupId: consumerGroupId(tenant, key),
+      topicKey: topic?.key ?? '',
+      topic: topic?.name ?? '',
+      handlerFile: handlerFile ?? '',
+      outputKey: output?.key,
+      output: output?.name,
+      batchSize: read.integer([...path, 'batchSize'], consumer.batchSize, {
+        min: 1,
+        max: 10_000,
+        fallback: d.batchSize,
+      }),
+      batchWindowMs: read.duration([...path, 'batchWindow'], consumer.batchWindow, {
+        min: 0,
+        max: 300 * SECOND,
+        fallback: d.batchWindowMs,
+        label: '0s and 300s (MaximumBatchingWindowInSeconds)',
+      }),
+      startingPosition: position.position,
+      startingPositionTimestamp: position.timestamp,
+      filters: filters(read, [...path, 'filters'], consumer.filters),
+      retries,
+      maxRecordAgeMs: read.duration([...path, 'maxRecordAge'], consumer.maxRecordAge, {
+        min: 60 * SECOND,
+        max: 604_800 * SECOND,
+        fallback: d.maxRecordAgeMs,
+        infinite: true,
+        label: '60s and 7d (MaximumRecordAgeInSeconds)',
+      }),
+      bisectOnError: read.boolean([...path, 'bisectOnError'], consumer.bisectOnError, d.bisectOnError),
+      idempotency: idempotency(read, [...path, 'idempotency'], consumer.idempotency),
+      onFailureTopic: onFailure === 'dlq' ? dlq.name : undefined,
+      memoryMb: read.integer([...path, 'memory'], consumer.memory, {
+        min: 128,
+        max: 10_240,
+        fallback: platform.functionDefaults.memoryMb,
+      }),
+      timeoutMs: read.duration([...path, 'timeout'], consumer.timeout, {
+        min: SECOND,
+        max: 900 * SECOND,
+        fallback: platform.functionDefaults.timeoutMs,
+        label: '1s and 15m',
+      }),
+      pollers,
+      source: ref(path),
+    });
+  }
+  return consumers;
+}
+
+function startingPosition(
+  read: FieldReader,
+  path: FieldPath,
+  value: unknown,
+): { position: StartingPosition; timestamp?: number } {
+  if (value === undefined || value === null) return { position: TENANT_DEFAULTS.consumer.startingPosition };
+  if (value instanceof Date) return { position: 'AT_TIMESTAMP', timestamp: value.getTime() };
+  if (value === 'TRIM_HORIZON' || value === 'LATEST') return { position: value };
+  if (typeof value === 'string' && ISO_TIMESTAMP.test(value) && !Number.isNaN(Date.parse(value))) {
+    const timestamp = Date.parse(value);
+    if (timestamp > Date.now()) {
+      read.fail(path, `"${value}" is in the future`);
+      return { position: 'TRIM_HORIZON' };
+    }
+    return { position: 'AT_TIMESTAMP', timestamp };
+  }
+  read.fail(
+    path,
+    `must be TRIM_HORIZON, LATEST or an ISO 8601 time with zone (2026-11-01T00:00:00Z), got ${JSON.stringify(value)}`,
+  );
+  return { position: 'TRIM_HORIZON' };
+}
+
+function filters(read: FieldReader, path: FieldPath, value: unknown): Record<string, unknown>[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) {
+    read.fail(path, 'must be a list of filter patterns');
+    return [];
+  }
+  // Lambda allows 5 filters per event-source mapping by default (a raisable quota of up to 10).
+  if (value.length > 5)
+    read.fail(path, `at most 5 filters per consumer (Lambda's FilterCriteria quota), got ${value.length}`);
+  value.forEach((pattern, index) => {
+    for (const problem of validateFilterPattern(pattern))
+      read.fail([...path, index, ...problem.path], problem.message);
+  });
+  return value as Record<string, unknown>[];
+}
+
+function idempotency(read: FieldReader, path: FieldPath, value: unknown): ConsumerSpec['idempotency'] {
+  const d = TENANT_DEFAULTS.consumer;
+  if (value === undefined || value === null || value === false) return undefined;
+  if (value === true) return { key: d.idempotencyKey, ttlMs: d.idempotencyTtlMs };
+  const mapping = read.mapping(path, value);
+  if (!mapping) return undefined;
+  read.onlyKeys(path, mapping, ['key', 'ttl']);
+  const key = read.string([...path, 'key'], mapping.key, { optional: true }) ?? d.idempotencyKey;
+  try {
+    search(key, {});
+  } catch (error) {
+    read.fail([...path, 'key'], `is not a valid JMESPath expression: ${(error as Error).message}`);
+  }
+  return {
+    key,
+    ttlMs: read.duration([...path, 'ttl'], mapping.ttl, {
+      min: SECOND,
+      max: 365 * DAY,
+      fallback: d.idempotencyTtlMs,
+      label: '1s and 365d',
+    }),
+  };
+}
+
+function resolvePollers(read: FieldReader, path: FieldPath, value: unknown): ConsumerSpec['pollers'] {
+  const mapping = read.mapping(path, value, { optional: true });
+  if (!mapping) return undefined;
+  read.onlyKeys(path, mapping, ['min', 'max']);
+  // ProvisionedPollerConfig: MinimumPollers 1–200, MaximumPollers 1–2000.
+  const min = read.integer([...path, 'min'], mapping.min, { min: 1, max: 200, fallback: 1 });
+  const max = read.integer([...path, 'max'], mapping.max, {
+    min: 1,
+    max: 2_000,
+    fallback: Math.max(min, 200),
+  });
+  if (max < min) read.fail([...path, 'max'], `must be at least pollers.min (${min}), got ${max}`);
+  return { min, max };
+}
+
+function resolveSinks(
+  read: FieldReader,
+  root: Mapping,
+  tenant: string,
+  topics: Map<string, TopicSpec>,
+  ref: (path: FieldPath) => SourceRef,
+): SinkSpec[] {
+  const d = TENANT_DEFAULTS.sink;
+  const sinks: SinkSpec[] = [];
+  const tables = new Map<string, string>();
+  for (const [key, sink] of entries(read, root, 'sinks', 'sink')) {
+    const path = ['sinks', key];
+    read.onlyKeys(path, sink, SINK_FIELDS);
+    const topic = topicRef(read, [...path, 'topic'], sink.topic, topics);
+    const format = read.oneOf([...path, 'format'], sink.format, ['iceberg', 'parquet', 'json'], d.format);
+    if (
+      topic &&
+      format !== 'json' &&
+      !topic.schema &&
+      !topic.isDlq &&
+      !read.errors.some((e) => e.path === `topics.${topic.key}.schema`)
+    ) {
+      read.fail(
+        [...path, 'format'],
+        `format ${format} needs a table schema: give topic "${topic.key}" a JSON Schema (topics.${topic.key}.schema)`,
+      );
+    }
+    const table =
+      read.string([...path, 'table'], sink.table, {
+        optional: true,
+        pattern: /^[a-z][a-z0-9_]{0,127}$/,
+        hint: 'must be a Glue table name: lower-case letters, digits and "_"',
+      }) ?? defaultTableName(key);
+    const previous = tables.get(table);
+    if (previous) read.fail([...path, 'table'], `table "${table}" is already written by sink "${previous}"`);
+    tables.set(table, key);
+
+    const buffer = read.mapping([...path, 'buffer'], sink.buffer, { optional: true }) ?? {};
+    read.onlyKeys([...path, 'buffer'], buffer, ['size', 'interval']);
+    const columns = schemaColumns(topic?.schema);
+    const partitionBy = partitionFields(read, [...path, 'partitionBy'], sink.partitionBy, columns);
+    const uniqueKeys =
+      sink.uniqueKeys === undefined ? undefined : read.stringList([...path, 'uniqueKeys'], sink.uniqueKeys);
+    if (uniqueKeys && format !== 'iceberg')
+      read.fail([...path, 'uniqueKeys'], 'unique keys apply to iceberg tables only');
+    uniqueKeys?.forEach((column, index) => {
+      if (columns && !columns.includes(column)) {
+        read.fail(
+          [...path, 'uniqueKeys', index],
+          `"${column}" is not a field of topic "${topic?.key}"'s schema${didYouMean(column, columns)}`,
+        );
+      }
+    });
+
+    sinks.push({
+      key,
+      tenant,
+      topicKey: topic?.key ?? '',
+      topic: topic?.name ?? '',
+      format,
+      database: glueDatabaseName(tenant),
+      table,
+      // Firehose BufferingHints: SizeInMBs 1–128, IntervalInSeconds 0–900.
+      bufferSizeBytes: read.size([...path, 'buffer', 'size'], buffer.size, {
+        min: MIB,
+        max: 128 * MIB,
+        fallback: d.bufferSizeBytes,
+        label: '1MiB and 128MiB',
+      }),
+      bufferIntervalMs: read.duration([...path, 'buffer', 'interval'], buffer.interval, {
+        min: 0,
+        max: 900 * SECOND,
+        fallback: d.bufferIntervalMs,
+        label: '0s and 900s',
+      }),
+      partitionBy,
+      uniqueKeys,
+      prefix:
+        read.string([...path, 'prefix'], sink.prefix, {
+          optional: true,
+          pattern: /^[A-Za-z0-9!_.*'()/=-]+\/$/,
+          hint: 'must be an S3 key prefix ending in "/"',
+        }) ?? `${tenant}/${key}/`,
+      source: ref(path),
+    });
+  }
+  return sinks;
+}
+
+/** Top-level property names of a JSON Schema, or undefined when the schema does not list them. */
+function schemaColumns(schema: Record<string, unknown> | undefined): string[] | undefined {
+  const properties = schema?.properties;
+  return properties && typeof properties === 'object' ? Object.keys(properties) : undefined;
+}
+
+function partitionFields(
+  read: FieldReader,
+  path: FieldPath,
+  value: unknown,
+  columns: string[] | undefined,
+): PartitionFieldSpec[] {
+  const specs: PartitionFieldSpec[] = [];
+  read.stringList(path, value).forEach((text, index) => {
+    const match = PARTITION_TRANSFORM.exec(text.trim());
+    if (!match) {
+      read.fail(
+        [...path, index],
+        `"${text}" is not a partition transform; use field, identity(f), year|month|day|hour(f), bucket(N, f) or truncate(W, f)`,
+      );
+      return;
+    }
+    const spec: PartitionFieldSpec = match[1]
+      ? { transform: match[1] as PartitionFieldSpec['transform'], field: match[2]! }
+      : match[3]
+        ? {
+            transform: match[3] as PartitionFieldSpec['transform'],
+            field: match[5]!,
+            param: Number(match[4]),
+          }
+        : { transform: 'identity', field: match[6]! };
+    if (spec.param !== undefined && spec.param < 1)
+      read.fail([...path, index], `${spec.transform} needs a positive number, got ${spec.param}`);
+    if (columns && !columns.includes(spec.field)) {
+      read.fail(
+        [...path, index],
+        `"${spec.field}" is not a field of the topic's schema${didYouMean(spec.field, columns)}`,
+      );
+      return;
+    }
+    specs.push(spec);
+  });
+  return specs;
+}
+
+function resolveAlerts(read: FieldReader, root: Mapping): AlertsSpec {
+  const alerts = read.mapping(['alerts'], root.alerts, { optional: true }) ?? {};
+  read.onlyKeys(['alerts'], alerts, ['lag', 'errors', 'dlq']);
+  const lag = read.mapping(['alerts', 'lag'], alerts.lag, { optional: true }) ?? {};
+  read.onlyKeys(['alerts', 'lag'], lag, ['maxSeconds', 'maxRecords']);
+  const errorsAlert = read.mapping(['alerts', 'errors'], alerts.errors, { optional: true }) ?? {};
+  read.onlyKeys(['alerts', 'errors'], errorsAlert, ['ratePercent']);
+  const dlq = read.mapping(['alerts', 'dlq'], alerts.dlq, { optional: true }) ?? {};
+  read.onlyKeys(['alerts', 'dlq'], dlq, ['maxRecords']);
+  const optionalInt = (path: FieldPath, value: unknown, max: number) =>
+    value === undefined ? undefined : read.integer(path, value, { min: 0, max });
+  let errorRatePercent: number | undefined;
+  if (errorsAlert.ratePercent !== undefined) {
+    const rate = errorsAlert.ratePercent;
+    if (typeof rate !== 'number' || rate <= 0 || rate > 100)
+      read.fail(
+        ['alerts', 'errors', 'ratePercent'],
+        `must be a number above 0 and at most 100, got ${JSON.stringify(rate)}`,
+      );
+    else errorRatePercent = rate;
+  }
+  return {
+    lagSeconds: optionalInt(['alerts', 'lag', 'maxSeconds'], lag.maxSeconds, 604_800),
+    lagRecords: optionalInt(['alerts', 'lag', 'maxRecords'], lag.maxRecords, Number.MAX_SAFE_INTEGER),
+    errorRatePercent,
+    dlqRecords: optionalInt(['alerts', 'dlq', 'maxRecords'], dlq.maxRecords, Number.MAX_SAFE_INTEGER),
+  };
+}

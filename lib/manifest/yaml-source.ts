@@ -1,0 +1,65 @@
+import { isMap, isPair, isScalar, LineCounter, type Node, parseDocument } from 'yaml';
+import type { ManifestError } from './errors.ts';
+
+export type FieldPath = ReadonlyArray<string | number>;
+
+/**
+ * A parsed YAML file that remembers where every value came from, so a problem found after parsing can
+ * still be reported at its file, line and column.
+ */
+export class YamlSource {
+  readonly errors: ManifestError[] = [];
+  readonly value: unknown;
+  private readonly lineCounter = new LineCounter();
+  private readonly doc;
+
+  constructor(
+    readonly file: string,
+    text: string,
+  ) {
+    this.doc = parseDocument(text, { lineCounter: this.lineCounter, uniqueKeys: true, prettyErrors: false });
+    for (const problem of [...this.doc.errors, ...this.doc.warnings]) {
+      const [line, col] = problem.linePos?.[0] ? [problem.linePos[0].line, problem.linePos[0].col] : [1, 1];
+      this.errors.push({ file, line, col, path: '', message: `YAML: ${firstLine(problem.message)}` });
+    }
+    this.value = this.errors.length > 0 ? undefined : this.doc.toJS({ maxAliasCount: 100 });
+  }
+
+  /**
+   * Line and column of the value at `path` (or of its key with `at: 'key'`). A path that does not exist
+   * is located at its nearest existing ancestor, which is where a missing field belongs.
+   */
+  locate(path: FieldPath, at: 'value' | 'key' = 'value'): { line: number; col: number } {
+    for (let depth = path.length; depth >= 0; depth--) {
+      const prefix = path.slice(0, depth);
+      const node = this.nodeAt(prefix, depth === path.length ? at : 'value');
+      if (node?.range) return this.lineCounter.linePos(node.range[0]);
+    }
+    return { line: 1, col: 1 };
+  }
+
+  error(path: FieldPath, message: string, at: 'value' | 'key' = 'value'): ManifestError {
+    return { file: this.file, ...this.locate(path, at), path: path.join('.'), message };
+  }
+
+  private nodeAt(path: FieldPath, at: 'value' | 'key'): Node | undefined {
+    if (path.length === 0) return this.doc.contents ?? undefined;
+    if (at === 'key') {
+      const parent = this.doc.getIn(path.slice(0, -1), true);
+      if (isMap(parent)) {
+        const last = path[path.length - 1];
+        const pair = parent.items.find(
+          (item) => isPair(item) && isScalar(item.key) && item.key.value === last,
+        );
+        if (pair && isScalar(pair.key)) return pair.key;
+      }
+      return undefined;
+    }
+    const node = this.doc.getIn(path, true);
+    return node && typeof node === 'object' && 'range' in node ? (node as Node) : undefined;
+  }
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0]!.trim();
+}
