@@ -21,8 +21,12 @@ export const FUNCTION_ENV = {
   idempotencyKey: 'STRATUS_IDEMPOTENCY_KEY',
   idempotencyTtlSeconds: 'STRATUS_IDEMPOTENCY_TTL_SECONDS',
   idempotencyTable: 'STRATUS_IDEMPOTENCY_TABLE',
-  /** JSON Schema of the source topic's values, as JSON; absent when the topic has none. */
-  schema: 'STRATUS_SCHEMA',
+  /**
+   * JSON Schema file of the source topic's values; absent when the topic has none. Relative paths resolve
+   * against LAMBDA_TASK_ROOT (the CDK copies the file into the function's bundle; environment variables are
+   * capped at 4 KB, too small for schemas), absolute paths are used as they are (the local runtime).
+   */
+  schemaFile: 'STRATUS_SCHEMA_FILE',
   /** Endpoint of the AWS emulator locally; absent on AWS. */
   awsEndpoint: 'AWS_ENDPOINT_URL',
 } as const;
@@ -38,7 +42,7 @@ export interface ConsumerEnvironmentInput {
   kafkaBrokers: string;
   kafkaAuth: KafkaAuth;
   idempotency?: { key: string; ttlMs: number; table: string };
-  schema?: Record<string, unknown>;
+  schemaFile?: string;
   logLevel: string;
   awsEndpoint?: string;
 }
@@ -63,7 +67,7 @@ export function consumerEnvironment(input: ConsumerEnvironmentInput): Record<str
     env[FUNCTION_ENV.idempotencyTtlSeconds] = String(Math.ceil(input.idempotency.ttlMs / 1000));
     env[FUNCTION_ENV.idempotencyTable] = input.idempotency.table;
   }
-  if (input.schema) env[FUNCTION_ENV.schema] = JSON.stringify(input.schema);
+  if (input.schemaFile) env[FUNCTION_ENV.schemaFile] = input.schemaFile;
   if (input.awsEndpoint) env[FUNCTION_ENV.awsEndpoint] = input.awsEndpoint;
   return env;
 }
@@ -78,7 +82,7 @@ export interface ConsumerEnvironment {
   kafkaBrokers: string[];
   kafkaAuth: KafkaAuth;
   idempotency?: { key: string; ttlSeconds: number; table: string };
-  schema?: Record<string, unknown>;
+  schemaFile?: string;
 }
 
 /** Reads the contract back; names every missing or malformed variable at once. */
@@ -106,15 +110,6 @@ export function readConsumerEnvironment(env: NodeJS.ProcessEnv): ConsumerEnviron
     idempotency = { key, ttlSeconds, table: required(FUNCTION_ENV.idempotencyTable) };
   }
 
-  let schema: Record<string, unknown> | undefined;
-  const schemaText = env[FUNCTION_ENV.schema];
-  if (schemaText) {
-    try {
-      schema = JSON.parse(schemaText) as Record<string, unknown>;
-    } catch {
-      problems.push(`${FUNCTION_ENV.schema} is not valid JSON`);
-    }
-  }
   if (problems.length > 0)
     throw new Error(`Stratus function environment is incomplete: ${problems.join('; ')}`);
   return {
@@ -127,6 +122,6 @@ export function readConsumerEnvironment(env: NodeJS.ProcessEnv): ConsumerEnviron
     kafkaBrokers: brokers.split(',').map((broker) => broker.trim()),
     kafkaAuth: auth as KafkaAuth,
     idempotency,
-    schema,
+    schemaFile: env[FUNCTION_ENV.schemaFile] || undefined,
   };
 }
