@@ -1,8 +1,13 @@
-// Placeholder until the handler SDK lands (issue 4): decodes the batch and reports no failures.
-import { eventRecords, type MskBatchResponse, type MskEvent } from '../../lib/core/msk-event.ts';
+/**
+ * clickstream.sessionize: page-views → sessions. Everything operational (topics, schema, DLQ) comes from
+ * tenants/clickstream.yaml through the environment. Outputs keep the source key (the user), so a user's views
+ * stay on one partition of `sessions` too.
+ */
+import sessionViewSchema from '../../schemas/clickstream/session-view.schema.json' with { type: 'json' };
+import { defineProcessor } from '../sdk/index.ts';
+import { type PageView, type SessionView, sessionize } from './session.ts';
 
-export const handler = async (event: MskEvent): Promise<MskBatchResponse> => {
-  for (const record of eventRecords(event))
-    JSON.parse(Buffer.from(record.value ?? '', 'base64').toString('utf8'));
-  return { batchItemFailures: [] };
-};
+export const handler = defineProcessor<PageView, SessionView>({
+  output: { schema: sessionViewSchema },
+  handler: (record) => sessionize(record.value),
+});

@@ -1,0 +1,297 @@
+/**
+ * The record loop every Stratus function runs: decode, validate, dead-letter what can never succeed, run the
+ * team's handler at most once per idempotency key, produce the outputs, report partial batch failures.
+ *
+ * Ordering and failures. Partitions of a batch are processed concurrently, records of one partition in offset
+ * order. When a record's handler throws, that record and every later record of the same partition are reported
+ * in `batchItemFailures` and the later ones are not run: the event-source mapping re-delivers the partition
+ * from the lowest reported offset anyway (https://docs.aws.amazon.com/lambda/latest/dg/kafka-retry-configurations.html),
+ * and reporting them all means nothing is lost whether it retries from the lowest offset or only the listed ones.
+ *
+ * Commit. Outputs and dead letters are produced together after the loop and their acknowledgements awaited
+ * before the function returns (at-least-once). If production fails the invocation fails as a whole (the
+ * mapping retries the batch) and no record is marked complete in the idempotency store.
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import type { Context } from 'aws-lambda';
+import { buildDeadLetter } from '../../lib/core/dlq-envelope.ts';
+import {
+  type BatchItemFailure,
+  decodeHeaders,
+  type MskBatchResponse,
+  type MskEvent,
+  type MskRecord,
+  topicPartitionKey,
+} from '../../lib/core/msk-event.ts';
+import { decodeRecord } from './decode.ts';
+import { InvalidRecordError, OutputDeliveryError } from './errors.ts';
+import type { RecordIdempotency } from './idempotency.ts';
+import { correlationIdOf, invocationTraceId, lineageHeaders } from './lineage.ts';
+import { MetricUnit, recordLogger, SDK_METRICS } from './observability.ts';
+import { type OutgoingMessage, outputsOf, toMessage } from './output.ts';
+import type { RecordPublisher } from './producer.ts';
+import type { ValueValidator } from './schema.ts';
+import type { SdkSettings } from './settings.ts';
+import type { HandlerContext, KafkaRecord, ProcessorResult, TombstoneRecord } from './types.ts';
+
+/** Thrown for a processor output that fails the output schema: a bug in the handler, so retried like one. */
+export class OutputSchemaViolationError extends Error {
+  constructor(violations: string[]) {
+    super(`output does not match the output topic's schema: ${violations.join('; ')}`);
+    this.name = 'OutputSchemaViolationError';
+  }
+}
+
+export interface BatchProcessorOptions {
+  settings: SdkSettings;
+  /** The team's handler; for a consumer its result is ignored. */
+  handler: (record: KafkaRecord<unknown>, context: HandlerContext) => Promise<unknown> | unknown;
+  /** Whether `handler`'s result is produced to the output topic. */
+  producesOutput: boolean;
+  onTombstone?: (record: TombstoneRecord, context: HandlerContext) => Promise<void> | void;
+  validateValue?: ValueValidator;
+  validateOutput?: ValueValidator;
+  idempotency?: RecordIdempotency;
+  /** Called on first use only: a consumer with no DLQ never connects to Kafka. */
+  publisher: () => RecordPublisher;
+  logger: Logger;
+  metrics: Metrics;
+}
+
+/** Per-invocation state. */
+interface Batch {
+  context: Context;
+  traceId: string;
+  outputs: OutgoingMessage[];
+  deadLetters: OutgoingMessage[];
+  failures: BatchItemFailure[];
+  completions: Promise<unknown>[];
+  /** Idempotency keys started in this invocation: a second record with the same key is a duplicate. */
+  keys: Set<string>;
+  committed: Promise<void>;
+  counts: { failed: number; deadLettered: number; duplicate: number; tombstones: number };
+}
+
+export function createBatchProcessor(
+  options: BatchProcessorOptions,
+): (event: MskEvent, context: Context) => Promise<MskBatchResponse> {
+  const { settings, logger, metrics, idempotency } = options;
+
+  const processRecord = async (batch: Batch, source: MskRecord): Promise<void> => {
+    let decoded: KafkaRecord<unknown> | TombstoneRecord;
+    try {
+      decoded = decodeRecord<unknown>(source, options.validateValue);
+    } catch (error) {
+      if (!(error instanceof InvalidRecordError)) throw error;
+      deadLetter(batch, source, error);
+      return;
+    }
+    const correlationId = correlationIdOf(source, decoded.headers);
+    const context: HandlerContext = {
+      logger: recordLogger(logger, {
+        topic: source.topic,
+        partition: source.partition,
+        offset: source.offset,
+        correlation_id: correlationId,
+      }),
+      metrics,
+      tenant: settings.tenant,
+      consumer: settings.consumer,
+      correlationId,
+      lambdaContext: batch.context,
+    };
+
+    if (decoded.value === null) {
+      batch.counts.tombstones++;
+      if (options.onTombstone) await options.onTombstone(decoded as TombstoneRecord, context);
+      return;
+    }
+    const record = decoded as KafkaRecord<unknown>;
+
+    const work = async (): Promise<OutgoingMessage[]> => {
+      const started = performance.now();
+      const result = await options.handler(record, context);
+      const finished = performance.now();
+      metrics.addMetric(SDK_METRICS.processingTime, MetricUnit.Milliseconds, finished - started);
+      metrics.addMetric(SDK_METRICS.endToEndLatency, MetricUnit.Milliseconds, Date.now() - record.timestamp);
+      if (!options.producesOutput) return [];
+      const outputs = outputsOf(result as ProcessorResult<unknown>);
+      if (outputs.length === 0) return outputs as [];
+      const lineage = lineageHeaders({
+        record: source,
+        headers: record.headers,
+        tenant: settings.tenant,
+        consumer: settings.consumer,
+        correlationId,
+        invocationTraceId: batch.traceId,
+      });
+      return outputs.map((output) => {
+        if (options.validateOutput) {
+          const violations = options.validateOutput(output.value);
+          if (violations.length > 0) throw new OutputSchemaViolationError(violations);
+        }
+        return toMessage(output, source.key, lineage);
+      });
+    };
+
+    const key = idempotency?.keyOf(record);
+    if (!idempotency || key === undefined) {
+      if (idempotency) context.logger.warn('record has no idempotency key; processed without idempotency');
+      batch.outputs.push(...(await work()));
+      return;
+    }
+    if (batch.keys.has(key)) {
+      batch.counts.duplicate++;
+      context.logger.info('duplicate record skipped (same idempotency key earlier in this batch)');
+      return;
+    }
+    batch.keys.add(key);
+    const run = await idempotency.run(record, work, batch.committed);
+    if (run.duplicate) {
+      batch.counts.duplicate++;
+      context.logger.info('duplicate record skipped (idempotency key already processed)');
+      return;
+    }
+    batch.outputs.push(...run.result);
+    batch.completions.push(run.completion);
+  };
+
+  const deadLetter = (batch: Batch, source: MskRecord, error: InvalidRecordError): void => {
+    const keys = { topic: source.topic, partition: source.partition, offset: source.offset };
+    if (!settings.dlqTopic) {
+      // No DLQ configured (onFailure: none): never drop silently; the mapping retries it and then applies
+      // the manifest's on-failure setting.
+      logger.error('invalid record and no DLQ configured; reported as failed', { ...keys, error });
+      throw error;
+    }
+    const now = new Date();
+    const { message } = buildDeadLetter({
+      tenant: settings.tenant,
+      consumer: settings.consumer,
+      reason: error.reason,
+      error,
+      source: {
+        topic: source.topic,
+        partition: source.partition,
+        offset: source.offset,
+        timestamp: source.timestamp,
+      },
+      key: source.key ?? null,
+      value: source.value ?? null,
+      headers: decodeHeaders(source.headers),
+      attempts: 1,
+      firstFailureAt: now,
+      now,
+    });
+    batch.deadLetters.push(message);
+    batch.counts.deadLettered++;
+    logger.warn('invalid record sent to the DLQ', {
+      ...keys,
+      reason: error.reason,
+      dlq: settings.dlqTopic,
+      error,
+    });
+  };
+
+  const processPartition = async (batch: Batch, records: MskRecord[]): Promise<void> => {
+    for (let i = 0; i < records.length; i++) {
+      const source = records[i]!;
+      try {
+        await processRecord(batch, source);
+      } catch (error) {
+        batch.counts.failed++;
+        for (const skipped of records.slice(i))
+          batch.failures.push({
+            itemIdentifier: {
+              partition: topicPartitionKey(skipped.topic, skipped.partition),
+              offset: skipped.offset,
+            },
+          });
+        logger.error('record failed; it and the rest of its partition are reported for retry', {
+          topic: source.topic,
+          partition: source.partition,
+          offset: source.offset,
+          correlation_id: correlationIdOf(source, decodeHeaders(source.headers)),
+          reportedRecords: records.length - i,
+          error,
+        });
+        return;
+      }
+    }
+  };
+
+  const commit = async (batch: Batch): Promise<void> => {
+    const batches: Array<{ topic: string; messages: OutgoingMessage[] }> = [];
+    if (batch.outputs.length > 0) batches.push({ topic: settings.outputTopic!, messages: batch.outputs });
+    if (batch.deadLetters.length > 0)
+      batches.push({ topic: settings.dlqTopic!, messages: batch.deadLetters });
+    if (batches.length > 0) await options.publisher().publish(batches);
+  };
+
+  return async (event, context) => {
+    let commitResult!: { resolve: () => void; reject: (error: unknown) => void };
+    const committed = new Promise<void>((resolve, reject) => {
+      commitResult = { resolve, reject };
+    });
+    // Nobody may be waiting on it (no idempotency, or only duplicates): don't let a rejection go unhandled.
+    committed.catch(() => {});
+    const batch: Batch = {
+      context,
+      traceId: invocationTraceId(context.awsRequestId),
+      outputs: [],
+      deadLetters: [],
+      failures: [],
+      completions: [],
+      keys: new Set(),
+      committed,
+      counts: { failed: 0, deadLettered: 0, duplicate: 0, tombstones: 0 },
+    };
+    logger.addContext(context);
+    idempotency?.registerLambdaContext(context);
+    const groups = Object.values(event.records ?? {});
+    const recordsIn = groups.reduce((sum, group) => sum + group.length, 0);
+    try {
+      await Promise.all(groups.map((records) => processPartition(batch, records)));
+      try {
+        await commit(batch);
+      } catch (error) {
+        commitResult.reject(error);
+        // Let Powertools delete the IN_PROGRESS records before the retry arrives.
+        await Promise.allSettled(batch.completions);
+        logger.error('could not produce the batch; failing the invocation so it is retried', error as Error);
+        throw error instanceof OutputDeliveryError
+          ? error
+          : new OutputDeliveryError(String(error), { cause: error });
+      }
+      commitResult.resolve();
+      const settled = await Promise.allSettled(batch.completions);
+      const unmarked = settled.filter((s) => s.status === 'rejected' || s.value instanceof Error).length;
+      if (unmarked > 0)
+        logger.warn(
+          'records produced but not marked complete in the idempotency store; a retry may repeat them',
+          {
+            records: unmarked,
+          },
+        );
+
+      metrics.addMetric(SDK_METRICS.recordsIn, MetricUnit.Count, recordsIn);
+      metrics.addMetric(SDK_METRICS.recordsOut, MetricUnit.Count, batch.outputs.length);
+      metrics.addMetric(SDK_METRICS.recordsFailed, MetricUnit.Count, batch.counts.failed);
+      metrics.addMetric(SDK_METRICS.recordsDeadLettered, MetricUnit.Count, batch.counts.deadLettered);
+      metrics.addMetric(SDK_METRICS.recordsDuplicate, MetricUnit.Count, batch.counts.duplicate);
+      logger.info('batch processed', {
+        recordsIn,
+        recordsOut: batch.outputs.length,
+        failed: batch.counts.failed,
+        reported: batch.failures.length,
+        deadLettered: batch.counts.deadLettered,
+        duplicate: batch.counts.duplicate,
+        tombstones: batch.counts.tombstones,
+      });
+      return { batchItemFailures: batch.failures };
+    } finally {
+      metrics.publishStoredMetrics();
+    }
+  };
+}

@@ -1,0 +1,51 @@
+/**
+ * Lineage headers: every record a processor writes says where it came from, so a record in any topic can be
+ * traced back to its source offset and the invocation that produced it.
+ */
+import { DLQ_HEADERS } from '../../lib/core/dlq-envelope.ts';
+import type { MskRecord } from '../../lib/core/msk-event.ts';
+
+export const LINEAGE_HEADERS = {
+  sourceTopic: DLQ_HEADERS.sourceTopic,
+  sourcePartition: 'stratus-source-partition',
+  sourceOffset: 'stratus-source-offset',
+  tenant: DLQ_HEADERS.tenant,
+  consumer: DLQ_HEADERS.consumer,
+  /** Carried from record to record across processors; starts as the X-Ray trace id (or the request id). */
+  traceId: 'stratus-trace-id',
+  /** The conventional header name, so producers outside Stratus can set it; propagated unchanged. */
+  correlationId: 'correlation-id',
+} as const;
+
+/** The record's correlation id: its `correlation-id` header, else its coordinates. */
+export function correlationIdOf(record: MskRecord, headers: Record<string, string>): string {
+  return headers[LINEAGE_HEADERS.correlationId] ?? `${record.topic}-${record.partition}@${record.offset}`;
+}
+
+/**
+ * The trace id for an invocation: the Root of Lambda's `_X_AMZN_TRACE_ID` (set per invocation on AWS),
+ * otherwise the request id (locally). A record that already carries a trace id keeps it.
+ */
+export function invocationTraceId(awsRequestId: string, env: NodeJS.ProcessEnv = process.env): string {
+  const root = /Root=([^;]+)/.exec(env._X_AMZN_TRACE_ID ?? '')?.[1];
+  return root ?? awsRequestId;
+}
+
+export function lineageHeaders(input: {
+  record: MskRecord;
+  headers: Record<string, string>;
+  tenant: string;
+  consumer: string;
+  correlationId: string;
+  invocationTraceId: string;
+}): Record<string, string> {
+  return {
+    [LINEAGE_HEADERS.sourceTopic]: input.record.topic,
+    [LINEAGE_HEADERS.sourcePartition]: String(input.record.partition),
+    [LINEAGE_HEADERS.sourceOffset]: String(input.record.offset),
+    [LINEAGE_HEADERS.tenant]: input.tenant,
+    [LINEAGE_HEADERS.consumer]: input.consumer,
+    [LINEAGE_HEADERS.traceId]: input.headers[LINEAGE_HEADERS.traceId] ?? input.invocationTraceId,
+    [LINEAGE_HEADERS.correlationId]: input.correlationId,
+  };
+}

@@ -1,0 +1,73 @@
+/**
+ * Everything the SDK knows about the function, read once per container from the environment contract
+ * (lib/core/function-env.ts) and the schema file it names. Nothing here is typed by a team twice: topics, DLQ,
+ * idempotency and schema all come from the manifest through the environment.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import {
+  type ConsumerEnvironment,
+  FUNCTION_ENV,
+  readConsumerEnvironment,
+} from '../../lib/core/function-env.ts';
+import { StratusConfigurationError } from './errors.ts';
+import { sameJson } from './schema.ts';
+
+export interface SdkSettings extends ConsumerEnvironment {
+  /** The source topic's JSON Schema, when the manifest or the handler gives one. */
+  schema?: Record<string, unknown>;
+  /** Where `schema` came from, for log lines and errors. */
+  schemaSource?: string;
+}
+
+export interface LoadSettingsInput {
+  /** The schema passed to `defineConsumer`/`defineProcessor`, if any. */
+  schema?: Record<string, unknown>;
+  /** Whether the handler is a processor (needs an output topic) or a consumer (must not have one). */
+  kind: 'consumer' | 'processor';
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Reads the environment and the schema. The manifest's schema file wins; a schema also passed in code must be
+ * the same document (key order aside), otherwise the function refuses to start rather than validate records
+ * against a schema the platform does not know.
+ */
+export function loadSettings(input: LoadSettingsInput): SdkSettings {
+  const env = input.env ?? process.env;
+  let base: ConsumerEnvironment;
+  try {
+    base = readConsumerEnvironment(env);
+  } catch (error) {
+    throw new StratusConfigurationError((error as Error).message);
+  }
+  const name = `${base.tenant}.${base.consumer}`;
+  if (input.kind === 'processor' && !base.outputTopic)
+    throw new StratusConfigurationError(
+      `${name} is written with defineProcessor but has no output topic (${FUNCTION_ENV.outputTopic}); declare "output:" for it in the manifest or use defineConsumer`,
+    );
+  if (input.kind === 'consumer' && base.outputTopic)
+    throw new StratusConfigurationError(
+      `${name} declares output "${base.outputTopic}" in the manifest but is written with defineConsumer, which produces nothing; use defineProcessor`,
+    );
+
+  if (!base.schemaFile) {
+    return input.schema ? { ...base, schema: input.schema, schemaSource: 'handler code' } : base;
+  }
+  const file = path.isAbsolute(base.schemaFile)
+    ? base.schemaFile
+    : path.resolve(env.LAMBDA_TASK_ROOT ?? process.cwd(), base.schemaFile);
+  let schema: Record<string, unknown>;
+  try {
+    schema = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  } catch (error) {
+    throw new StratusConfigurationError(
+      `cannot read the schema file ${file} (${FUNCTION_ENV.schemaFile}): ${(error as Error).message}`,
+    );
+  }
+  if (input.schema && !sameJson(input.schema, schema))
+    throw new StratusConfigurationError(
+      `the schema passed to the handler differs from the manifest's schema file ${base.schemaFile}; remove it from the code or make them identical`,
+    );
+  return { ...base, schema, schemaSource: base.schemaFile };
+}
