@@ -24,13 +24,26 @@ export function checkHandlerFile(rootDir: string, file: string): string | undefi
 }
 
 /** Loads a JSON Schema file and checks it is a valid schema (draft-07 or 2020-12, by its `$schema`). */
-export function loadJsonSchema(
-  rootDir: string,
-  file: string,
-): { schema?: Record<string, unknown>; problem?: string } {
+export function loadJsonSchema(rootDir: string, file: string): LoadedSchema {
   const absolute = path.resolve(rootDir, file);
-  if (!existsSync(absolute) || !statSync(absolute).isFile())
+  if (!existsSync(absolute) || !statSync(absolute).isFile()) {
     return { problem: `schema file "${file}" does not exist` };
+  }
+  const stat = statSync(absolute);
+  const cacheKey = `${absolute}:${stat.mtimeMs}:${stat.size}:${file}`;
+  const cached = schemaCache.get(cacheKey);
+  if (cached) return cached;
+  const loaded = readJsonSchema(absolute, file);
+  schemaCache.set(cacheKey, loaded);
+  return loaded;
+}
+
+type LoadedSchema = { schema?: Record<string, unknown>; problem?: string };
+
+// Compiling a schema costs milliseconds; many tenants share schemas, and a file is re-read only when it changes.
+const schemaCache = new Map<string, LoadedSchema>();
+
+function readJsonSchema(absolute: string, file: string): LoadedSchema {
   let schema: unknown;
   try {
     schema = JSON.parse(readFileSync(absolute, 'utf8'));

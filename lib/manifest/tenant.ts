@@ -95,6 +95,10 @@ export function resolveTenant(
   errors: ManifestError[],
 ): TenantSpec | undefined {
   const read = new FieldReader(source, errors);
+  if (source.value === undefined || source.value === null) {
+    read.fail([], 'the manifest is empty; it needs at least tenant, owners and topics');
+    return undefined;
+  }
   const root = read.mapping([], source.value);
   if (!root) return undefined;
   read.onlyKeys([], root, TOP_LEVEL);
@@ -110,7 +114,12 @@ export function resolveTenant(
     pattern: EMAIL,
     hint: 'is not an e-mail address',
   });
-  if (platform.governance.requireOwners && owners.length === 0) {
+  const ownersGiven = Array.isArray(root.owners) && root.owners.length > 0;
+  if (
+    platform.governance.requireOwners &&
+    !ownersGiven &&
+    !(root.owners !== undefined && !Array.isArray(root.owners))
+  ) {
     read.fail(
       ['owners'],
       'at least one owner e-mail is required by the platform governance (governance.requireOwners)',

@@ -1,4 +1,4 @@
-import { isMap, isPair, isScalar, LineCounter, type Node, parseDocument } from 'yaml';
+import { isCollection, isMap, isPair, isScalar, LineCounter, type Node, parseDocument } from 'yaml';
 import type { ManifestError } from './errors.ts';
 
 export type FieldPath = ReadonlyArray<string | number>;
@@ -19,10 +19,26 @@ export class YamlSource {
   ) {
     this.doc = parseDocument(text, { lineCounter: this.lineCounter, uniqueKeys: true, prettyErrors: false });
     for (const problem of [...this.doc.errors, ...this.doc.warnings]) {
-      const [line, col] = problem.linePos?.[0] ? [problem.linePos[0].line, problem.linePos[0].col] : [1, 1];
+      const { line, col } = this.lineCounter.linePos(problem.pos[0]);
       this.errors.push({ file, line, col, path: '', message: `YAML: ${firstLine(problem.message)}` });
     }
-    this.value = this.errors.length > 0 ? undefined : this.doc.toJS({ maxAliasCount: 100 });
+    this.value = this.errors.length > 0 ? undefined : this.toJS();
+  }
+
+  /** Aliases are resolved only here; a bad one (unknown anchor, alias bomb) is a located error, not a throw. */
+  private toJS(): unknown {
+    try {
+      return this.doc.toJS({ maxAliasCount: 100 });
+    } catch (error) {
+      this.errors.push({
+        file: this.file,
+        line: 1,
+        col: 1,
+        path: '',
+        message: `YAML: ${firstLine((error as Error).message)}`,
+      });
+      return undefined;
+    }
   }
 
   /**
@@ -39,7 +55,12 @@ export class YamlSource {
   }
 
   error(path: FieldPath, message: string, at: 'value' | 'key' = 'value'): ManifestError {
-    return { file: this.file, ...this.locate(path, at), path: path.join('.'), message };
+    return {
+      file: this.file,
+      ...this.locate(path, at),
+      path: path.map((part) => (part === '' ? '""' : part)).join('.'),
+      message,
+    };
   }
 
   private nodeAt(path: FieldPath, at: 'value' | 'key'): Node | undefined {
@@ -56,6 +77,8 @@ export class YamlSource {
       return undefined;
     }
     const node = this.doc.getIn(path, true);
+    // A block mapping or list starts on the line after its key; the key is where a reader looks.
+    if (isCollection(node) && !node.flow && path.length > 0) return this.nodeAt(path, 'key') ?? node;
     return node && typeof node === 'object' && 'range' in node ? (node as Node) : undefined;
   }
 }

@@ -8,14 +8,17 @@ export function registerValidate(program: Command, ctx: CliContext): void {
     .command('validate')
     .description('Validate the platform config and every tenant manifest; list every problem with file:line.')
     .option('--dir <dir>', 'directory of tenant manifests (default: the config\'s tenantsDir, "tenants")')
-    .option('--config <file>', 'platform config file', 'stratus.config.yaml')
+    .option(
+      '--config <file>',
+      'platform config file (default: stratus.config.yaml, or built-in defaults when absent)',
+    )
     .option(
       '--tenants <names>',
       'report only these tenants (comma-separated); all are still checked for clashes',
       tenantList,
     )
     .option('--json', 'print problems as a JSON array of {file,line,col,path,message}')
-    .action((options: { dir?: string; config: string; tenants?: string[]; json?: boolean }) => {
+    .action((options: { dir?: string; config?: string; tenants?: string[]; json?: boolean }) => {
       const { spec, errors } = loadStratus({
         rootDir: ctx.cwd,
         configFile: options.config,
