@@ -90,7 +90,11 @@ export function createRecordIdempotency(
     maxLocalCacheSize: options.maxLocalCacheSize ?? 1000,
   });
   const persistenceStore =
-    options.persistenceStore ?? new DynamoDBPersistenceLayer({ tableName: settings.table });
+    options.persistenceStore ??
+    new DynamoDBPersistenceLayer({
+      tableName: settings.table,
+      clientConfig: emulatorClientConfig(process.env),
+    });
 
   const idempotent = makeIdempotent(
     async (_record: object, call: Call) => {
