@@ -115,7 +115,9 @@ describe('defineConsumer', () => {
     const seen: number[] = [];
     const handler = defineConsumer({
       env: { ...env, LAMBDA_TASK_ROOT: process.cwd() },
-      handler: (r) => seen.push(r.offset),
+      handler: (r) => {
+        seen.push(r.offset);
+      },
     });
     const { result } = await captureOutput(() => handler(mskEvent([valid(0, 1)]), lambdaContext()));
     // { n: 1 } is not an order: a schema violation, reported (no DLQ here) and never given to the handler.
