@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { formatManifestError, ManifestValidationError } from '../manifest/index.ts';
+import { registerReplay } from './commands/replay.ts';
 import { registerValidate } from './commands/validate.ts';
 import { type CliContext, CliError, UsageError, writeLine } from './context.ts';
 
@@ -24,6 +25,7 @@ export async function main(argv: string[], overrides: Partial<CliContext> = {}):
       writeErr: (text) => ctx.stderr.write(text),
     });
   registerValidate(program, ctx);
+  registerReplay(program, ctx);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -1,0 +1,61 @@
+/**
+ * A throwaway Stratus project for operations tests: one tenant with a unique name (so its topics and groups
+ * are unique on the shared broker), a consumer `enrich` on `orders` that dead-letters to the tenant's DLQ,
+ * and the topics created on the broker.
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Kafka } from 'kafkajs';
+import { freePort } from '../../../lib/local/process-utils.ts';
+import { loadStratusOrThrow } from '../../../lib/manifest/index.ts';
+import type { StratusSpec, TenantSpec } from '../../../lib/manifest/spec.ts';
+import { uniqueName } from '../../support/services.ts';
+
+export interface OpsProject {
+  rootDir: string;
+  spec: StratusSpec;
+  tenant: TenantSpec;
+  /** `--brokers` and `--runtime-url` for CLI calls: the shared broker, and a port nothing listens on. */
+  cliFlags: string[];
+}
+
+export async function createOpsProject(kafka: Kafka, brokers: string[], partitions = 2): Promise<OpsProject> {
+  const name = uniqueName('ops');
+  const rootDir = mkdtempSync(path.join(os.tmpdir(), 'stratus-ops-'));
+  const files: Record<string, string> = {
+    'stratus.config.yaml': `local: { metricsPort: ${await freePort()} }\n`,
+    [`tenants/${name}.yaml`]: `tenant: ${name}
+owners: [ops@example.com]
+costCenter: cc-1
+topics:
+  orders: { partitions: ${partitions}, retention: 1d }
+consumers:
+  enrich:
+    topic: orders
+    handler: functions/enrich.ts
+    onFailure: dlq
+`,
+    'functions/enrich.ts': 'export const handler = async () => ({ batchItemFailures: [] });\n',
+  };
+  for (const [file, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(rootDir, file)), { recursive: true });
+    writeFileSync(path.join(rootDir, file), text);
+  }
+  const spec = loadStratusOrThrow({ rootDir });
+  const tenant = spec.tenants[0];
+  if (!tenant) throw new Error('fixture: tenant did not load');
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({
+    topics: tenant.topics.map((topic) => ({ topic: topic.name, numPartitions: topic.partitions })),
+    waitForLeaders: true,
+  });
+  await admin.disconnect();
+  return {
+    rootDir,
+    spec,
+    tenant,
+    cliFlags: ['--brokers', brokers.join(','), '--runtime-url', `http://127.0.0.1:${await freePort()}`],
+  };
+}
