@@ -1,0 +1,334 @@
+import { Annotations, Stack } from 'aws-cdk-lib';
+import * as glue from 'aws-cdk-lib/aws-glue';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { sinkStreamName } from '../core/naming.ts';
+import type { PartitionFieldSpec, SinkSpec } from '../manifest/spec.ts';
+import { schemaColumns, type TableColumn } from './schema-columns.ts';
+
+const MIB = 1_048_576;
+/**
+ * Firehose needs at least 64 MiB of buffer with record format conversion and with dynamic partitioning.
+ * https://docs.aws.amazon.com/firehose/latest/dev/record-format-conversion.html
+ * https://docs.aws.amazon.com/firehose/latest/dev/dynamic-partitioning.html
+ */
+export const MIN_BUFFER_MIB_CONVERTED = 64;
+
+/** Properties of a {@link LakehouseSink}. */
+export interface LakehouseSinkProps {
+  /** The resolved manifest sink: topic, format, table, buffering, partitioning. */
+  readonly sink: SinkSpec;
+  /** JSON Schema of the sink topic's values; the table's columns come from it. Required unless format is json. */
+  readonly schema?: Record<string, unknown>;
+  /** ARN of the MSK cluster. */
+  readonly clusterArn: string;
+  /** Name of the lakehouse bucket. */
+  readonly bucketName: string;
+  /** Role Firehose assumes; it must already be allowed to read the topic and write the tenant's prefix. */
+  readonly role: iam.IRole;
+  /**
+   * Firehose stream name.
+   * @default sinkStreamName(sink.tenant, sink.key)
+   */
+  readonly streamName?: string;
+  /**
+   * Retention of the delivery error log group.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * One manifest sink: a Firehose stream that reads the sink's topic from MSK (IAM auth, private connectivity)
+ * and writes either an Iceberg table in the Glue catalog (created here as an Iceberg table) or objects in S3 —
+ * Parquet through record format conversion against a Glue table, or JSON — under the tenant's prefix with
+ * Firehose dynamic partitioning.
+ */
+export class LakehouseSink extends Construct {
+  /** The Firehose stream name. */
+  readonly streamName: string;
+  /** The delivery stream. */
+  readonly deliveryStream: firehose.CfnDeliveryStream;
+  /** The Glue table (Iceberg or Parquet schema); undefined for JSON sinks. */
+  readonly table?: glue.CfnTable;
+  /** Buffer size Firehose is given, in MiB (raised to 64 for Parquet and partitioned S3 sinks). */
+  readonly bufferSizeMiB: number;
+
+  constructor(scope: Construct, id: string, props: LakehouseSinkProps) {
+    super(scope, id);
+    const { sink } = props;
+    const columns = schemaColumns(props.schema);
+    validate(props, columns);
+    const stack = Stack.of(this);
+    this.streamName = props.streamName ?? sinkStreamName(sink.tenant, sink.key);
+    const bucketArn = stack.formatArn({ service: 's3', region: '', account: '', resource: props.bucketName });
+    const errorPrefix = `${sink.tenant}/errors/${sink.key}/`;
+
+    const logGroup = new logs.LogGroup(this, 'DeliveryLogs', {
+      logGroupName: `/aws/kinesisfirehose/${this.streamName}`,
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+    });
+    const logStream = new logs.LogStream(this, 'DeliveryLogStream', {
+      logGroup,
+      logStreamName: 'DestinationDelivery',
+    });
+    logGroup.grantWrite(props.role);
+    const cloudWatchLoggingOptions = {
+      enabled: true,
+      logGroupName: logGroup.logGroupName,
+      logStreamName: logStream.logStreamName,
+    };
+
+    const mskSourceConfiguration: firehose.CfnDeliveryStream.MSKSourceConfigurationProperty = {
+      mskClusterArn: props.clusterArn,
+      topicName: sink.topic,
+      authenticationConfiguration: { roleArn: props.role.roleArn, connectivity: 'PRIVATE' },
+    };
+
+    const converted = sink.format === 'parquet' || (sink.format === 'json' && sink.partitionBy.length > 0);
+    const requested = Math.max(1, Math.round(sink.bufferSizeBytes / MIB));
+    this.bufferSizeMiB =
+      sink.format !== 'iceberg' && converted ? Math.max(requested, MIN_BUFFER_MIB_CONVERTED) : requested;
+    if (this.bufferSizeMiB !== requested)
+      Annotations.of(this).addWarningV2(
+        'stratus:sink-buffer-raised',
+        `sink ${sink.key}: buffer.size raised from ${requested} MiB to ${this.bufferSizeMiB} MiB, the Firehose minimum with format conversion or dynamic partitioning`,
+      );
+    const bufferingHints = {
+      sizeInMBs: this.bufferSizeMiB,
+      intervalInSeconds: Math.round(sink.bufferIntervalMs / 1000),
+    };
+
+    if (sink.format === 'iceberg') {
+      this.table = this.icebergTable(props, columns);
+      this.deliveryStream = new firehose.CfnDeliveryStream(this, 'Resource', {
+        deliveryStreamName: this.streamName,
+        deliveryStreamType: 'MSKAsSource',
+        mskSourceConfiguration,
+        icebergDestinationConfiguration: {
+          roleArn: props.role.roleArn,
+          // https://docs.aws.amazon.com/firehose/latest/dev/apache-iceberg-destination.html
+          catalogConfiguration: { catalogArn: stack.formatArn({ service: 'glue', resource: 'catalog' }) },
+          destinationTableConfigurationList: [
+            {
+              destinationDatabaseName: sink.database,
+              destinationTableName: sink.table,
+              uniqueKeys: sink.uniqueKeys,
+              s3ErrorOutputPrefix: errorPrefix,
+            },
+          ],
+          // Without unique keys every record is an insert; with them Firehose upserts.
+          appendOnly: !sink.uniqueKeys || sink.uniqueKeys.length === 0,
+          bufferingHints,
+          cloudWatchLoggingOptions,
+          s3BackupMode: 'FailedDataOnly',
+          s3Configuration: {
+            bucketArn,
+            roleArn: props.role.roleArn,
+            errorOutputPrefix: errorPrefix,
+            bufferingHints: { sizeInMBs: 5, intervalInSeconds: 300 },
+          },
+        },
+      });
+    } else {
+      if (sink.format === 'parquet') this.table = this.parquetTable(props, columns);
+      const partitioned = sink.partitionBy.length > 0;
+      this.deliveryStream = new firehose.CfnDeliveryStream(this, 'Resource', {
+        deliveryStreamName: this.streamName,
+        deliveryStreamType: 'MSKAsSource',
+        mskSourceConfiguration,
+        extendedS3DestinationConfiguration: {
+          bucketArn,
+          roleArn: props.role.roleArn,
+          prefix: sink.prefix + partitionPrefix(sink.partitionBy),
+          errorOutputPrefix: `${errorPrefix}!{firehose:error-output-type}/`,
+          bufferingHints,
+          // Parquet compresses its own pages.
+          compressionFormat: sink.format === 'json' ? 'GZIP' : 'UNCOMPRESSED',
+          cloudWatchLoggingOptions,
+          dynamicPartitioningConfiguration: partitioned ? { enabled: true } : undefined,
+          processingConfiguration: partitioned
+            ? {
+                enabled: true,
+                processors: [
+                  {
+                    type: 'MetadataExtraction',
+                    parameters: [
+                      {
+                        parameterName: 'MetadataExtractionQuery',
+                        parameterValue: partitionQuery(sink.partitionBy),
+                      },
+                      { parameterName: 'JsonParsingEngine', parameterValue: 'JQ-1.6' },
+                    ],
+                  },
+                ],
+              }
+            : undefined,
+          dataFormatConversionConfiguration:
+            sink.format === 'parquet'
+              ? {
+                  enabled: true,
+                  inputFormatConfiguration: { deserializer: { openXJsonSerDe: {} } },
+                  outputFormatConfiguration: { serializer: { parquetSerDe: { compression: 'SNAPPY' } } },
+                  schemaConfiguration: {
+                    catalogId: stack.account,
+                    region: stack.region,
+                    databaseName: sink.database,
+                    tableName: sink.table,
+                    roleArn: props.role.roleArn,
+                    versionId: 'LATEST',
+                  },
+                }
+              : undefined,
+        },
+      });
+    }
+    // The role's policy must exist before Firehose validates access to the source and destination.
+    this.deliveryStream.node.addDependency(props.role);
+    if (this.table) this.deliveryStream.node.addDependency(this.table);
+  }
+
+  private icebergTable(props: LakehouseSinkProps, columns: TableColumn[]): glue.CfnTable {
+    const { sink } = props;
+    const ids = new Map(columns.map((column, index) => [column.name, index + 1]));
+    const stack = Stack.of(this);
+    return new glue.CfnTable(this, 'Table', {
+      catalogId: stack.account,
+      databaseName: sink.database,
+      // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-table-iceberginput.html
+      openTableFormatInput: {
+        icebergInput: {
+          metadataOperation: 'CREATE',
+          version: '2',
+          icebergTableInput: {
+            location: `s3://${props.bucketName}/${sink.tenant}/iceberg/${sink.table}/`,
+            schema: {
+              schemaId: 0,
+              type: 'struct',
+              fields: columns.map((column) => ({
+                id: ids.get(column.name)!,
+                name: column.name,
+                type: column.icebergType,
+                required: column.required,
+              })),
+              identifierFieldIds: sink.uniqueKeys?.map((key) => ids.get(key)!),
+            },
+            partitionSpec:
+              sink.partitionBy.length > 0
+                ? {
+                    specId: 0,
+                    fields: sink.partitionBy.map((field, index) => ({
+                      fieldId: 1000 + index,
+                      sourceId: ids.get(field.field)!,
+                      name: `${field.field}_${field.transform}`,
+                      transform: icebergTransform(field),
+                    })),
+                  }
+                : undefined,
+          },
+        },
+      },
+      tableInput: { name: sink.table, tableType: 'EXTERNAL_TABLE' },
+    });
+  }
+
+  private parquetTable(props: LakehouseSinkProps, columns: TableColumn[]): glue.CfnTable {
+    const { sink } = props;
+    const stack = Stack.of(this);
+    const partitionNames = new Set(sink.partitionBy.map(partitionKeyName));
+    return new glue.CfnTable(this, 'Table', {
+      catalogId: stack.account,
+      databaseName: sink.database,
+      tableInput: {
+        name: sink.table,
+        tableType: 'EXTERNAL_TABLE',
+        parameters: { classification: 'parquet', 'parquet.compression': 'SNAPPY' },
+        partitionKeys: [...partitionNames].map((name) => ({ name, type: 'string' })),
+        storageDescriptor: {
+          location: `s3://${props.bucketName}/${sink.prefix}`,
+          inputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
+          outputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
+          serdeInfo: { serializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe' },
+          columns: columns
+            .filter((column) => !partitionNames.has(column.name))
+            .map((column) => ({ name: column.name.toLowerCase(), type: column.glueType })),
+        },
+      },
+    });
+  }
+}
+
+/** Iceberg transform text: `day`, `bucket[16]`, `truncate[10]`. */
+function icebergTransform(field: PartitionFieldSpec): string {
+  return field.param === undefined ? field.transform : `${field.transform}[${field.param}]`;
+}
+
+/** Name of a dynamic-partitioning key: `day`, `viewedAt` for identity, `<field>_trunc`. */
+export function partitionKeyName(field: PartitionFieldSpec): string {
+  switch (field.transform) {
+    case 'identity':
+      return field.field;
+    case 'truncate':
+      return `${field.field}_trunc`;
+    default:
+      return field.transform;
+  }
+}
+
+/** `day=!{partitionKeyFromQuery:day}/` for each partition field, in order. */
+export function partitionPrefix(fields: PartitionFieldSpec[]): string {
+  return fields
+    .map((field) => `${partitionKeyName(field)}=!{partitionKeyFromQuery:${partitionKeyName(field)}}/`)
+    .join('');
+}
+
+/**
+ * The jq query Firehose runs on each record to compute the partition keys. Time transforms slice the ISO
+ * 8601 timestamp (`2026-11-24T07:30:00Z`[0:10] is the day).
+ * https://docs.aws.amazon.com/firehose/latest/dev/dynamic-partitioning-partitioning-keys.html
+ */
+export function partitionQuery(fields: PartitionFieldSpec[]): string {
+  const slice: Record<string, number> = { year: 4, month: 7, day: 10, hour: 13 };
+  const parts = fields.map((field) => {
+    const source = `.${field.field}`;
+    const expression =
+      field.transform === 'identity'
+        ? source
+        : field.transform === 'truncate'
+          ? `(${source}|tostring)[0:${field.param}]`
+          : `${source}[0:${slice[field.transform]}]`;
+    return `${partitionKeyName(field)}: ${expression}`;
+  });
+  return `{${parts.join(', ')}}`;
+}
+
+function validate(props: LakehouseSinkProps, columns: TableColumn[]): void {
+  const { sink } = props;
+  const fail = (message: string): never => {
+    throw new Error(`LakehouseSink ${sink.tenant}.${sink.key}: ${message}`);
+  };
+  if (!sink.prefix.startsWith(`${sink.tenant}/`))
+    fail(
+      `sink.prefix "${sink.prefix}" must start with "${sink.tenant}/", the tenant's own part of the bucket`,
+    );
+  if (sink.format !== 'json' && columns.length === 0)
+    fail(`schema is required for format ${sink.format}: the table's columns come from it`);
+  const names = new Set(columns.map((column) => column.name));
+  for (const field of sink.partitionBy) {
+    if (columns.length > 0 && !names.has(field.field))
+      fail(`sink.partitionBy field "${field.field}" is not a column of the schema`);
+    if (sink.format !== 'iceberg' && field.transform === 'bucket')
+      fail('sink.partitionBy bucket(N, field) is available for iceberg sinks only; S3 prefixes cannot hash');
+  }
+  for (const key of sink.uniqueKeys ?? []) {
+    const column = columns.find((c) => c.name === key);
+    if (!column) fail(`sink.uniqueKeys "${key}" is not a column of the schema`);
+    else if (!column.required) fail(`sink.uniqueKeys "${key}" must be a required property of the schema`);
+  }
+  if (sink.bufferSizeBytes < MIB || sink.bufferSizeBytes > 128 * MIB)
+    fail(`sink.bufferSizeBytes must be 1–128 MiB, got ${sink.bufferSizeBytes}`);
+  if (sink.bufferIntervalMs < 0 || sink.bufferIntervalMs > 900_000)
+    fail(`sink.bufferIntervalMs must be 0–900000, got ${sink.bufferIntervalMs}`);
+}

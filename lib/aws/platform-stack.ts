@@ -1,0 +1,330 @@
+import { Duration, RemovalPolicy, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as glue from 'aws-cdk-lib/aws-glue';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as msk from 'aws-cdk-lib/aws-msk';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import * as cr from 'aws-cdk-lib/custom-resources';
+import type { Construct } from 'constructs';
+import { PLATFORM_STACK_NAME } from '../core/naming.ts';
+import type { PlatformSpec, TenantSpec } from '../manifest/spec.ts';
+import { mskClusterName, PLATFORM_PARAMETERS } from './platform-parameters.ts';
+
+/** Port of MSK's SASL/IAM listener inside the VPC. */
+export const MSK_IAM_PORT = 9098;
+
+/** Properties of a {@link PlatformStack}. */
+export interface PlatformStackProps extends StackProps {
+  /** The resolved platform config. */
+  readonly platform: PlatformSpec;
+  /** Every tenant (not only those being synthesized): each gets its Glue database here. */
+  readonly tenants: TenantSpec[];
+}
+
+/**
+ * `Stratus-Platform`: the shared cluster and everything tenants build on — VPC, MSK (Provisioned with IAM
+ * and TLS by default, Serverless, or an existing cluster), the lakehouse bucket, a Glue database per tenant,
+ * the idempotency table, the alarm topic and the overview dashboard. It publishes the facts tenant stacks
+ * need as SSM parameters ({@link PLATFORM_PARAMETERS}).
+ */
+export class PlatformStack extends Stack {
+  readonly vpc: ec2.IVpc;
+  readonly clientSecurityGroup: ec2.SecurityGroup;
+  readonly clusterArn: string;
+  readonly bucket: s3.Bucket;
+  readonly idempotencyTable: dynamodb.Table;
+  readonly alarmTopic: sns.Topic;
+  readonly glueDatabases = new Map<string, glue.CfnDatabase>();
+
+  constructor(scope: Construct, id: string, props: PlatformStackProps) {
+    super(scope, id, {
+      stackName: PLATFORM_STACK_NAME,
+      description: 'Stratus platform: shared MSK cluster, lakehouse bucket, idempotency table, alarms',
+      ...props,
+    });
+    const { platform } = props;
+    const cluster = platform.cluster;
+    Tags.of(this).add('stratus:component', 'platform');
+
+    // Network. Brokers spread evenly over the client subnets, so the AZ count must divide the broker count.
+    const azCount = cluster.brokerNodes % 3 === 0 ? 3 : 2;
+    if (cluster.mode === 'provisioned' && cluster.brokerNodes % azCount !== 0)
+      throw new Error(
+        `PlatformStack: cluster.brokerNodes (${cluster.brokerNodes}) must be a multiple of 2 or 3`,
+      );
+    if (cluster.vpcId) {
+      this.vpc = ec2.Vpc.fromLookup(this, 'Vpc', { vpcId: cluster.vpcId });
+    } else {
+      const vpc = new ec2.Vpc(this, 'Vpc', {
+        availabilityZones: ['a', 'b', 'c'].slice(0, azCount).map((suffix) => `${platform.region}${suffix}`),
+        natGateways: 1,
+        subnetConfiguration: [
+          { name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 },
+          { name: 'private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 20 },
+        ],
+      });
+      vpc.addFlowLog('FlowLog', {
+        destination: ec2.FlowLogDestination.toCloudWatchLogs(
+          new logs.LogGroup(this, 'FlowLogs', { retention: logs.RetentionDays.ONE_MONTH }),
+        ),
+      });
+      this.vpc = vpc;
+    }
+    const subnets = this.vpc.selectSubnets({ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS });
+    this.clientSecurityGroup = new ec2.SecurityGroup(this, 'ClientSecurityGroup', {
+      vpc: this.vpc,
+      description: 'Stratus tenant functions: clients of the MSK cluster',
+      allowAllOutbound: true,
+    });
+    const brokerSecurityGroup = new ec2.SecurityGroup(this, 'BrokerSecurityGroup', {
+      vpc: this.vpc,
+      description: 'Stratus MSK brokers: SASL/IAM from Stratus clients only',
+      allowAllOutbound: false,
+    });
+    brokerSecurityGroup.addIngressRule(
+      this.clientSecurityGroup,
+      ec2.Port.tcp(MSK_IAM_PORT),
+      'Kafka SASL/IAM from clients',
+    );
+    brokerSecurityGroup.addIngressRule(brokerSecurityGroup, ec2.Port.allTcp(), 'Broker to broker');
+    brokerSecurityGroup.addEgressRule(brokerSecurityGroup, ec2.Port.allTcp(), 'Broker to broker');
+
+    this.clusterArn = this.createCluster(platform, subnets.subnetIds, brokerSecurityGroup);
+
+    // Bootstrap brokers are not an attribute of AWS::MSK::Cluster; ask the API once per deployment.
+    const brokers = new cr.AwsCustomResource(this, 'BootstrapBrokers', {
+      onUpdate: {
+        service: 'Kafka',
+        action: 'getBootstrapBrokers',
+        parameters: { ClusterArn: this.clusterArn },
+        physicalResourceId: cr.PhysicalResourceId.of(`${PLATFORM_STACK_NAME}-bootstrap-brokers`),
+        outputPaths: ['BootstrapBrokerStringSaslIam'],
+      },
+      policy: cr.AwsCustomResourcePolicy.fromStatements([
+        new iam.PolicyStatement({ actions: ['kafka:GetBootstrapBrokers'], resources: [this.clusterArn] }),
+      ]),
+      installLatestAwsSdk: false,
+      logGroup: new logs.LogGroup(this, 'BootstrapBrokersLogs', {
+        retention: logs.RetentionDays.ONE_MONTH,
+        removalPolicy: RemovalPolicy.DESTROY,
+      }),
+    });
+
+    // Lakehouse: one bucket, one prefix per tenant (`<tenant>/`), one Glue database per tenant.
+    const accessLogs = new s3.Bucket(this, 'AccessLogs', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      versioned: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
+    });
+    this.bucket = new s3.Bucket(this, 'Lakehouse', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      versioned: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsPrefix: 'lakehouse/',
+    });
+    for (const tenant of props.tenants) {
+      this.glueDatabases.set(
+        tenant.name,
+        new glue.CfnDatabase(this, `GlueDatabase-${tenant.name}`, {
+          catalogId: this.account,
+          databaseInput: {
+            name: tenant.glueDatabase,
+            description: `Stratus tenant ${tenant.name}`,
+            locationUri: `s3://${this.bucket.bucketName}/${tenant.name}/`,
+          },
+        }),
+      );
+    }
+
+    // Idempotency records of every consumer; tenants reach only their own keys (dynamodb:LeadingKeys).
+    this.idempotencyTable = new dynamodb.Table(this, 'IdempotencyTable', {
+      partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING },
+      timeToLiveAttribute: 'expiration',
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    const alarmKey = new kms.Key(this, 'AlarmTopicKey', {
+      description: 'Stratus alarm topic',
+      enableKeyRotation: true,
+    });
+    // CloudWatch publishes alarm notifications to an encrypted topic only if it may use the key.
+    alarmKey.grant(
+      new iam.ServicePrincipal('cloudwatch.amazonaws.com'),
+      'kms:Decrypt',
+      'kms:GenerateDataKey*',
+    );
+    this.alarmTopic = new sns.Topic(this, 'AlarmTopic', {
+      displayName: 'Stratus alarms',
+      masterKey: alarmKey,
+      enforceSSL: true,
+    });
+    this.alarmTopic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        actions: ['sns:Publish'],
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        resources: [this.alarmTopic.topicArn],
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
+    );
+
+    const parameter = (id: string, name: string, value: string) =>
+      new ssm.StringParameter(this, id, { parameterName: name, stringValue: value });
+    parameter('ClusterArnParameter', PLATFORM_PARAMETERS.clusterArn, this.clusterArn);
+    parameter(
+      'BootstrapBrokersParameter',
+      PLATFORM_PARAMETERS.bootstrapBrokers,
+      brokers.getResponseField('BootstrapBrokerStringSaslIam'),
+    );
+    new ssm.StringListParameter(this, 'SubnetIdsParameter', {
+      parameterName: PLATFORM_PARAMETERS.subnetIds,
+      stringListValue: subnets.subnetIds,
+    });
+    parameter(
+      'ClientSecurityGroupParameter',
+      PLATFORM_PARAMETERS.clientSecurityGroupId,
+      this.clientSecurityGroup.securityGroupId,
+    );
+    parameter('LakehouseBucketParameter', PLATFORM_PARAMETERS.lakehouseBucketName, this.bucket.bucketName);
+    parameter(
+      'IdempotencyTableParameter',
+      PLATFORM_PARAMETERS.idempotencyTableName,
+      this.idempotencyTable.tableName,
+    );
+    parameter('AlarmTopicParameter', PLATFORM_PARAMETERS.alarmTopicArn, this.alarmTopic.topicArn);
+
+    this.overviewDashboard(platform, props.tenants);
+  }
+
+  private createCluster(
+    platform: PlatformSpec,
+    subnetIds: string[],
+    securityGroup: ec2.ISecurityGroup,
+  ): string {
+    const cluster = platform.cluster;
+    if (cluster.mode === 'existing') return cluster.arn!;
+    const iamAuth = { sasl: { iam: { enabled: true } } };
+    let arn: string;
+    if (cluster.mode === 'serverless') {
+      const serverless = new msk.CfnServerlessCluster(this, 'Cluster', {
+        clusterName: cluster.name,
+        clientAuthentication: iamAuth,
+        vpcConfigs: [{ subnetIds, securityGroups: [securityGroup.securityGroupId] }],
+      });
+      arn = serverless.attrArn;
+    } else {
+      const brokerLogs = new logs.LogGroup(this, 'BrokerLogs', { retention: logs.RetentionDays.ONE_MONTH });
+      const provisioned = new msk.CfnCluster(this, 'Cluster', {
+        clusterName: cluster.name,
+        kafkaVersion: cluster.kafkaVersion,
+        numberOfBrokerNodes: cluster.brokerNodes,
+        brokerNodeGroupInfo: {
+          instanceType: cluster.instanceType,
+          clientSubnets: subnetIds,
+          securityGroups: [securityGroup.securityGroupId],
+          storageInfo: { ebsStorageInfo: { volumeSize: cluster.volumeSizeGiB } },
+          // Firehose reads MSK through multi-VPC private connectivity with IAM.
+          // https://docs.aws.amazon.com/firehose/latest/dev/writing-with-msk.html
+          connectivityInfo: { vpcConnectivity: { clientAuthentication: iamAuth } },
+        },
+        // IAM only, TLS everywhere. https://docs.aws.amazon.com/msk/latest/developerguide/iam-access-control.html
+        clientAuthentication: { ...iamAuth, unauthenticated: { enabled: false } },
+        encryptionInfo: { encryptionInTransit: { clientBroker: 'TLS', inCluster: true } },
+        // Per-topic metrics for records in/out and DLQ growth on tenant dashboards.
+        enhancedMonitoring: 'PER_TOPIC_PER_BROKER',
+        loggingInfo: { brokerLogs: { cloudWatchLogs: { enabled: true, logGroup: brokerLogs.logGroupName } } },
+      });
+      provisioned.applyRemovalPolicy(RemovalPolicy.RETAIN);
+      arn = provisioned.attrArn;
+    }
+    // Firehose's service principal may create its VPC connection and look the cluster up.
+    new msk.CfnClusterPolicy(this, 'ClusterPolicy', {
+      clusterArn: arn,
+      policy: {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'FirehoseMskSource',
+            Effect: 'Allow',
+            Principal: { Service: 'firehose.amazonaws.com' },
+            Action: [
+              'kafka:CreateVpcConnection',
+              'kafka:GetBootstrapBrokers',
+              'kafka:DescribeCluster',
+              'kafka:DescribeClusterV2',
+            ],
+            Resource: arn,
+          },
+        ],
+      },
+    });
+    return arn;
+  }
+
+  private overviewDashboard(platform: PlatformSpec, tenants: TenantSpec[]): void {
+    const clusterName = mskClusterName(this.clusterArn);
+    const kafka = (metricName: string, statistic: string) =>
+      new cloudwatch.MathExpression({
+        expression: `SUM(SEARCH('{AWS/Kafka,"Broker ID","Cluster Name"} MetricName="${metricName}" "Cluster Name"="${clusterName}"', '${statistic}', 300))`,
+        label: metricName,
+        period: Duration.minutes(5),
+      });
+    const dashboard = new cloudwatch.Dashboard(this, 'Overview', { dashboardName: 'Stratus-Platform' });
+    dashboard.addWidgets(
+      new cloudwatch.TextWidget({
+        markdown: `# Stratus platform\nCluster \`${platform.cluster.name}\` (${platform.cluster.mode}) · ${tenants.length} tenant(s): ${tenants.map((t) => `\`${t.name}\``).join(', ')}`,
+        width: 24,
+        height: 2,
+      }),
+    );
+    dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Cluster throughput (bytes/s)',
+        left: [kafka('BytesInPerSec', 'Average'), kafka('BytesOutPerSec', 'Average')],
+        width: 12,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Broker CPU (user %) and partitions',
+        left: [kafka('CpuUser', 'Maximum')],
+        right: [kafka('PartitionCount', 'Maximum')],
+        width: 12,
+      }),
+    );
+    dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Lambda: concurrent executions and throttles (all functions)',
+        left: [
+          new cloudwatch.Metric({
+            namespace: 'AWS/Lambda',
+            metricName: 'ConcurrentExecutions',
+            statistic: 'Maximum',
+          }),
+        ],
+        right: [
+          new cloudwatch.Metric({ namespace: 'AWS/Lambda', metricName: 'Throttles', statistic: 'Sum' }),
+        ],
+        width: 12,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Idempotency table: writes and throttled requests',
+        left: [this.idempotencyTable.metricConsumedWriteCapacityUnits()],
+        right: [this.idempotencyTable.metric('ThrottledRequests', { statistic: 'Sum' })],
+        width: 12,
+      }),
+    );
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * The CloudWatch metrics of a tenant, defined once for its dashboard and its alarms.
+ * Lambda: https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html
+ * MSK consumer lag: https://docs.aws.amazon.com/msk/latest/developerguide/consumer-lag.html
+ * Firehose: https://docs.aws.amazon.com/firehose/latest/dev/monitoring-with-cloudwatch-metrics.html
+ */
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type { SinkFormat } from '../manifest/spec.ts';
+
+const PERIOD = Duration.minutes(1);
+
+/** The facts about one consumer its metrics are keyed by. */
+export interface ConsumerMetricsSource {
+  /** Consumer key in the manifest. */
+  readonly key: string;
+  readonly functionName: string;
+  readonly groupId: string;
+  readonly topic: string;
+  /** Event-source mapping UUID (the `EventSourceMappingUUID` dimension). */
+  readonly eventSourceMappingId: string;
+}
+
+/** The facts about one sink its metrics are keyed by. */
+export interface SinkMetricsSource {
+  readonly key: string;
+  readonly streamName: string;
+  readonly format: SinkFormat;
+}
+
+export function lambdaMetric(functionName: string, metricName: string, statistic = 'Sum'): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: 'AWS/Lambda',
+    metricName,
+    dimensionsMap: { FunctionName: functionName },
+    statistic,
+    period: PERIOD,
+  });
+}
+
+/** Event-source mapping metrics (EventCount, ErrorCount, KafkaMetrics groups of MetricsConfig). */
+export function eventSourceMetric(uuid: string, metricName: string, statistic = 'Sum'): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: 'AWS/Lambda',
+    metricName,
+    dimensionsMap: { EventSourceMappingUUID: uuid },
+    statistic,
+    period: PERIOD,
+  });
+}
+
+/** MSK consumer-lag metrics per group and topic (EstimatedMaxTimeLag, MaxOffsetLag, SumOffsetLag). */
+export function consumerLagMetric(
+  clusterName: string,
+  consumer: ConsumerMetricsSource,
+  metricName: 'EstimatedMaxTimeLag' | 'MaxOffsetLag' | 'SumOffsetLag',
+): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: 'AWS/Kafka',
+    metricName,
+    dimensionsMap: { 'Cluster Name': clusterName, 'Consumer Group': consumer.groupId, Topic: consumer.topic },
+    statistic: 'Maximum',
+    period: PERIOD,
+  });
+}
+
+/** Messages written to a topic, summed over brokers (needs PER_TOPIC_PER_BROKER monitoring). */
+export function topicMessagesIn(
+  clusterName: string,
+  topic: string,
+  label: string,
+): cloudwatch.MathExpression {
+  return new cloudwatch.MathExpression({
+    expression: `SUM(SEARCH('{AWS/Kafka,"Broker ID","Cluster Name",Topic} MetricName="MessagesInPerSec" "Cluster Name"="${clusterName}" Topic="${topic}"', 'Average', 60))`,
+    label,
+    period: PERIOD,
+  });
+}
+
+/** Firehose metric names by destination. */
+export function sinkMetricNames(format: SinkFormat): { success: string; freshness: string; failed: string } {
+  return format === 'iceberg'
+    ? {
+        success: 'DeliveryToIceberg.Success',
+        freshness: 'DeliveryToIceberg.DataFreshness',
+        failed: 'DeliveryToIceberg.FailedRowCount',
+      }
+    : {
+        success: 'DeliveryToS3.Success',
+        freshness: 'DeliveryToS3.DataFreshness',
+        // Parquet rows that do not fit the table; JSON sinks have no per-row failure, only delivery success.
+        failed: format === 'parquet' ? 'FailedConversion.Records' : 'DeliveryToS3.ObjectCount',
+      };
+}
+
+export function firehoseMetric(streamName: string, metricName: string, statistic: string): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: 'AWS/Firehose',
+    metricName,
+    dimensionsMap: { DeliveryStreamName: streamName },
+    statistic,
+    period: Duration.minutes(5),
+  });
+}
