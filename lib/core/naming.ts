@@ -69,3 +69,10 @@ export function parseQualifiedName(name: string): { tenant: string; key: string 
   if (dot <= 0) return undefined;
   return { tenant: name.slice(0, dot), key: name.slice(dot + 1) };
 }
+
+/**
+ * The idempotency table on the local AWS emulator (partition key `id`, TTL attribute `expiration`, the layout
+ * Powertools' DynamoDBPersistenceLayer expects). The local runtime creates it at start; on AWS the platform
+ * stack owns the table and publishes its generated name.
+ */
+export const LOCAL_IDEMPOTENCY_TABLE = 'stratus-idempotency';
