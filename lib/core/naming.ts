@@ -76,3 +76,31 @@ export function parseQualifiedName(name: string): { tenant: string; key: string 
  * stack owns the table and publishes its generated name.
  */
 export const LOCAL_IDEMPOTENCY_TABLE = 'stratus-idempotency';
+
+/**
+ * `<tenant>.sink.<sink>`: the consumer group of a sink's delivery (the local sink runtime; on AWS Firehose
+ * manages its own). Keys contain no '.', so it never collides with a consumer's `<tenant>.<consumer>`.
+ */
+export function sinkGroupId(tenant: string, sinkKey: string): string {
+  return `${tenant}.sink.${sinkKey}`;
+}
+
+/**
+ * The lakehouse bucket: `stratus-lakehouse-<account>` on AWS (bucket names are global), `stratus-lakehouse`
+ * on the local emulator (no account).
+ */
+export function lakehouseBucketName(account?: string): string {
+  return account ? `stratus-lakehouse-${account}` : 'stratus-lakehouse';
+}
+
+/** Key prefix of a sink's Iceberg table in the lakehouse bucket: `<tenant>/iceberg/<table>`. */
+export function icebergTablePrefix(tenant: string, table: string): string {
+  return `${tenant}/iceberg/${table}`;
+}
+
+/**
+ * The idempotency table on the local AWS emulator (partition key `id`, TTL attribute `expiration`, the layout
+ * Powertools' DynamoDBPersistenceLayer expects). The local runtime creates it at start; on AWS the platform
+ * stack owns the table and publishes its generated name.
+ */
+export const LOCAL_IDEMPOTENCY_TABLE = 'stratus-idempotency';
