@@ -1,0 +1,204 @@
+/**
+ * Per-record cost of a processor with the full SDK against a bare handler doing the same business logic,
+ * on batches of 100 records, plus the esbuild bundle sizes of the example handlers.
+ *
+ * SDK: decode (base64, UTF-8, JSON), schema validation (Ajv), per-record idempotency through Powertools with
+ * its local cache, logs at INFO, EMF metrics, lineage headers and output serialisation.
+ * Bare: base64 + JSON.parse, the same enrichOrder(), JSON.stringify of the output.
+ * Neither side talks to the network, so the figure is the SDK's CPU cost, not DynamoDB's or Kafka's latency:
+ * the idempotency store is an in-memory Powertools persistence layer (the same BasePersistenceLayer code path
+ * as DynamoDB, without the client), and outputs go to a publisher that drops them. Log and EMF lines are
+ * formatted as usual; only the final write to stdout is discarded (this process prints its figures there).
+ * Rounds alternate SDK and bare and the median round counts, because the machine is shared and noisy.
+ */
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  IdempotencyItemAlreadyExistsError,
+  IdempotencyItemNotFoundError,
+} from '@aws-lambda-powertools/idempotency';
+import { BasePersistenceLayer, type IdempotencyRecord } from '@aws-lambda-powertools/idempotency/persistence';
+import { build } from 'esbuild';
+import { type EnrichedOrder, enrichOrder, type Order } from '../functions/payments/order.ts';
+import { defineProcessor, type RecordPublisher } from '../functions/sdk/index.ts';
+import { consumerEnvironment } from '../lib/core/function-env.ts';
+import { eventRecords, type MskEvent } from '../lib/core/msk-event.ts';
+import { lambdaContext, mskEvent } from '../test/unit/sdk/msk-fixtures.ts';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const BATCH = 100;
+const BATCHES_PER_ROUND = 40;
+const ROUNDS = 9;
+const WARMUP_BATCHES = 60;
+
+/** Powertools' persistence contract over a Map: what DynamoDB stores, minus the network. */
+class InMemoryPersistenceLayer extends BasePersistenceLayer {
+  readonly #items = new Map<string, IdempotencyRecord>();
+  protected async _getRecord(key: string): Promise<IdempotencyRecord> {
+    const record = this.#items.get(key);
+    if (!record) throw new IdempotencyItemNotFoundError();
+    return record;
+  }
+  protected async _putRecord(record: IdempotencyRecord): Promise<void> {
+    const existing = this.#items.get(record.idempotencyKey);
+    if (existing && !existing.isExpired())
+      throw new IdempotencyItemAlreadyExistsError(`exists: ${record.idempotencyKey}`, existing);
+    this.#items.set(record.idempotencyKey, record);
+  }
+  protected async _updateRecord(record: IdempotencyRecord): Promise<void> {
+    this.#items.set(record.idempotencyKey, record);
+  }
+  protected async _deleteRecord(record: IdempotencyRecord): Promise<void> {
+    this.#items.delete(record.idempotencyKey);
+  }
+}
+
+const dropPublisher: RecordPublisher = { publish: async () => {}, close: async () => {} };
+
+function orderBatch(): MskEvent {
+  return mskEvent(
+    Array.from({ length: BATCH }, (_, i) => {
+      const order: Order = {
+        eventId: randomUUID(),
+        type: 'order.created',
+        orderId: `ord-${i.toString(36)}`,
+        customerId: `cust-${i % 17}`,
+        amount: 10 + i,
+        currency: ['EUR', 'USD', 'GBP', 'CHF'][i % 4]!,
+        items: [
+          { sku: 'sku-1', quantity: 1 + (i % 3), unitPrice: 5 },
+          { sku: 'sku-2', quantity: 1, unitPrice: 5 + i },
+        ],
+        country: 'DE',
+        createdAt: '2026-11-24T08:00:00Z',
+      };
+      return {
+        topic: 'payments.orders',
+        partition: i % 6,
+        offset: 1000 + i,
+        key: order.orderId,
+        value: order,
+        headers: { 'correlation-id': `c-${i}` },
+      };
+    }),
+  );
+}
+
+const sdkHandler = defineProcessor<Order, EnrichedOrder>({
+  env: {
+    ...consumerEnvironment({
+      tenant: 'payments',
+      consumer: 'enrich-orders',
+      sourceTopic: 'payments.orders',
+      outputTopic: 'payments.orders-enriched',
+      dlqTopic: 'payments.dlq',
+      kafkaBrokers: '127.0.0.1:1',
+      kafkaAuth: 'plaintext',
+      idempotency: { key: 'value.eventId', ttlMs: 3_600_000, table: 'unused' },
+      schemaFile: path.join(root, 'schemas/payments/order.schema.json'),
+      logLevel: 'INFO',
+    }),
+  },
+  idempotency: { persistenceStore: new InMemoryPersistenceLayer() },
+  publisher: dropPublisher,
+  handler: (record) => enrichOrder(record.value, new Date()),
+});
+
+const bareHandler = async (event: MskEvent): Promise<{ batchItemFailures: [] }> => {
+  const out: string[] = [];
+  for (const record of eventRecords(event)) {
+    const order = JSON.parse(Buffer.from(record.value!, 'base64').toString('utf8')) as Order;
+    const enriched = enrichOrder(order, new Date());
+    if (enriched) out.push(JSON.stringify(enriched));
+  }
+  if (out.length !== BATCH) throw new Error('bare handler lost records');
+  return { batchItemFailures: [] };
+};
+
+async function timeBatches(
+  handler: (event: MskEvent) => Promise<unknown>,
+  events: MskEvent[],
+): Promise<number> {
+  const started = process.hrtime.bigint();
+  for (const event of events) await handler(event);
+  return Number(process.hrtime.bigint() - started) / 1000 / (events.length * BATCH);
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+async function bundleSize(handlerFile: string): Promise<number> {
+  const result = await build({
+    entryPoints: [path.join(root, handlerFile)],
+    bundle: true,
+    minify: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    // The Lambda Node.js 20 runtime ships AWS SDK v3; CDK's NodejsFunction leaves it out by default too.
+    external: ['@aws-sdk/*'],
+    write: false,
+    logLevel: 'silent',
+  });
+  return result.outputFiles[0]!.contents.byteLength;
+}
+
+const realWrite = process.stdout.write.bind(process.stdout);
+const mute = () => {
+  process.stdout.write = (() => true) as typeof process.stdout.write;
+};
+const unmute = () => {
+  process.stdout.write = realWrite;
+};
+
+const context = lambdaContext('stratus-payments-enrich-orders', 900_000);
+const sdk = async (event: MskEvent) => {
+  const response = await sdkHandler(event, context);
+  if (response.batchItemFailures.length > 0) throw new Error('SDK handler reported failures');
+  return response;
+};
+
+mute();
+try {
+  const warmup = Array.from({ length: WARMUP_BATCHES }, orderBatch);
+  await timeBatches(sdk, warmup);
+  await timeBatches(bareHandler, warmup);
+  const sdkRounds: number[] = [];
+  const bareRounds: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    // Fresh event ids every round: each record is new to the idempotency store, as in production.
+    const events = Array.from({ length: BATCHES_PER_ROUND }, orderBatch);
+    sdkRounds.push(await timeBatches(sdk, events));
+    bareRounds.push(await timeBatches(bareHandler, events));
+  }
+  unmute();
+  const sdkUs = median(sdkRounds);
+  const bareUs = median(bareRounds);
+  const bundles = {
+    'functions/payments/enrich-orders.ts': await bundleSize('functions/payments/enrich-orders.ts'),
+    'functions/clickstream/sessionize.ts': await bundleSize('functions/clickstream/sessionize.ts'),
+  };
+  console.log(
+    JSON.stringify({
+      bench: 'sdk',
+      batchSize: BATCH,
+      recordsPerRound: BATCH * BATCHES_PER_ROUND,
+      rounds: ROUNDS,
+      sdkUsPerRecord: Number(sdkUs.toFixed(2)),
+      bareUsPerRecord: Number(bareUs.toFixed(2)),
+      overheadUsPerRecord: Number((sdkUs - bareUs).toFixed(2)),
+      ratio: Number((sdkUs / bareUs).toFixed(2)),
+      goalOverheadUsPerRecord: 25,
+      bundleBytesMinified: bundles,
+      bundleKiB: Object.fromEntries(
+        Object.entries(bundles).map(([file, bytes]) => [file, Math.round(bytes / 1024)]),
+      ),
+      goalBundleKiB: 500,
+    }),
+  );
+} finally {
+  unmute();
+}
