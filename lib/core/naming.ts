@@ -30,6 +30,14 @@ export function dlqTopicName(tenant: string): string {
   return topicName(tenant, DLQ_TOPIC_KEY);
 }
 
+/**
+ * `<tenant>.dlq-redriven`: the compacted ledger of DLQ records `stratus dlq redrive` has re-published (Kafka
+ * records are immutable, so "already redriven" is kept beside the DLQ, keyed by the DLQ record's coordinates).
+ */
+export function dlqRedriveLedgerTopicName(tenant: string): string {
+  return topicName(tenant, `${DLQ_TOPIC_KEY}-redriven`);
+}
+
 /** The prefix every topic and group of a tenant starts with; IAM isolation is written against it. */
 export function tenantResourcePrefix(tenant: string): string {
   return `${tenant}.`;
@@ -71,11 +79,14 @@ export function parseQualifiedName(name: string): { tenant: string; key: string 
 }
 
 /**
- * The idempotency table on the local AWS emulator (partition key `id`, TTL attribute `expiration`, the layout
- * Powertools' DynamoDBPersistenceLayer expects). The local runtime creates it at start; on AWS the platform
- * stack owns the table and publishes its generated name.
+ * The fake MSK cluster ARN the local event-source emulator puts in `eventSourceArn`. It has the shape of a
+ * real one (`arn:aws:kafka:<region>:<account>:cluster/<name>/<uuid>`,
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list-amazonmanagedstreamingforapachekafka.html)
+ * so handlers that parse it keep working; the account is the all-zero one no real account uses.
  */
-export const LOCAL_IDEMPOTENCY_TABLE = 'stratus-idempotency';
+export function localClusterArn(region = 'local', clusterName = 'stratus-local'): string {
+  return `arn:aws:kafka:${region}:000000000000:cluster/${clusterName}/00000000-0000-0000-0000-000000000000-1`;
+}
 
 /**
  * `<tenant>.sink.<sink>`: the consumer group of a sink's delivery (the local sink runtime; on AWS Firehose

@@ -1,0 +1,179 @@
+/**
+ * Runs one consumer's handler like Lambda runs a function: each execution environment is a worker_thread
+ * with its own module state and its own `process.env` (process.env + the consumer's environment contract),
+ * invocations in one environment never overlap, concurrent invocations (different partitions) get more
+ * environments, and an invocation that exceeds the function timeout is a function error after which that
+ * environment is thrown away and replaced by a fresh one on demand — as Lambda does after a timeout
+ * (https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html, "Failures during the invoke
+ * phase": the runtime is reset).
+ */
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { MskEvent } from '../../core/msk-event.ts';
+import type { InvokeResult } from '../event-source/types.ts';
+import type { FunctionIdentity } from './context.ts';
+import type { InvokeReply, InvokeRequest, WorkerInit } from './protocol.ts';
+
+const BOOTSTRAP = path.join(path.dirname(fileURLToPath(import.meta.url)), 'bootstrap.mjs');
+
+export interface FunctionHostOptions {
+  /** The handler module (TypeScript or JavaScript); relative paths resolve against `rootDir`. */
+  handlerFile: string;
+  /**
+   * Directory relative handler paths are resolved against.
+   * @default process.cwd()
+   */
+  rootDir?: string;
+  /**
+   * The exported function to call.
+   * @default 'handler'
+   */
+  handlerName?: string;
+  /** `consumerFunctionName(tenant, consumer)`. */
+  functionName: string;
+  /** Variables added to process.env for this function (`consumerEnvironment(...)`). */
+  env: Record<string, string>;
+  /** The function timeout (ConsumerSpec.timeoutMs). */
+  timeoutMs: number;
+  /** @default 512 */
+  memoryMb?: number;
+  /** @default 'local' */
+  region?: string;
+}
+
+export type FunctionInvokeResult = InvokeResult & { durationMs: number; awsRequestId: string };
+
+interface Environment {
+  worker: Worker;
+  ready: Promise<void>;
+  busy: boolean;
+  dead: boolean;
+  pending?: { id: number; resolve: (reply: InvokeReply) => void };
+}
+
+export class FunctionHost {
+  private readonly idle: Environment[] = [];
+  private readonly all = new Set<Environment>();
+  private nextId = 1;
+  private closed = false;
+  private readonly init: WorkerInit;
+
+  constructor(private readonly options: FunctionHostOptions) {
+    const identity: FunctionIdentity = {
+      functionName: options.functionName,
+      memoryMb: options.memoryMb ?? 512,
+      timeoutMs: options.timeoutMs,
+      region: options.region ?? 'local',
+    };
+    this.init = {
+      handlerFile: path.resolve(options.rootDir ?? process.cwd(), options.handlerFile),
+      handlerName: options.handlerName ?? 'handler',
+      identity,
+    };
+  }
+
+  /** Execution environments alive (busy or idle). */
+  get environments(): number {
+    return this.all.size;
+  }
+
+  /** Invoke the handler with `event`; never throws: errors and timeouts come back as `{ ok: false }`. */
+  invoke = async (event: MskEvent | unknown): Promise<FunctionInvokeResult> => {
+    if (this.closed) throw new Error(`${this.options.functionName}: the function host is closed`);
+    const awsRequestId = randomUUID();
+    const environment = this.idle.pop() ?? this.spawn();
+    environment.busy = true;
+    await environment.ready;
+    const started = performance.now();
+    const id = this.nextId++;
+    const request: InvokeRequest = { id, event, awsRequestId, deadline: Date.now() + this.options.timeoutMs };
+    let timer: NodeJS.Timeout | undefined;
+    const reply = await new Promise<InvokeReply>((resolve) => {
+      if (environment.dead) {
+        resolve({
+          id,
+          ok: false,
+          error: { class: 'Runtime.ExitError', message: 'the execution environment exited' },
+        });
+        return;
+      }
+      environment.pending = { id, resolve };
+      timer = setTimeout(() => {
+        this.discard(environment);
+        resolve({
+          id,
+          ok: false,
+          error: {
+            class: 'Sandbox.Timedout',
+            message: `Task timed out after ${(this.options.timeoutMs / 1000).toFixed(2)} seconds`,
+          },
+        });
+      }, this.options.timeoutMs);
+      environment.worker.postMessage(request);
+    });
+    clearTimeout(timer);
+    environment.pending = undefined;
+    environment.busy = false;
+    if (!environment.dead && !this.closed) this.idle.push(environment);
+    const durationMs = performance.now() - started;
+    return reply.ok
+      ? { ok: true, response: reply.response, durationMs, awsRequestId }
+      : {
+          ok: false,
+          error: { class: reply.error.class, message: reply.error.message },
+          durationMs,
+          awsRequestId,
+        };
+  };
+
+  /** Terminate every environment; invocations in flight fail. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all([...this.all].map((environment) => this.discard(environment)));
+  }
+
+  private spawn(): Environment {
+    const worker = new Worker(BOOTSTRAP, {
+      env: { ...process.env, ...this.options.env },
+      workerData: this.init,
+    });
+    worker.unref();
+    let markReady: () => void = () => {};
+    const environment: Environment = {
+      worker,
+      busy: false,
+      dead: false,
+      ready: new Promise<void>((resolve) => {
+        markReady = resolve;
+      }),
+    };
+    this.all.add(environment);
+    worker.on('message', (message: InvokeReply | { ready: true }) => {
+      if ('ready' in message) return markReady();
+      if (environment.pending?.id === message.id) environment.pending.resolve(message);
+    });
+    // An exception escaping the handler (an unhandled rejection, a throw in a timer) kills the environment.
+    const fail = (error: { class: string; message: string }) => {
+      markReady();
+      const pending = environment.pending;
+      void this.discard(environment);
+      pending?.resolve({ id: pending.id, ok: false, error });
+    };
+    worker.on('error', (error) => fail({ class: error.name || 'Error', message: error.message }));
+    worker.on('exit', (code) =>
+      fail({ class: 'Runtime.ExitError', message: `the execution environment exited with code ${code}` }),
+    );
+    return environment;
+  }
+
+  private async discard(environment: Environment): Promise<void> {
+    if (environment.dead) return;
+    environment.dead = true;
+    this.all.delete(environment);
+    const index = this.idle.indexOf(environment);
+    if (index >= 0) this.idle.splice(index, 1);
+    await environment.worker.terminate().catch(() => {});
+  }
+}

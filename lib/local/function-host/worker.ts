@@ -1,0 +1,63 @@
+/**
+ * Inside a worker thread: one Lambda "container". The handler module is imported once (init phase), its
+ * module state lives as long as the worker, and invocations run one at a time, as in a Lambda execution
+ * environment (https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html).
+ */
+import { pathToFileURL } from 'node:url';
+import { parentPort, workerData } from 'node:worker_threads';
+import { lambdaContext } from './context.ts';
+import type { InvokeReply, InvokeRequest, WorkerInit } from './protocol.ts';
+
+type Handler = (event: unknown, context: unknown) => unknown;
+
+const init = workerData as WorkerInit;
+const port = parentPort!;
+
+const loaded: Promise<Handler> = import(pathToFileURL(init.handlerFile).href).then((module) => {
+  const handler = module[init.handlerName] ?? module.default?.[init.handlerName];
+  if (typeof handler !== 'function') {
+    const error = new Error(`${init.handlerFile} does not export a function "${init.handlerName}"`);
+    error.name = 'Runtime.HandlerNotFound';
+    throw error;
+  }
+  return handler as Handler;
+});
+// An init failure is reported on each invocation (Lambda reports Runtime.ImportModuleError the same way).
+// The host starts an invocation's timeout only once init is over, so it waits for this message.
+loaded.then(
+  () => port.postMessage({ ready: true }),
+  () => port.postMessage({ ready: true }),
+);
+
+port.on('message', async (request: InvokeRequest) => {
+  let reply: InvokeReply;
+  try {
+    const handler = await loaded.catch((error: Error) => {
+      if (error.name === 'Error') error.name = 'Runtime.ImportModuleError';
+      throw error;
+    });
+    const response = await handler(
+      request.event,
+      lambdaContext(init.identity, request.deadline, request.awsRequestId),
+    );
+    reply = { id: request.id, ok: true, response: response === undefined ? null : response };
+  } catch (error) {
+    const e = error instanceof Error ? error : new Error(String(error));
+    reply = {
+      id: request.id,
+      ok: false,
+      error: { class: e.name || 'Error', message: e.message, stack: e.stack },
+    };
+  }
+  try {
+    port.postMessage(reply);
+  } catch (error) {
+    // The response could not be cloned (functions, symbols): a function error, as an unserializable
+    // response is on Lambda.
+    port.postMessage({
+      id: request.id,
+      ok: false,
+      error: { class: 'Runtime.MarshalError', message: String((error as Error).message) },
+    } satisfies InvokeReply);
+  }
+});
