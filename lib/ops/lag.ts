@@ -96,6 +96,17 @@ export class LagReader {
     }
   }
 
+  /** Sum of the log ends of a topic's partitions: how many records were ever written to it. */
+  async logEnd(topic: string): Promise<number> {
+    const admin = await this.#connectedAdmin();
+    try {
+      return sum((await admin.fetchTopicOffsets(topic)).map((partition) => Number(partition.high)));
+    } catch (error) {
+      await this.close();
+      throw error;
+    }
+  }
+
   async close(): Promise<void> {
     const admin = this.#admin;
     this.#admin = undefined;
