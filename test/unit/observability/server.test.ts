@@ -31,7 +31,7 @@ describe('ObservabilityServer', () => {
     expect(await (await get('/legacy')).text()).toBe('legacy');
     const missing = await get('/nope');
     expect(missing.status).toBe(404);
-    expect((await missing.json()).routes).toContain('GET /ping');
+    expect(((await missing.json()) as { routes: string[] }).routes).toContain('GET /ping');
   });
 
   it('answers 500 with the message when a handler throws', async () => {
