@@ -3,6 +3,7 @@
 Usage: python read_table.py '<json request>'
   {"catalog": "directory", "location": "<table dir or file:// URI>"}
   {"catalog": "glue", "database": "...", "table": "...", "endpoint": "http://...", "region": "eu-west-1"}
+  {"catalog": "objects", "baseUri": "s3://bucket/" or "file:///dir/", "prefix": "...", "endpoint", "region"}
 Optional: "rowFilter" (pyiceberg filter expression), "rows": false to print counts only.
 Output: {"rowCount", "schema": [{id, name, type, required}], "identifierFieldIds", "partitionSpec":
 [{sourceId, fieldId, name, transform}], "plannedFiles", "snapshotSummary", "partitions": [...], "rows": [...]}.
@@ -49,8 +50,54 @@ def plain(value):
     return value
 
 
+def read_objects(request):
+    """Objects of a parquet/json sink under s3://bucket/prefix (or a file:// directory), read with pyarrow."""
+    import gzip
+    import io
+
+    import pyarrow.parquet as pq
+
+    base, prefix = request["baseUri"], request["prefix"]
+    blobs = []
+    if base.startswith("s3://"):
+        import boto3
+
+        s3 = boto3.client(
+            "s3",
+            endpoint_url=request["endpoint"],
+            region_name=request["region"],
+            aws_access_key_id=os.environ.get("AWS_ACCESS_KEY_ID", "stratus-local"),
+            aws_secret_access_key=os.environ.get("AWS_SECRET_ACCESS_KEY", "stratus-local"),
+        )
+        bucket = base[len("s3://") :].rstrip("/")
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+            for item in page.get("Contents", []):
+                blobs.append((item["Key"], s3.get_object(Bucket=bucket, Key=item["Key"])["Body"].read()))
+    else:
+        from urllib.parse import urlparse
+
+        root = urlparse(base).path
+        for directory, _, files in os.walk(os.path.join(root, prefix)):
+            for name in files:
+                full = os.path.join(directory, name)
+                with open(full, "rb") as f:
+                    blobs.append((os.path.relpath(full, root), f.read()))
+    keys, rows, schema = [], [], None
+    for key, body in sorted(blobs):
+        keys.append(key)
+        if key.endswith(".parquet"):
+            table = pq.read_table(io.BytesIO(body))
+            schema = [{"name": f.name, "type": str(f.type)} for f in table.schema]
+            rows += table.to_pylist()
+        else:
+            rows += [json.loads(line) for line in gzip.decompress(body).decode("utf-8").splitlines() if line]
+    print(json.dumps({"keys": keys, "schema": schema, "rowCount": len(rows), "rows": [{k: plain(v) for k, v in r.items()} for r in rows]}))
+
+
 def main():
     request = json.loads(sys.argv[1])
+    if request["catalog"] == "objects":
+        return read_objects(request)
     table = load(request)
     scan = table.scan(row_filter=request["rowFilter"]) if request.get("rowFilter") else table.scan()
     planned = list(scan.plan_files())

@@ -1,0 +1,59 @@
+/**
+ * Delivery into an Iceberg table. Exactly once: the batch's next offsets are committed in the same snapshot
+ * as its rows, so after any crash the table says which records it holds and the runner skips them.
+ * With unique keys, a batch keeps only the last record per key (Firehose upserts on uniqueKeys; across
+ * batches the local sink appends, since equality deletes are not readable by pyiceberg — see README).
+ */
+import type { BufferedRecord } from './delivery-buffer.ts';
+import { type DeliveryResult, type DeliveryTarget, decodeJson } from './delivery-target.ts';
+import type { IcebergTableWriter } from './iceberg-table-writer.ts';
+import { type Row, RowConversionError, toRow } from './row-values.ts';
+
+export class IcebergTarget implements DeliveryTarget {
+  constructor(
+    private readonly writer: IcebergTableWriter,
+    readonly description: string,
+  ) {}
+
+  committedOffsets(): Record<string, string> {
+    return this.writer.committedOffsets();
+  }
+
+  async deliver(records: BufferedRecord[], nextOffsets: Record<string, string>): Promise<DeliveryResult> {
+    const schema = this.writer.schema;
+    const failed: DeliveryResult['failed'] = [];
+    let rows: Row[] = [];
+    for (const record of records) {
+      const decoded = decodeJson(record);
+      if ('reason' in decoded) {
+        failed.push({ record, reason: decoded.reason });
+        continue;
+      }
+      try {
+        rows.push(toRow(schema, decoded.value));
+      } catch (error) {
+        if (!(error instanceof RowConversionError)) throw error;
+        failed.push({ record, reason: error.message });
+      }
+    }
+    const keyIds = schema['identifier-field-ids'] ?? [];
+    if (keyIds.length > 0)
+      rows = lastPerKey(
+        rows,
+        keyIds.map((id) => schema.fields.findIndex((f) => f.id === id)),
+      );
+    if (rows.length === 0) return { rows: 0, bytes: 0, failed, commits: 0 };
+    const result = await this.writer.append(rows, nextOffsets);
+    return { rows: result.rows, bytes: result.bytes, failed, commits: 1 };
+  }
+}
+
+function lastPerKey(rows: Row[], keyIndexes: number[]): Row[] {
+  const byKey = new Map<string, Row>();
+  for (const row of rows) {
+    const key = JSON.stringify(keyIndexes.map((i) => String(row[i])));
+    byKey.delete(key); // re-insert so the order is that of the last occurrence
+    byKey.set(key, row);
+  }
+  return [...byKey.values()];
+}
