@@ -166,7 +166,8 @@ export class KafkaConsumer extends Construct {
       // StartingPositionTimestamp is in seconds.
       startingPositionTimestamp:
         c.startingPositionTimestamp === undefined ? undefined : c.startingPositionTimestamp / 1000,
-      filters: c.filters.length > 0 ? c.filters.map((pattern) => lambda.FilterCriteria.filter(pattern)) : undefined,
+      filters:
+        c.filters.length > 0 ? c.filters.map((pattern) => lambda.FilterCriteria.filter(pattern)) : undefined,
       retryAttempts: c.retries,
       maxRecordAge: c.maxRecordAgeMs === -1 ? undefined : Duration.millis(c.maxRecordAgeMs),
       bisectBatchOnError: c.bisectOnError,

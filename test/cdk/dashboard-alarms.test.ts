@@ -14,7 +14,9 @@ const consumers = [
     eventSourceMappingId: 'esm-uuid-1',
   },
 ];
-const sinks = [{ key: 'orders-lake', streamName: 'stratus-payments-orders-lake', format: 'iceberg' as const }];
+const sinks = [
+  { key: 'orders-lake', streamName: 'stratus-payments-orders-lake', format: 'iceberg' as const },
+];
 const TOPIC_ARN = 'arn:aws:sns:eu-west-1:123456789012:stratus-alarms';
 
 describe('TenantDashboard', () => {
@@ -30,8 +32,11 @@ describe('TenantDashboard', () => {
     });
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'Stratus-payments' });
-    const raw = Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0]!.Properties.DashboardBody;
-    const body = JSON.parse(resolveIntrinsics(raw, template.toJSON() as never, { ssm: {} }) as string) as { widgets: Array<{ properties: { title?: string; metrics?: unknown[] } }> };
+    const raw = Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0]!.Properties
+      .DashboardBody;
+    const body = JSON.parse(resolveIntrinsics(raw, template.toJSON() as never, { ssm: {} }) as string) as {
+      widgets: Array<{ properties: { title?: string; metrics?: unknown[] } }>;
+    };
     const titles = body.widgets.map((w) => w.properties.title).filter(Boolean);
     expect(titles).toEqual([
       'Records in (polled by the event-source mappings)',
@@ -79,8 +84,9 @@ describe('LagAlarms', () => {
   it('turns every alert into an alarm on the platform topic, with deliberate missing-data treatment', () => {
     const { template } = synth({ lagSeconds: 300, lagRecords: 10_000, errorRatePercent: 1, dlqRecords: 10 });
     const alarm = (name: string) =>
-      Object.values(template.findResources('AWS::CloudWatch::Alarm')).find((a) => a.Properties.AlarmName === name)!
-        .Properties;
+      Object.values(template.findResources('AWS::CloudWatch::Alarm')).find(
+        (a) => a.Properties.AlarmName === name,
+      )!.Properties;
     expect(alarm('stratus-payments-enrich-orders-time-lag')).toMatchObject({
       Namespace: 'AWS/Kafka',
       MetricName: 'EstimatedMaxTimeLag',

@@ -8,14 +8,17 @@ import type { ConsumerSpec } from '../../lib/manifest/spec.ts';
 import { appWithoutBundling, exampleTenant, REPO_ROOT } from './helpers.ts';
 
 const CLUSTER = 'arn:aws:kafka:eu-west-1:123456789012:cluster/stratus/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d-3';
-const BROKERS = 'b-1.stratus.kafka.eu-west-1.amazonaws.com:9098,b-2.stratus.kafka.eu-west-1.amazonaws.com:9098';
+const BROKERS =
+  'b-1.stratus.kafka.eu-west-1.amazonaws.com:9098,b-2.stratus.kafka.eu-west-1.amazonaws.com:9098';
 
 function consumer(overrides: Partial<ConsumerSpec> = {}): ConsumerSpec {
   return { ...exampleTenant('payments').consumers[0]!, ...overrides };
 }
 
 function synth(overrides: Partial<KafkaConsumerProps> = {}, spec = consumer()) {
-  const stack = new Stack(appWithoutBundling(), 'Test', { env: { region: 'eu-west-1', account: '123456789012' } });
+  const stack = new Stack(appWithoutBundling(), 'Test', {
+    env: { region: 'eu-west-1', account: '123456789012' },
+  });
   const construct = new KafkaConsumer(stack, 'Consumer', {
     consumer: spec,
     rootDir: REPO_ROOT,
@@ -24,7 +27,10 @@ function synth(overrides: Partial<KafkaConsumerProps> = {}, spec = consumer()) {
     idempotencyTableName: 'stratus-idempotency',
     schemaFile: 'schemas/payments/order.schema.json',
     logLevel: 'DEBUG',
-    vpcConfig: { subnetIds: ['subnet-0a1b2c3d4e5f60001', 'subnet-0a1b2c3d4e5f60002'], securityGroupIds: ['sg-0a1b2c3d4e5f60003'] },
+    vpcConfig: {
+      subnetIds: ['subnet-0a1b2c3d4e5f60001', 'subnet-0a1b2c3d4e5f60002'],
+      securityGroupIds: ['sg-0a1b2c3d4e5f60003'],
+    },
     ...overrides,
   });
   return { construct, template: Template.fromStack(stack) };
@@ -57,7 +63,10 @@ describe('KafkaConsumer', () => {
       Timeout: spec.timeoutMs / 1000,
       TracingConfig: { Mode: 'Active' },
       Environment: { Variables: { ...environment, NODE_OPTIONS: '--enable-source-maps' } },
-      VpcConfig: { SubnetIds: ['subnet-0a1b2c3d4e5f60001', 'subnet-0a1b2c3d4e5f60002'], SecurityGroupIds: ['sg-0a1b2c3d4e5f60003'] },
+      VpcConfig: {
+        SubnetIds: ['subnet-0a1b2c3d4e5f60001', 'subnet-0a1b2c3d4e5f60002'],
+        SecurityGroupIds: ['sg-0a1b2c3d4e5f60003'],
+      },
     });
     template.hasResourceProperties('AWS::Logs::LogGroup', {
       LogGroupName: '/aws/lambda/stratus-payments-enrich-orders',
@@ -73,7 +82,9 @@ describe('KafkaConsumer', () => {
       AmazonManagedKafkaEventSourceConfig: { ConsumerGroupId: 'payments.enrich-orders' },
       BatchSize: 100,
       StartingPosition: 'TRIM_HORIZON',
-      FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ value: { type: ['order.created', 'order.updated'] } }) }] },
+      FilterCriteria: {
+        Filters: [{ Pattern: JSON.stringify({ value: { type: ['order.created', 'order.updated'] } }) }],
+      },
       MaximumRetryAttempts: 3,
       MaximumRecordAgeInSeconds: 3600,
       BisectBatchOnFunctionError: true,
@@ -119,19 +130,41 @@ describe('KafkaConsumer', () => {
     );
     const fn = Object.values(template.findResources('AWS::Lambda::Function'))[0]!;
     const variables = fn.Properties.Environment.Variables as Record<string, string>;
-    expect(Object.keys(variables).filter((k) => k.includes('IDEMPOTENCY') || k.includes('SCHEMA'))).toEqual([]);
+    expect(Object.keys(variables).filter((k) => k.includes('IDEMPOTENCY') || k.includes('SCHEMA'))).toEqual(
+      [],
+    );
   });
 
   it.each<[string, Partial<KafkaConsumerProps>, Partial<ConsumerSpec>, RegExp]>([
     ['a Node.js 20 runtime', { runtime: lambda.Runtime.NODEJS_20_X }, {}, /runtime must be Node.js 22 or 24/],
-    ['a missing handler', {}, { handlerFile: 'functions/payments/nope.ts' }, /consumer.handlerFile .* does not exist/],
-    ['a missing schema', { schemaFile: 'schemas/nope.json' }, {}, /schemaFile "schemas\/nope.json" does not exist/],
+    [
+      'a missing handler',
+      {},
+      { handlerFile: 'functions/payments/nope.ts' },
+      /consumer.handlerFile .* does not exist/,
+    ],
+    [
+      'a missing schema',
+      { schemaFile: 'schemas/nope.json' },
+      {},
+      /schemaFile "schemas\/nope.json" does not exist/,
+    ],
     ['a sub-second window', {}, { batchWindowMs: 250 }, /consumer.batchWindowMs must be whole seconds/],
     ['a batch size of 0', {}, { batchSize: 0 }, /consumer.batchSize must be 1–10000, got 0/],
-    ['AT_TIMESTAMP without time', {}, { startingPosition: 'AT_TIMESTAMP' }, /startingPositionTimestamp is required/],
+    [
+      'AT_TIMESTAMP without time',
+      {},
+      { startingPosition: 'AT_TIMESTAMP' },
+      /startingPositionTimestamp is required/,
+    ],
     ['a record age of 10 s', {}, { maxRecordAgeMs: 10_000 }, /consumer.maxRecordAgeMs must be -1 or 60000/],
     ['pollers max < min', {}, { pollers: { min: 5, max: 2 } }, /consumer.pollers must have/],
-    ['a group of another tenant', {}, { groupId: 'clickstream.x' }, /consumer.groupId must start with "payments."/],
+    [
+      'a group of another tenant',
+      {},
+      { groupId: 'clickstream.x' },
+      /consumer.groupId must start with "payments."/,
+    ],
   ])('rejects %s', (_, props, spec, message) => {
     expect(() => synth(props, consumer(spec))).toThrow(message);
   });

@@ -20,7 +20,12 @@ describe('KafkaTopic', () => {
     template.hasResource('AWS::MSK::Topic', {
       DeletionPolicy: 'Retain',
       UpdateReplacePolicy: 'Retain',
-      Properties: { ClusterArn: CLUSTER, TopicName: 'payments.orders', PartitionCount: 6, ReplicationFactor: 3 },
+      Properties: {
+        ClusterArn: CLUSTER,
+        TopicName: 'payments.orders',
+        PartitionCount: 6,
+        ReplicationFactor: 3,
+      },
     });
     const configs = Object.values(template.findResources('AWS::MSK::Topic'))[0]!.Properties.Configs as string;
     expect(JSON.parse(Buffer.from(configs, 'base64').toString('utf8'))).toEqual({
@@ -74,7 +79,12 @@ describe('KafkaTopic', () => {
     const stack = new Stack();
     expect(
       () =>
-        new KafkaTopic(stack, 'Topic', { clusterArn: CLUSTER, topicName: 'payments.orders', partitions: 3, ...override }),
+        new KafkaTopic(stack, 'Topic', {
+          clusterArn: CLUSTER,
+          topicName: 'payments.orders',
+          partitions: 3,
+          ...override,
+        }),
     ).toThrow(message);
   });
 });

@@ -9,18 +9,29 @@ import { exampleTenant, resolveIntrinsics } from './helpers.ts';
 const CLUSTER = 'arn:aws:kafka:eu-west-1:123456789012:cluster/stratus/0a1b2c3d-3';
 const payments = exampleTenant('payments');
 const clickstream = exampleTenant('clickstream');
-const schemaOf = (tenant: typeof payments, topicKey: string) => tenant.topics.find((t) => t.key === topicKey)!.schema;
+const schemaOf = (tenant: typeof payments, topicKey: string) =>
+  tenant.topics.find((t) => t.key === topicKey)!.schema;
 
-function synth(sink: SinkSpec, schema = schemaOf(sink.tenant === 'payments' ? payments : clickstream, sink.topicKey)) {
+function synth(
+  sink: SinkSpec,
+  schema = schemaOf(sink.tenant === 'payments' ? payments : clickstream, sink.topicKey),
+) {
   const stack = new Stack(undefined, 'Test', { env: { region: 'eu-west-1', account: '123456789012' } });
   const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('firehose.amazonaws.com') });
-  const construct = new LakehouseSink(stack, 'Sink', { sink, schema, clusterArn: CLUSTER, bucketName: 'stratus-lake', role });
+  const construct = new LakehouseSink(stack, 'Sink', {
+    sink,
+    schema,
+    clusterArn: CLUSTER,
+    bucketName: 'stratus-lake',
+    role,
+  });
   const template = Template.fromStack(stack);
   // Partition-qualified ARNs are Fn::Join tokens; resolve them to compare against literal ARNs.
   const resolved = resolveIntrinsics(template.toJSON(), template.toJSON() as never, { ssm: {} }) as {
     Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
   };
-  const properties = (type: string) => Object.values(resolved.Resources).find((r) => r.Type === type)!.Properties;
+  const properties = (type: string) =>
+    Object.values(resolved.Resources).find((r) => r.Type === type)!.Properties;
   return { stack, construct, template, properties };
 }
 
@@ -50,7 +61,9 @@ describe('LakehouseSink', () => {
               ]),
               IdentifierFieldIds: [1],
             },
-            PartitionSpec: { Fields: [{ FieldId: 1000, SourceId: 11, Name: 'createdAt_day', Transform: 'day' }] },
+            PartitionSpec: {
+              Fields: [{ FieldId: 1000, SourceId: 11, Name: 'createdAt_day', Transform: 'day' }],
+            },
           },
         },
       },
@@ -75,7 +88,10 @@ describe('LakehouseSink', () => {
         ],
         AppendOnly: false,
         BufferingHints: { SizeInMBs: 64, IntervalInSeconds: 60 },
-        S3Configuration: { BucketARN: 'arn:aws:s3:::stratus-lake', ErrorOutputPrefix: 'payments/errors/orders-lake/' },
+        S3Configuration: {
+          BucketARN: 'arn:aws:s3:::stratus-lake',
+          ErrorOutputPrefix: 'payments/errors/orders-lake/',
+        },
         CloudWatchLoggingOptions: { Enabled: true },
       },
     });
@@ -85,7 +101,10 @@ describe('LakehouseSink', () => {
     const sink = clickstream.sinks[0]!;
     const { stack, template, construct } = synth(sink);
     expect(construct.bufferSizeMiB).toBe(64);
-    Annotations.fromStack(stack).hasWarning('/Test/Sink', Match.stringLikeRegexp('raised from 8 MiB to 64 MiB'));
+    Annotations.fromStack(stack).hasWarning(
+      '/Test/Sink',
+      Match.stringLikeRegexp('raised from 8 MiB to 64 MiB'),
+    );
     template.hasResourceProperties('AWS::Glue::Table', {
       DatabaseName: 'stratus_clickstream',
       TableInput: {
@@ -93,7 +112,10 @@ describe('LakehouseSink', () => {
         PartitionKeys: [{ Name: 'day', Type: 'string' }],
         StorageDescriptor: {
           Location: 's3://stratus-lake/clickstream/sessions-s3/',
-          Columns: Match.arrayWith([{ Name: 'durationms', Type: 'bigint' }, { Name: 'viewedat', Type: 'timestamp' }]),
+          Columns: Match.arrayWith([
+            { Name: 'durationms', Type: 'bigint' },
+            { Name: 'viewedat', Type: 'timestamp' },
+          ]),
         },
       },
     });
@@ -126,7 +148,12 @@ describe('LakehouseSink', () => {
   });
 
   it('writes gzipped JSON without a table when the format is json', () => {
-    const sink: SinkSpec = { ...clickstream.sinks[0]!, format: 'json', partitionBy: [], bufferSizeBytes: 5 * 1_048_576 };
+    const sink: SinkSpec = {
+      ...clickstream.sinks[0]!,
+      format: 'json',
+      partitionBy: [],
+      bufferSizeBytes: 5 * 1_048_576,
+    };
     const { template } = synth(sink, undefined);
     template.resourceCountIs('AWS::Glue::Table', 0);
     template.hasResourceProperties('AWS::KinesisFirehose::DeliveryStream', {
@@ -151,10 +178,26 @@ describe('LakehouseSink', () => {
   });
 
   it.each<[string, Partial<SinkSpec>, RegExp]>([
-    ['a prefix outside the tenant', { prefix: 'payments-archive/x/' }, /sink.prefix "payments-archive\/x\/" must start with "clickstream\/"/],
-    ['bucket partitioning on S3', { partitionBy: [{ transform: 'bucket', field: 'userId', param: 8 }] }, /bucket\(N, field\) is available for iceberg sinks only/],
-    ['an unknown partition field', { partitionBy: [{ transform: 'day', field: 'nope' }] }, /partitionBy field "nope" is not a column/],
-    ['an optional unique key', { format: 'iceberg', uniqueKeys: ['referrerHost'] }, /uniqueKeys "referrerHost" must be a required property/],
+    [
+      'a prefix outside the tenant',
+      { prefix: 'payments-archive/x/' },
+      /sink.prefix "payments-archive\/x\/" must start with "clickstream\/"/,
+    ],
+    [
+      'bucket partitioning on S3',
+      { partitionBy: [{ transform: 'bucket', field: 'userId', param: 8 }] },
+      /bucket\(N, field\) is available for iceberg sinks only/,
+    ],
+    [
+      'an unknown partition field',
+      { partitionBy: [{ transform: 'day', field: 'nope' }] },
+      /partitionBy field "nope" is not a column/,
+    ],
+    [
+      'an optional unique key',
+      { format: 'iceberg', uniqueKeys: ['referrerHost'] },
+      /uniqueKeys "referrerHost" must be a required property/,
+    ],
     ['a 200 MiB buffer', { bufferSizeBytes: 200 * 1_048_576 }, /sink.bufferSizeBytes must be 1–128 MiB/],
   ])('rejects %s', (_, override, message) => {
     expect(() => synth({ ...clickstream.sinks[0]!, ...override })).toThrow(message);

@@ -31,7 +31,9 @@ describe('PlatformStack', () => {
         EnhancedMonitoring: 'PER_TOPIC_PER_BROKER',
         BrokerNodeGroupInfo: {
           InstanceType: 'kafka.m7g.large',
-          ConnectivityInfo: { VpcConnectivity: { ClientAuthentication: { Sasl: { Iam: { Enabled: true } } } } },
+          ConnectivityInfo: {
+            VpcConnectivity: { ClientAuthentication: { Sasl: { Iam: { Enabled: true } } } },
+          },
         },
       },
     });
@@ -49,7 +51,9 @@ describe('PlatformStack', () => {
     template.hasResource('AWS::S3::Bucket', {
       DeletionPolicy: 'Retain',
       Properties: {
-        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+        },
         VersioningConfiguration: { Status: 'Enabled' },
         PublicAccessBlockConfiguration: {
           BlockPublicAcls: true,
@@ -109,7 +113,10 @@ describe('PlatformStack', () => {
     existing.resourceCountIs('AWS::MSK::Cluster', 0);
     existing.resourceCountIs('AWS::MSK::ServerlessCluster', 0);
     existing.resourceCountIs('AWS::MSK::ClusterPolicy', 0);
-    existing.hasResourceProperties('AWS::SSM::Parameter', { Name: PLATFORM_PARAMETERS.clusterArn, Value: arn });
+    existing.hasResourceProperties('AWS::SSM::Parameter', {
+      Name: PLATFORM_PARAMETERS.clusterArn,
+      Value: arn,
+    });
   });
 
   it('rejects a broker count the subnets cannot spread evenly', () => {

@@ -21,7 +21,8 @@ function setup() {
   return { stack, access, role };
 }
 
-const statements = (stack: Stack) => allowStatements(Template.fromStack(stack).toJSON() as never, { ssm: {} });
+const statements = (stack: Stack) =>
+  allowStatements(Template.fromStack(stack).toJSON() as never, { ssm: {} });
 
 describe('TenantAccess', () => {
   it('grants a consumer exactly its topic, group, outputs and own idempotency keys', () => {
@@ -34,7 +35,9 @@ describe('TenantAccess', () => {
     });
     const byAction = (action: string) => statements(stack).filter((s) => s.actions.includes(action));
     expect(byAction('kafka-cluster:Connect').map((s) => s.resources)).toEqual([[CLUSTER]]);
-    expect(byAction('kafka-cluster:ReadData').map((s) => s.resources)).toEqual([[`${TOPIC}/payments.orders`]]);
+    expect(byAction('kafka-cluster:ReadData').map((s) => s.resources)).toEqual([
+      [`${TOPIC}/payments.orders`],
+    ]);
     expect(byAction('kafka-cluster:AlterGroup').map((s) => s.resources)).toEqual([
       [`${GROUP}/payments.enrich-orders`],
     ]);
@@ -42,7 +45,9 @@ describe('TenantAccess', () => {
       [`${TOPIC}/payments.orders-enriched`, `${TOPIC}/payments.dlq`],
     ]);
     const dynamo = byAction('dynamodb:PutItem');
-    expect(dynamo.map((s) => s.resources)).toEqual([['arn:aws:dynamodb:eu-west-1:123456789012:table/stratus-idempotency']]);
+    expect(dynamo.map((s) => s.resources)).toEqual([
+      ['arn:aws:dynamodb:eu-west-1:123456789012:table/stratus-idempotency'],
+    ]);
     expect(dynamo[0]!.conditions).toEqual({
       'ForAllValues:StringLike': {
         'dynamodb:LeadingKeys': ['stratus-payments-enrich-orders#*', 'stratus-payments-enrich-orders.*'],
@@ -80,11 +85,17 @@ describe('TenantAccess', () => {
   });
 
   it.each([
-    [{ sourceTopic: 'clickstream.page-views' }, /topic "clickstream.page-views" does not belong to tenant "payments"/],
+    [
+      { sourceTopic: 'clickstream.page-views' },
+      /topic "clickstream.page-views" does not belong to tenant "payments"/,
+    ],
     [{ sourceTopic: 'paymentsx.orders' }, /topic "paymentsx.orders" does not belong/],
     [{ groupId: 'pay.enrich' }, /group "pay.enrich" does not belong/],
     [{ writeTopics: ['clickstream.dlq'] }, /topic "clickstream.dlq" does not belong/],
-    [{ idempotencyKeyPrefix: 'stratus-clickstream-x' }, /idempotencyKeyPrefix "stratus-clickstream-x" is not a function of tenant/],
+    [
+      { idempotencyKeyPrefix: 'stratus-clickstream-x' },
+      /idempotencyKeyPrefix "stratus-clickstream-x" is not a function of tenant/,
+    ],
   ])('refuses names of other tenants: %o', (override, message) => {
     const { access, role } = setup();
     expect(() =>
@@ -99,8 +110,8 @@ describe('TenantAccess', () => {
   });
 
   it('rejects an invalid tenant name', () => {
-    expect(() => new TenantAccess(new Stack(), 'Access', { tenant: 'Pay_ments', clusterArn: CLUSTER })).toThrow(
-      /tenant "Pay_ments" is not a valid tenant name/,
-    );
+    expect(
+      () => new TenantAccess(new Stack(), 'Access', { tenant: 'Pay_ments', clusterArn: CLUSTER }),
+    ).toThrow(/tenant "Pay_ments" is not a valid tenant name/);
   });
 });
