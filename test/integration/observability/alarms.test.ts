@@ -1,0 +1,143 @@
+import type { Admin, Kafka } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createObservability, type Observability } from '../../../lib/local/observability/index.ts';
+import type { ConsumerSpec, TenantSpec } from '../../../lib/manifest/spec.ts';
+import { testServices, uniqueName } from '../../support/services.ts';
+
+/**
+ * The manifest's thresholds against real lag on the shared broker: each alarm goes OK → ALARM → OK as the
+ * lag, the error rate and the DLQ move, logs each change once, and shows it in /metrics. Samples are taken
+ * explicitly (`sampleNow`), so nothing depends on timing.
+ */
+describe('alarms on real lag', () => {
+  const name = uniqueName('alarm');
+  const topic = `${name}.orders`;
+  const dlq = `${name}.dlq`;
+  const consumer = {
+    tenant: name,
+    key: 'enrich',
+    groupId: `${name}.enrich`,
+    topic,
+    topicKey: 'orders',
+    startingPosition: 'TRIM_HORIZON',
+  } as ConsumerSpec;
+  const tenant = {
+    name,
+    consumers: [consumer],
+    sinks: [],
+    dlq: { name: dlq },
+    alerts: { lagSeconds: 30, lagRecords: 5, errorRatePercent: 10, dlqRecords: 2 },
+  } as unknown as TenantSpec;
+  const log: string[] = [];
+  let kafka: Kafka;
+  let admin: Admin;
+  let observability: Observability;
+
+  beforeAll(async () => {
+    kafka = testServices().kafka('alarm-test');
+    admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({
+      topics: [
+        { topic, numPartitions: 1 },
+        { topic: dlq, numPartitions: 1 },
+      ],
+      waitForLeaders: true,
+    });
+    observability = await createObservability({
+      tenants: [tenant],
+      brokers: testServices().brokers,
+      port: 0,
+      sampleLag: false,
+      processMetrics: false,
+      log: (line) => log.push(line),
+    });
+  });
+
+  afterAll(async () => {
+    await observability?.stop();
+    await admin.deleteGroups([consumer.groupId]).catch(() => {});
+    await admin.deleteTopics({ topics: [topic, dlq] }).catch(() => {});
+    await admin.disconnect();
+  });
+
+  const states = () =>
+    Object.fromEntries(observability.alarms.list().map((alarm) => [alarm.kind, alarm.state]));
+
+  it('moves OK → ALARM → OK with the data, logs each change and exposes it as metrics', async () => {
+    const observer = observability.observerFor(consumer);
+    expect(states()).toEqual({
+      lagSeconds: 'INSUFFICIENT_DATA',
+      lagRecords: 'INSUFFICIENT_DATA',
+      errorRatePercent: 'INSUFFICIENT_DATA',
+      dlqRecords: 'INSUFFICIENT_DATA',
+    });
+
+    await observability.sampleNow();
+    // The DLQ alarm needs two samples for a 5-minute increase; the others have their datapoint.
+    expect(states()).toEqual({
+      lagSeconds: 'OK',
+      lagRecords: 'OK',
+      errorRatePercent: 'OK',
+      dlqRecords: 'INSUFFICIENT_DATA',
+    });
+
+    const producer = kafka.producer();
+    await producer.connect();
+    const old = Date.now() - 60_000;
+    await producer.send({
+      topic,
+      messages: Array.from({ length: 10 }, (_, i) => ({ value: `r${i}`, timestamp: String(old + i) })),
+    });
+    await producer.send({ topic: dlq, messages: [{ value: 'd1' }, { value: 'd2' }, { value: 'd3' }] });
+    await producer.disconnect();
+    observer.onInvocation({ records: 5, durationMs: 10 });
+    observer.onInvocation({ records: 5, durationMs: 10, error: true });
+
+    const { transitions } = await observability.sampleNow();
+    expect(transitions.map((t) => `${t.alarm.kind} ${t.from}→${t.to}`).sort()).toEqual([
+      'dlqRecords INSUFFICIENT_DATA→ALARM',
+      'errorRatePercent OK→ALARM',
+      'lagRecords OK→ALARM',
+      'lagSeconds OK→ALARM',
+    ]);
+    expect(observability.alarms.get(`lagRecords/${consumer.groupId}`)!.value).toBe(10);
+    expect(observability.alarms.get(`errorRatePercent/${consumer.groupId}`)!.value).toBe(50);
+    expect(observability.alarms.get(`dlqRecords/${dlq}`)!.value).toBe(3);
+    expect(Math.abs(observability.alarms.get(`lagSeconds/${consumer.groupId}`)!.value! - 60)).toBeLessThan(1);
+
+    const metrics = await (await fetch(`${observability.server.url}/metrics`)).text();
+    const labels = `tenant="${name}",consumer="${consumer.groupId}",topic="${topic}"`;
+    expect(metrics).toContain(`stratus_consumer_offset_lag{${labels},partition="0"} 10`);
+    expect(metrics).toMatch(
+      new RegExp(`stratus_consumer_time_lag_seconds\\{${labels},partition="0"\\} (59|60)\\.`),
+    );
+    expect(metrics).toContain(`stratus_consumer_drain_eta_seconds{${labels}} +Inf`);
+    expect(metrics).toContain(
+      `stratus_alarm_state{tenant="${name}",alarm="lagRecords",resource="${consumer.groupId}",state="ALARM"} 1`,
+    );
+    expect(metrics).toContain(
+      `stratus_alarm_transitions_total{tenant="${name}",alarm="lagRecords",resource="${consumer.groupId}",from="OK",to="ALARM"} 1`,
+    );
+
+    // The group catches up (as a consumer committing would) and nothing fails any more.
+    await admin.setOffsets({
+      groupId: consumer.groupId,
+      topic,
+      partitions: [{ partition: 0, offset: '10' }],
+    });
+    for (let i = 0; i < 5; i++) observer.onInvocation({ records: 1, durationMs: 1 });
+    await observability.sampleNow();
+    expect(states()).toMatchObject({ lagSeconds: 'OK', lagRecords: 'OK' });
+    // Error rate and DLQ growth are sums over their periods (1 and 5 minutes): they stay up within them.
+    expect(states()).toMatchObject({ errorRatePercent: 'ALARM', dlqRecords: 'ALARM' });
+    expect(observability.alarms.get(`errorRatePercent/${consumer.groupId}`)!.value).toBeCloseTo(100 / 7, 6);
+
+    const changes = log.filter((line) => line.startsWith(`alarm lagRecords ${consumer.groupId}`));
+    expect(changes).toEqual([
+      expect.stringContaining('INSUFFICIENT_DATA → OK'),
+      expect.stringContaining('OK → ALARM (10 records of offset lag (threshold 5)'),
+      expect.stringContaining('ALARM → OK (0 records of offset lag'),
+    ]);
+  });
+});
