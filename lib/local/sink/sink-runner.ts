@@ -30,6 +30,12 @@ export interface SinkDeps {
   /** Called between steps of an Iceberg commit; crash tests kill the process here. */
   onPhase?: IcebergTableWriterOptions['onPhase'];
   /**
+   * Consumer session timeout: how long the group waits for a member that vanished (a crash) before giving
+   * its partitions to another.
+   * @default 30000 (kafkajs)
+   */
+  sessionTimeoutMs?: number;
+  /**
    * Wait before retrying a failed delivery.
    * @default 1000
    */
@@ -136,7 +142,13 @@ export async function startSink(spec: SinkSpec, topic: TopicSpec, deps: SinkDeps
     bufferedBytes: 0,
     dataFreshnessMs: 0,
   };
-  const consumer: Consumer = deps.kafka.consumer({ groupId, allowAutoTopicCreation: false });
+  const consumer: Consumer = deps.kafka.consumer({
+    groupId,
+    allowAutoTopicCreation: false,
+    ...(deps.sessionTimeoutMs
+      ? { sessionTimeout: deps.sessionTimeoutMs, heartbeatInterval: Math.floor(deps.sessionTimeoutMs / 6) }
+      : {}),
+  });
   let timer: NodeJS.Timeout | undefined;
   let chain: Promise<void> = Promise.resolve();
   let stopped = false;
