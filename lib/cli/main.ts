@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { formatManifestError, ManifestValidationError } from '../manifest/index.ts';
+import { registerLag } from './commands/lag.ts';
 import { registerReplay } from './commands/replay.ts';
 import { registerValidate } from './commands/validate.ts';
 import { type CliContext, CliError, UsageError, writeLine } from './context.ts';
@@ -26,6 +27,7 @@ export async function main(argv: string[], overrides: Partial<CliContext> = {}):
     });
   registerValidate(program, ctx);
   registerReplay(program, ctx);
+  registerLag(program, ctx);
 
   try {
     await program.parseAsync(argv, { from: 'user' });
