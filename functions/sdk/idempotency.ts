@@ -11,9 +11,9 @@
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
-import { search } from '@aws-lambda-powertools/jmespath';
 import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
+import { compileKeySelector } from './key-path.ts';
 
 export interface IdempotencyOptions {
   /**
@@ -37,6 +37,13 @@ export interface IdempotencySettings {
   keyPrefix: string;
 }
 
+export interface IdempotencyKey {
+  /** What the manifest's JMESPath selects from the record. */
+  selection: unknown;
+  /** The selection as JSON: equal keys have equal ids. */
+  id: string;
+}
+
 export type IdempotentRun<R> =
   | { duplicate: true }
   | {
@@ -50,13 +57,13 @@ export type IdempotentRun<R> =
 export interface RecordIdempotency {
   /** Gives Powertools the invocation's remaining time: IN_PROGRESS records expire with the invocation. */
   registerLambdaContext(context: Context): void;
-  /** The key's selection for a record (`undefined` when the record has no key: it is processed without idempotency). */
-  keyOf(record: object): string | undefined;
+  /** The record's key (`undefined` when the key selects nothing: the record is processed without idempotency). */
+  keyOf(record: object): IdempotencyKey | undefined;
   /**
-   * Runs `work` unless the record's key was already completed. The record becomes COMPLETED when `committed`
-   * resolves; it is deleted when `work` throws or `committed` rejects.
+   * Runs `work` unless the key was already completed. The key becomes COMPLETED when `committed` resolves; it
+   * is deleted when `work` throws or `committed` rejects.
    */
-  run<R>(record: object, work: () => Promise<R>, committed: Promise<void>): Promise<IdempotentRun<R>>;
+  run<R>(key: IdempotencyKey, work: () => Promise<R>, committed: Promise<void>): Promise<IdempotentRun<R>>;
 }
 
 /**
@@ -83,8 +90,11 @@ export function createRecordIdempotency(
   settings: IdempotencySettings,
   options: IdempotencyOptions = {},
 ): RecordIdempotency {
+  // Powertools gets the key's selection as the payload with no JMESPath of its own: the selection is computed
+  // once per record (see key-path.ts) instead of three times, and the stored key is the same hash Powertools
+  // computes from `eventKeyJmesPath` (md5 of the selection's JSON), so tables stay compatible.
+  const selectKey = compileKeySelector(settings.key);
   const config = new IdempotencyConfig({
-    eventKeyJmesPath: settings.key,
     expiresAfterSeconds: settings.ttlSeconds,
     useLocalCache: true,
     maxLocalCacheSize: options.maxLocalCacheSize ?? 1000,
@@ -97,7 +107,7 @@ export function createRecordIdempotency(
     });
 
   const idempotent = makeIdempotent(
-    async (_record: object, call: Call) => {
+    async (_selection: unknown, call: Call) => {
       try {
         call.onResult(await call.work());
       } catch (error) {
@@ -114,13 +124,15 @@ export function createRecordIdempotency(
   return {
     registerLambdaContext: (context) => config.registerLambdaContext(context),
     keyOf(record) {
-      const selection = search(settings.key, record);
-      return selection === null || selection === undefined ? undefined : JSON.stringify(selection);
+      const selection = selectKey(record);
+      return selection === null || selection === undefined
+        ? undefined
+        : { selection, id: JSON.stringify(selection) };
     },
-    run<R>(record: object, work: () => Promise<R>, committed: Promise<void>) {
+    run<R>(key: IdempotencyKey, work: () => Promise<R>, committed: Promise<void>) {
       return new Promise<IdempotentRun<R>>((resolve, reject) => {
         let ran = false;
-        const completion = idempotent(record, {
+        const completion = idempotent(key.selection, {
           work,
           committed,
           onResult: (result) => {

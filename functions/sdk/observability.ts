@@ -17,9 +17,12 @@ export const SDK_METRICS = {
   recordsDeadLettered: 'RecordsDeadLettered',
   /** Records skipped because their idempotency key was already processed. */
   recordsDuplicate: 'RecordsDuplicate',
-  /** Handler time per record, milliseconds. */
+  /** Mean handler time per record in the invocation, milliseconds. */
   processingTime: 'ProcessingTime',
-  /** Now minus the record's timestamp when its processing ends, milliseconds. */
+  /**
+   * Now minus the oldest processed record's timestamp, taken once the batch is committed (outputs acknowledged),
+   * milliseconds: the worst end-to-end latency of the invocation.
+   */
   endToEndLatency: 'EndToEndLatency',
 } as const;
 
