@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { formatManifestError, ManifestValidationError } from '../manifest/index.ts';
+import { registerDlq } from './commands/dlq.ts';
 import { registerLag } from './commands/lag.ts';
 import { registerReplay } from './commands/replay.ts';
 import { registerValidate } from './commands/validate.ts';
@@ -27,6 +28,7 @@ export async function main(argv: string[], overrides: Partial<CliContext> = {}):
     });
   registerValidate(program, ctx);
   registerReplay(program, ctx);
+  registerDlq(program, ctx);
   registerLag(program, ctx);
 
   try {

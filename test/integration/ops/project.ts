@@ -20,7 +20,24 @@ export interface OpsProject {
   cliFlags: string[];
 }
 
-export async function createOpsProject(kafka: Kafka, brokers: string[], partitions = 2): Promise<OpsProject> {
+export interface OpsProjectOptions {
+  /** @default 2 */
+  partitions?: number;
+  /** More YAML lines for the consumer `enrich` (indented by 4 spaces). */
+  consumerExtra?: string[];
+  /** More top-level YAML (topics are declared under `topics:` already; use `extraTopics`). */
+  extraTopics?: string[];
+  extraYaml?: string;
+  /** Files beside the manifest, e.g. a handler. */
+  files?: Record<string, string>;
+}
+
+export async function createOpsProject(
+  kafka: Kafka,
+  brokers: string[],
+  options: OpsProjectOptions = {},
+): Promise<OpsProject> {
+  const partitions = options.partitions ?? 2;
   const name = uniqueName('ops');
   const rootDir = mkdtempSync(path.join(os.tmpdir(), 'stratus-ops-'));
   const files: Record<string, string> = {
@@ -30,13 +47,16 @@ owners: [ops@example.com]
 costCenter: cc-1
 topics:
   orders: { partitions: ${partitions}, retention: 1d }
-consumers:
+${(options.extraTopics ?? []).map((line) => `  ${line}\n`).join('')}consumers:
   enrich:
     topic: orders
     handler: functions/enrich.ts
+    retries: 1
+    bisectOnError: false
     onFailure: dlq
-`,
+${(options.consumerExtra ?? []).map((line) => `    ${line}\n`).join('')}${options.extraYaml ?? ''}`,
     'functions/enrich.ts': 'export const handler = async () => ({ batchItemFailures: [] });\n',
+    ...options.files,
   };
   for (const [file, text] of Object.entries(files)) {
     mkdirSync(path.dirname(path.join(rootDir, file)), { recursive: true });

@@ -6,8 +6,10 @@
 import type { Kafka, KafkaMessage } from 'kafkajs';
 
 export interface Processed {
+  topic: string;
   partition: number;
   offset: string;
+  timestamp: number;
   key: string;
   value: string;
   headers: Record<string, string>;
@@ -15,7 +17,12 @@ export interface Processed {
 
 export async function consumeUntilCaughtUp(
   kafka: Kafka,
-  options: { groupId: string; topic: string; handle?: (message: Processed) => Promise<void> | void },
+  options: {
+    groupId: string;
+    topic: string;
+    /** Runs for each fetched batch of one partition before it is committed (the "invocation"). */
+    handleBatch?: (messages: Processed[]) => Promise<void> | void;
+  },
 ): Promise<Processed[]> {
   const admin = kafka.admin();
   await admin.connect();
@@ -39,12 +46,11 @@ export async function consumeUntilCaughtUp(
       .run({
         autoCommit: false,
         eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
-          for (const message of batch.messages) {
-            const record = toProcessed(batch.partition, message);
-            await options.handle?.(record);
-            processed.push(record);
-            resolveOffset(message.offset);
-          }
+          const records = batch.messages.map((message) => toProcessed(batch.topic, batch.partition, message));
+          if (records.length > 0) await options.handleBatch?.(records);
+          processed.push(...records);
+          const last = batch.messages.at(-1);
+          if (last) resolveOffset(last.offset);
           const next = BigInt(batch.lastOffset()) + 1n;
           await consumer.commitOffsets([
             { topic: batch.topic, partition: batch.partition, offset: String(next) },
@@ -60,13 +66,15 @@ export async function consumeUntilCaughtUp(
   return processed;
 }
 
-function toProcessed(partition: number, message: KafkaMessage): Processed {
+function toProcessed(topic: string, partition: number, message: KafkaMessage): Processed {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(message.headers ?? {}))
     if (value !== undefined) headers[name] = String(value);
   return {
+    topic,
     partition,
     offset: message.offset,
+    timestamp: Number(message.timestamp),
     key: message.key?.toString() ?? '',
     value: message.value?.toString() ?? '',
     headers,
