@@ -17,7 +17,7 @@ import { writeDeadLetters } from './dlq-writer.ts';
 import { PartitionWorker, type WorkerCounters } from './partition-worker.ts';
 import { buildMskEvent, eventOverheadBytes, toMskRecord } from './record.ts';
 import { retryPolicyFor } from './retry-policy.ts';
-import { applyStartingPosition } from './starting-position.ts';
+import { startingOffsets } from './starting-position.ts';
 import type { EventSourceObserver, EventSourceStats, InvokeFunction } from './types.ts';
 
 export interface EventSourceMappingOptions {
@@ -121,7 +121,11 @@ export async function startEventSourceMapping(
   const committed = new Map<number, number>();
   const paused = new Set<number>();
 
-  const newWorker = (partition: number, previous?: PartitionWorker): PartitionWorker => {
+  const newWorker = (
+    partition: number,
+    previous?: PartitionWorker,
+    startOffset?: number,
+  ): PartitionWorker => {
     const worker = new PartitionWorker(
       {
         topic: spec.topic,
@@ -157,12 +161,13 @@ export async function startEventSourceMapping(
       },
       () => committed.get(partition) ?? -1,
       previous?.done,
+      startOffset,
     );
     return worker;
   };
 
   const connect = async (): Promise<void> => {
-    await applyStartingPosition(admin, {
+    const starts = await startingOffsets(admin, {
       groupId: spec.groupId,
       topic: spec.topic,
       startingPosition: spec.startingPosition,
@@ -185,8 +190,13 @@ export async function startEventSourceMapping(
           void worker.stop();
           if (!assigned.has(partition)) workers.delete(partition);
         }
-        for (const partition of assigned)
-          workers.set(partition, newWorker(partition, workers.get(partition)));
+        for (const partition of assigned) {
+          // Until this mapping committed something for the partition, every (re)join starts it at the
+          // starting position: seeks are applied before the first fetch, the worker commits the offset at once.
+          const start = committed.has(partition) ? undefined : starts.get(partition);
+          if (start !== undefined) next.seek({ topic: spec.topic, partition, offset: String(start) });
+          workers.set(partition, newWorker(partition, workers.get(partition), start));
+        }
         paused.clear();
         resolve();
       });

@@ -76,6 +76,8 @@ export class PartitionWorker {
     private readonly floor: () => number,
     /** A previous worker of the same partition that must finish its batch first (rebalance). */
     previous?: Promise<void>,
+    /** The starting position, when the group had no committed offset for the partition: committed first. */
+    private readonly startOffset?: number,
   ) {
     this.done = (previous ?? Promise.resolve()).then(() => this.run());
   }
@@ -146,6 +148,7 @@ export class PartitionWorker {
     while (this.pending.length > 0 && this.pending[0]!.offset < floor)
       this.unsettled.delete(this.pending.shift()!.offset);
     if (this.pending.length === 0) this.firstBufferedAt = undefined;
+    await this.commitSettled().catch((error) => this.deps.observer.onError?.({ stage: 'commit', error }));
     while (!this.stopping) {
       const readiness = batchReady(this.pending, this.firstBufferedAt, this.now(), this.deps.limits);
       if (!readiness.ready) {
@@ -295,8 +298,9 @@ export class PartitionWorker {
 
   /** Commit up to the first unsettled record (or past the last one seen). */
   private async commitSettled(): Promise<void> {
-    if (this.killed || this.highestSeen < 0) return;
-    let next = this.highestSeen + 1;
+    if (this.killed) return;
+    let next = this.highestSeen >= 0 ? this.highestSeen + 1 : this.startOffset;
+    if (next === undefined) return;
     for (const offset of this.unsettled) if (offset < next) next = offset;
     if (next <= this.lastCommitted) return;
     await this.deps.commit(next);

@@ -6,8 +6,10 @@
  * partition: a partition without a committed offset gets the starting position. AT_TIMESTAMP starts at the first record at or after the timestamp
  * (ListOffsets by timestamp), or at the end of the partition when there is none.
  *
- * The position is resolved once, before the consumer joins, and committed to the group, so a mapping that
- * restarts before it delivered anything resumes from the same place (as an event-source mapping does).
+ * The position is resolved once, before the consumer joins, and committed to the group as soon as the
+ * partition is assigned, so a mapping that restarts before it delivered anything resumes from the same place
+ * (as an event-source mapping does). (kafkajs' admin.setOffsets is not used: it joins the group with a
+ * throw-away consumer and waits for a fetch, which costs seconds per new group.)
  */
 import type { Admin } from 'kafkajs';
 import type { StartingPosition } from '../../manifest/spec.ts';
@@ -20,31 +22,21 @@ export interface StartingPositionInput {
   startingPositionTimestamp?: number;
 }
 
-/** Offsets committed for partitions that had none; empty when the group had committed them all. */
-export async function applyStartingPosition(
+/**
+ * The starting offset of each partition the group has no committed offset for; empty when it has them all.
+ * The mapping seeks there when it joins and commits the offset right away.
+ */
+export async function startingOffsets(
   admin: Admin,
   input: StartingPositionInput,
-): Promise<Array<{ partition: number; offset: number }>> {
+): Promise<Map<number, number>> {
   const [committed] = await admin.fetchOffsets({ groupId: input.groupId, topics: [input.topic] });
   const uncommitted = new Set(
     (committed?.partitions ?? []).filter((p) => Number(p.offset) < 0).map((p) => p.partition),
   );
-  if (uncommitted.size === 0) return [];
+  if (uncommitted.size === 0) return new Map();
   const resolved = await resolveStartingOffsets(admin, input);
-  const offsets = resolved.filter((p) => uncommitted.has(p.partition));
-  try {
-    await admin.setOffsets({
-      groupId: input.groupId,
-      topic: input.topic,
-      partitions: offsets.map((p) => ({ partition: p.partition, offset: String(p.offset) })),
-    });
-  } catch (error) {
-    // Another member of the group is active and already reading; it positioned the group.
-    if ((error as { type?: string }).type !== 'UNKNOWN_MEMBER_ID' && !/active|member/i.test(String(error)))
-      throw error;
-    return [];
-  }
-  return offsets;
+  return new Map(resolved.filter((p) => uncommitted.has(p.partition)).map((p) => [p.partition, p.offset]));
 }
 
 /** The starting offset of every partition of the topic for the given position. */

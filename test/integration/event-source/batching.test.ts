@@ -16,7 +16,10 @@ describe('batching', () => {
   it('sends a batch as soon as batchSize records are there, without waiting for the window', async () => {
     const topic = await freshTopic();
     const fn = new RecordingFunction();
-    await produce(topic.topic, Array.from({ length: 12 }, (_, i) => `r${i}`));
+    await produce(
+      topic.topic,
+      Array.from({ length: 12 }, (_, i) => `r${i}`),
+    );
     // A 60 s window: if the size rule were broken, nothing would arrive within the test timeout.
     const mapping = await startMapping(consumerSpec(topic, { batchSize: 4, batchWindowMs: 60_000 }), fn);
     await waitFor(() => fn.values().length >= 12, 20_000, 'three full batches');

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { localClusterArn } from '../../../lib/core/naming.ts';
-import { consumerSpec, freshTopic, produce, RecordingFunction, services, startMapping, waitFor } from './harness.ts';
+import {
+  consumerSpec,
+  freshTopic,
+  produce,
+  RecordingFunction,
+  services,
+  startMapping,
+  waitFor,
+} from './harness.ts';
 
 describe('the MSK event', () => {
   it('is shaped as Lambda sends it: source, ARN, brokers, topic-partition groups, base64, header bytes', async () => {
@@ -26,7 +34,11 @@ describe('the MSK event', () => {
       timestampType: 'CREATE_TIME',
       key: Buffer.from('k1').toString('base64'),
       value: Buffer.from('{"a":1}').toString('base64'),
-      headers: [{ trace: [...Buffer.from('abc')] }, { multi: [...Buffer.from('x')] }, { multi: [...Buffer.from('y')] }],
+      headers: [
+        { trace: [...Buffer.from('abc')] },
+        { multi: [...Buffer.from('x')] },
+        { multi: [...Buffer.from('y')] },
+      ],
     });
     expect(typeof json!.timestamp).toBe('number');
     expect(tombstone!.value).toBeNull();

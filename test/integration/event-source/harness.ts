@@ -49,7 +49,10 @@ export async function freshTopic(partitions = 1): Promise<{ tenant: string; topi
 }
 
 /** A resolved consumer spec reading `topic`; defaults keep tests fast. */
-export function consumerSpec(topic: { tenant: string; topic: string }, overrides: Partial<ConsumerSpec> = {}): ConsumerSpec {
+export function consumerSpec(
+  topic: { tenant: string; topic: string },
+  overrides: Partial<ConsumerSpec> = {},
+): ConsumerSpec {
   const key = uniqueName('c');
   return {
     key,
@@ -163,17 +166,36 @@ export async function readTopic(
   topic: string,
   count: number,
   timeoutMs = 20_000,
-): Promise<Array<{ key: Buffer | null; value: Buffer | null; headers: IHeaders; partition: number; offset: string }>> {
-  const consumer = services().kafka('es-reader').consumer({ groupId: uniqueName('reader') });
-  const out: Array<{ key: Buffer | null; value: Buffer | null; headers: IHeaders; partition: number; offset: string }> = [];
+): Promise<
+  Array<{ key: Buffer | null; value: Buffer | null; headers: IHeaders; partition: number; offset: string }>
+> {
+  const consumer = services()
+    .kafka('es-reader')
+    .consumer({ groupId: uniqueName('reader') });
+  const out: Array<{
+    key: Buffer | null;
+    value: Buffer | null;
+    headers: IHeaders;
+    partition: number;
+    offset: string;
+  }> = [];
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   try {
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`read ${out.length}/${count} from ${topic}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`read ${out.length}/${count} from ${topic}`)),
+        timeoutMs,
+      );
       void consumer.run({
         eachMessage: async ({ message, partition }) => {
-          out.push({ key: message.key, value: message.value, headers: message.headers ?? {}, partition, offset: message.offset });
+          out.push({
+            key: message.key,
+            value: message.value,
+            headers: message.headers ?? {},
+            partition,
+            offset: message.offset,
+          });
           if (out.length >= count) {
             clearTimeout(timer);
             resolve();
@@ -193,7 +215,11 @@ export async function committedOffset(groupId: string, topic: string, partition 
   return Number(group?.partitions.find((p) => p.partition === partition)?.offset ?? -1);
 }
 
-export async function waitFor(predicate: () => boolean | Promise<boolean>, timeoutMs = 20_000, what = 'condition'): Promise<void> {
+export async function waitFor(
+  predicate: () => boolean | Promise<boolean>,
+  timeoutMs = 20_000,
+  what = 'condition',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await predicate())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { consumerSpec, freshTopic, produce, RecordingFunction, sleep, startMapping, waitFor } from './harness.ts';
+import {
+  consumerSpec,
+  freshTopic,
+  produce,
+  RecordingFunction,
+  sleep,
+  startMapping,
+  waitFor,
+} from './harness.ts';
 
 describe('starting position', () => {
   it('TRIM_HORIZON starts at the oldest record', async () => {

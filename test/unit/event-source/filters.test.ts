@@ -13,7 +13,13 @@ function record(value: unknown, raw?: string): FilterableRecord {
   };
 }
 
-const order = { type: 'order.created', amount: 42, region: 'eu-west-1', tags: ['a', 'b'], customer: { tier: 'gold' } };
+const order = {
+  type: 'order.created',
+  amount: 42,
+  region: 'eu-west-1',
+  tags: ['a', 'b'],
+  customer: { tier: 'gold' },
+};
 
 describe('matchesFilters (Lambda event-filtering syntax on the JSON value)', () => {
   const cases: Array<[string, Record<string, unknown>, boolean]> = [
@@ -39,7 +45,11 @@ describe('matchesFilters (Lambda event-filtering syntax on the JSON value)', () 
     ['exists false', { value: { missing: [{ exists: false }] } }, true],
     ['exists false on a present field', { value: { amount: [{ exists: false }] } }, false],
     ['anything-but value', { value: { type: [{ 'anything-but': 'order.paid' }] } }, true],
-    ['anything-but list hit', { value: { type: [{ 'anything-but': ['order.paid', 'order.created'] }] } }, false],
+    [
+      'anything-but list hit',
+      { value: { type: [{ 'anything-but': ['order.paid', 'order.created'] }] } },
+      false,
+    ],
     ['anything-but prefix', { value: { region: [{ 'anything-but': { prefix: 'us-' } }] } }, true],
     ['anything-but prefix hit', { value: { region: [{ 'anything-but': { prefix: 'eu-' } }] } }, false],
     ['anything-but suffix hit', { value: { type: [{ 'anything-but': { suffix: '.created' } }] } }, false],
@@ -63,7 +73,9 @@ describe('matchesFilters (Lambda event-filtering syntax on the JSON value)', () 
   });
 
   it('drops a non-JSON value for a value pattern (Lambda drops the record), but metadata-only patterns still apply', () => {
-    expect(matchesFilters(record(undefined, 'plain text'), [{ value: { type: [{ exists: false }] } }])).toBe(false);
+    expect(matchesFilters(record(undefined, 'plain text'), [{ value: { type: [{ exists: false }] } }])).toBe(
+      false,
+    );
     expect(matchesFilters(record(undefined, 'plain text'), [{ partition: [0] }])).toBe(true);
   });
 });

@@ -37,17 +37,27 @@ describe('decide', () => {
   });
 
   it('bisects without spending a retry, and retries a single record', () => {
-    const split = decide({ records: batch, retries: 1 }, { kind: 'error' }, { ...policy, bisectOnError: true });
+    const split = decide(
+      { records: batch, retries: 1 },
+      { kind: 'error' },
+      { ...policy, bisectOnError: true },
+    );
     expect(split.retry.map((s) => [offsets(s.records), s.retries])).toEqual([
       [[10, 11], 1],
       [[12, 13], 1],
     ]);
-    const single = decide({ records: [rec(10)], retries: 0 }, { kind: 'error' }, { ...policy, bisectOnError: true });
+    const single = decide(
+      { records: [rec(10)], retries: 0 },
+      { kind: 'error' },
+      { ...policy, bisectOnError: true },
+    );
     expect(single.retry.map((s) => [offsets(s.records), s.retries])).toEqual([[[10], 1]]);
   });
 
   it('partial failure: records before the lowest failed offset succeed, the rest is retried', () => {
-    const verdict = interpretBatchResponse(batch, { batchItemFailures: [failure('orders-0', 13), failure('orders-0', 11)] });
+    const verdict = interpretBatchResponse(batch, {
+      batchItemFailures: [failure('orders-0', 13), failure('orders-0', 11)],
+    });
     const decision = decide({ records: batch, retries: 0 }, verdict as never, policy);
     expect(offsets(decision.succeeded)).toEqual([10]);
     expect(decision.retry.map((s) => [offsets(s.records), s.retries])).toEqual([[[11, 12, 13], 1]]);
@@ -70,7 +80,14 @@ describe('decide', () => {
 
 describe('interpretBatchResponse', () => {
   it('treats no response, no list and an empty list as success', () => {
-    for (const response of [undefined, null, {}, { batchItemFailures: [] }, { batchItemFailures: null }, 'ok']) {
+    for (const response of [
+      undefined,
+      null,
+      {},
+      { batchItemFailures: [] },
+      { batchItemFailures: null },
+      'ok',
+    ]) {
       expect(interpretBatchResponse(batch, response).kind).toBe('success');
     }
   });
