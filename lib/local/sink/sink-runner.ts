@@ -145,6 +145,8 @@ export async function startSink(spec: SinkSpec, topic: TopicSpec, deps: SinkDeps
   const consumer: Consumer = deps.kafka.consumer({
     groupId,
     allowAutoTopicCreation: false,
+    // Idle fetches return after 500 ms instead of kafkajs' 5 s, so stop() and rebalances do not wait on them.
+    maxWaitTimeInMs: 500,
     ...(deps.sessionTimeoutMs
       ? { sessionTimeout: deps.sessionTimeoutMs, heartbeatInterval: Math.floor(deps.sessionTimeoutMs / 6) }
       : {}),
