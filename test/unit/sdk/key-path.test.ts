@@ -1,0 +1,76 @@
+import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
+import { BasePersistenceLayer, type IdempotencyRecord } from '@aws-lambda-powertools/idempotency/persistence';
+import { search } from '@aws-lambda-powertools/jmespath';
+import { describe, expect, it } from 'vitest';
+import { compileKeySelector } from '../../../functions/sdk/key-path.ts';
+
+const records: unknown[] = [
+  {
+    topic: 't',
+    partition: 2,
+    offset: 7,
+    key: 'k',
+    value: { eventId: 'e-1', nested: { id: 3 } },
+    headers: {},
+  },
+  { topic: 't', partition: 0, offset: 0, key: null, value: { eventId: null }, headers: { h: 'v' } },
+  { topic: 't', partition: 0, offset: 1, value: 'a string value' },
+  { topic: 't', partition: 0, offset: 2, value: [1, 2] },
+  { topic: 't', partition: 0, offset: 3, value: { nested: 'not an object' } },
+  null,
+];
+const expressions = [
+  '[topic, partition, offset]',
+  '[ topic,partition , offset ]',
+  'value.eventId',
+  'value.nested.id',
+  'key',
+  'headers.h',
+  '[value.eventId, key]',
+  // Not a fast-path shape: goes through Powertools' search.
+  'value.nested.id || value.eventId',
+  'join(`-`, [topic, key])',
+];
+
+describe('compileKeySelector', () => {
+  it('selects exactly what JMESPath search selects', () => {
+    for (const expression of expressions) {
+      const select = compileKeySelector(expression);
+      for (const record of records) {
+        let expected: unknown;
+        try {
+          expected = search(expression, record as Record<string, unknown>);
+        } catch {
+          continue; // a type error in JMESPath (e.g. join over null) is not a key either way
+        }
+        expect(select(record), `${expression} on ${JSON.stringify(record)}`).toEqual(expected ?? null);
+      }
+    }
+  });
+});
+
+class KeyOnly extends BasePersistenceLayer {
+  protected async _getRecord(): Promise<IdempotencyRecord> {
+    throw new Error('unused');
+  }
+  protected async _putRecord(): Promise<void> {}
+  protected async _updateRecord(): Promise<void> {}
+  protected async _deleteRecord(): Promise<void> {}
+  key(data: unknown): string {
+    return this.getHashedIdempotencyKey(data as Record<string, unknown>);
+  }
+}
+
+describe('idempotency keys stay what Powertools computes', () => {
+  it('hashing the selection with no JMESPath equals hashing the record with the JMESPath', () => {
+    const withPath = new KeyOnly();
+    withPath.configure({
+      config: new IdempotencyConfig({ eventKeyJmesPath: 'value.eventId' }),
+      keyPrefix: 'fn',
+    });
+    const withSelection = new KeyOnly();
+    withSelection.configure({ config: new IdempotencyConfig({}), keyPrefix: 'fn' });
+    const record = records[0] as Record<string, unknown>;
+    expect(withSelection.key(compileKeySelector('value.eventId')(record))).toBe(withPath.key(record));
+  });
+});
