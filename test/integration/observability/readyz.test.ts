@@ -34,7 +34,9 @@ describe('/readyz follows the broker', () => {
     return { status: response.status, body: (await response.json()) as ReadyBody };
   };
 
-  it('answers 503 naming the broker while it is stopped and 200 once it is back', { timeout: 300_000 }, async () => {
+  it('answers 503 naming the broker while it is stopped and 200 once it is back', {
+    timeout: 300_000,
+  }, async () => {
     const [port, controllerPort] = [await freePort(), await freePort()];
     const start = () => startEmbeddedKafka({ port, controllerPort, dataDir, heapMb: 256 });
     broker = await start();
