@@ -11,7 +11,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import * as cr from 'aws-cdk-lib/custom-resources';
-import type { Construct } from 'constructs';
+import { Construct } from 'constructs';
 import { PLATFORM_STACK_NAME } from '../core/naming.ts';
 import type { PlatformSpec, TenantSpec } from '../manifest/spec.ts';
 import { mskClusterName, PLATFORM_PARAMETERS } from './platform-parameters.ts';
@@ -134,10 +134,13 @@ export class PlatformStack extends Stack {
       serverAccessLogsBucket: accessLogs,
       serverAccessLogsPrefix: 'lakehouse/',
     });
+    // Nested under one scope so the logical ids carry a path hash: top-level ids drop '-', and tenants
+    // "pay-ments" and "payments" would both become "GlueDatabasepayments".
+    const databases = new Construct(this, 'GlueDatabases');
     for (const tenant of props.tenants) {
       this.glueDatabases.set(
         tenant.name,
-        new glue.CfnDatabase(this, `GlueDatabase-${tenant.name}`, {
+        new glue.CfnDatabase(databases, tenant.name, {
           catalogId: this.account,
           databaseInput: {
             name: tenant.glueDatabase,
