@@ -2,6 +2,9 @@ import { Command, CommanderError } from 'commander';
 import { formatManifestError, ManifestValidationError } from '../manifest/index.ts';
 import { registerDlq } from './commands/dlq.ts';
 import { registerLag } from './commands/lag.ts';
+import { registerDemo } from './commands/demo.ts';
+import { registerDev } from './commands/dev.ts';
+import { registerProduce } from './commands/produce.ts';
 import { registerReplay } from './commands/replay.ts';
 import { registerValidate } from './commands/validate.ts';
 import { type CliContext, CliError, UsageError, writeLine } from './context.ts';
@@ -28,6 +31,9 @@ export async function main(argv: string[], overrides: Partial<CliContext> = {}):
     });
   registerValidate(program, ctx);
   registerReplay(program, ctx);
+  registerDev(program, ctx);
+  registerProduce(program, ctx);
+  registerDemo(program, ctx);
   registerDlq(program, ctx);
   registerLag(program, ctx);
 

@@ -1,0 +1,133 @@
+import path from 'node:path';
+import type { Command } from 'commander';
+import { type DemoProducer, startDemoProducer } from '../../local/demo-producer.ts';
+import { formatStatusLine, formatStatusTable, StatusSampler } from '../../local/dev-status.ts';
+import { type DlqWatcher, watchDeadLetters } from '../../local/dlq-watcher.ts';
+import { captureProcessOutput } from '../../local/output-capture.ts';
+import { type Runtime, startRuntime } from '../../local/runtime.ts';
+import { statePaths } from '../../local/state-dir.ts';
+import type { CliContext } from '../context.ts';
+import { positiveNumber, tenantList } from '../options.ts';
+import { loadSpec, tenantsByName } from './shared-local.ts';
+
+interface DevFlags {
+  tenants?: string[];
+  producer: boolean;
+  rate: number;
+  config?: string;
+}
+
+export function registerDev(program: Command, ctx: CliContext): void {
+  program
+    .command('dev')
+    .description(
+      "Run the tenants' pipelines locally: Kafka, the AWS emulator, every consumer and sink, a demo producer, and a live status. Ctrl-C stops everything.",
+    )
+    .option('--tenants <names>', 'run only these tenants (comma-separated)', tenantList)
+    .option('--no-producer', 'do not produce demo events (publish your own with `stratus produce`)')
+    .option('--rate <n>', 'demo events per second per source topic', positiveNumber, 5)
+    .option('--config <file>', 'platform config file (default: stratus.config.yaml)')
+    .action((flags: DevFlags) => dev(flags, ctx));
+}
+
+async function dev(flags: DevFlags, ctx: CliContext): Promise<void> {
+  const spec = loadSpec(ctx, flags.config);
+  const tenants = tenantsByName(spec, flags.tenants);
+  const paths = statePaths(spec.platform);
+  const logFile = path.join(paths.logDir, 'functions.log');
+  const capture = captureProcessOutput(logFile);
+  const out = capture.writerFor(ctx.stdout);
+  const tty = (ctx.stdout as NodeJS.WriteStream).isTTY === true;
+  const started = Date.now();
+  const elapsed = () => ((Date.now() - started) / 1000).toFixed(1);
+  const say = (line: string) => out(`[${elapsed().padStart(5)}s] ${line}\n`);
+
+  // Ctrl-C during start-up is honoured too: the runtime stops whatever it started.
+  let stopRequested = false;
+  let wake: () => void = () => {};
+  const stopped = new Promise<void>((resolve) => {
+    wake = resolve;
+  });
+  const onSignal = () => {
+    if (stopRequested) return;
+    stopRequested = true;
+    wake();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  let runtime: Runtime | undefined;
+  let producer: DemoProducer | undefined;
+  let dlq: DlqWatcher | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    say(
+      `starting ${tenants.map((t) => t.name).join(', ')} (state in ${path.relative(ctx.cwd, paths.root) || '.'}/, handler logs in ${path.relative(ctx.cwd, logFile)})`,
+    );
+    runtime = await startRuntime({ spec, tenants: tenants.map((t) => t.name), onProgress: say });
+    if (stopRequested) return;
+    dlq = await watchDeadLetters(runtime.kafka, runtime.tenants);
+    if (flags.producer) {
+      producer = await startDemoProducer(runtime.kafka, runtime.tenants, {
+        rate: flags.rate,
+        onError: (error) => say(`demo producer: ${error.message}`),
+      });
+      say(
+        `demo producer: ${flags.rate} events/s to ${producer.topics.join(', ')} (--no-producer turns it off)`,
+      );
+    }
+    say(`ready in ${elapsed()}s; Ctrl-C stops everything`);
+
+    const admin = runtime.kafka.admin();
+    await admin.connect();
+    const sampler = new StatusSampler(admin, runtime.consumers, dlq);
+    let firstRecord = false;
+    let drawn = 0;
+    let ticks = 0;
+    const tick = async () => {
+      const rows = await sampler.sample();
+      if (!firstRecord && rows.some((row) => row.settled - row.filtered > 0)) {
+        firstRecord = true;
+        if (tty && drawn > 0) out(`\x1b[${drawn}A\x1b[0J`);
+        drawn = 0;
+        say(`first record delivered ${elapsed()}s after start`);
+      }
+      if (tty) {
+        const lines = formatStatusTable(
+          rows,
+          `stratus dev · ${elapsed()}s · ${producer ? `${producer.sent()} produced` : 'no demo producer'} · Ctrl-C to stop`,
+        );
+        // Redraw in place: up over the previous table, clear to the end of the screen.
+        out(`${drawn > 0 ? `\x1b[${drawn}A\x1b[0J` : ''}${lines.join('\n')}\n`);
+        drawn = lines.length;
+      } else if (ticks++ % 10 === 0) {
+        say(formatStatusLine(rows));
+      }
+    };
+    const loop = () => {
+      timer = setTimeout(() => {
+        tick()
+          .catch((error: Error) => say(`status: ${error.message}`))
+          .finally(() => {
+            if (!stopRequested) loop();
+          });
+      }, 1000);
+    };
+    loop();
+    await stopped;
+    clearTimeout(timer);
+    await admin.disconnect().catch(() => {});
+  } finally {
+    clearTimeout(timer);
+    if (stopRequested) say('stopping: demo producer, consumers, sinks, AWS emulator, Kafka …');
+    await producer
+      ?.stop()
+      .catch((error: Error) => say(`demo producer did not stop cleanly: ${error.message}`));
+    await dlq?.stop();
+    await runtime?.stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    if (runtime) say('stopped.');
+    capture.restore();
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * AWS resources the local pipelines need in the emulator, created at start. moto keeps state in memory, so
+ * they are created on every start; each call is idempotent, so an endpoint that keeps state (LocalStack, a
+ * real account) is fine too.
+ */
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ResourceInUseException,
+  UpdateTimeToLiveCommand,
+  waitUntilTableExists,
+} from '@aws-sdk/client-dynamodb';
+import { awsClientConfig } from '../core/aws-client-config.ts';
+import { LOCAL_IDEMPOTENCY_TABLE } from '../core/naming.ts';
+
+export interface LocalAwsOptions {
+  endpoint: string;
+  region: string;
+}
+
+/**
+ * The idempotency table every consumer with `idempotency:` shares: partition key `id` (string) and TTL on
+ * `expiration`, the layout Powertools' DynamoDBPersistenceLayer expects by default
+ * (https://docs.powertools.aws.dev/lambda/typescript/latest/features/idempotency/#required-resources).
+ */
+export async function ensureIdempotencyTable(
+  options: LocalAwsOptions,
+  tableName = LOCAL_IDEMPOTENCY_TABLE,
+): Promise<string> {
+  const client = new DynamoDBClient(awsClientConfig(options));
+  try {
+    try {
+      await client.send(
+        new CreateTableCommand({
+          TableName: tableName,
+          AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+          KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+          BillingMode: 'PAY_PER_REQUEST',
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ResourceInUseException)) throw error;
+    }
+    await waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 1 }, { TableName: tableName });
+    const table = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (table.Table?.TableStatus === 'ACTIVE') {
+      await client
+        .send(
+          new UpdateTimeToLiveCommand({
+            TableName: tableName,
+            TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true },
+          }),
+        )
+        // TTL already on (an emulator that keeps state) is a ValidationException; nothing to do then.
+        .catch((error: Error) => {
+          if (!/already enabled|TimeToLive is already/i.test(error.message)) throw error;
+        });
+    }
+    return tableName;
+  } finally {
+    client.destroy();
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * One manifest consumer running locally: its handler in a FunctionHost (worker threads with the consumer's
+ * environment contract) fed by the event-source emulator, as Lambda + its Kafka event-source mapping are on AWS.
+ */
+import path from 'node:path';
+import type { Kafka } from 'kafkajs';
+import { consumerEnvironment } from '../core/function-env.ts';
+import { consumerFunctionName, LOCAL_IDEMPOTENCY_TABLE, localClusterArn } from '../core/naming.ts';
+import type { ConsumerSpec, PlatformSpec, TenantSpec } from '../manifest/spec.ts';
+import {
+  type EventSourceMapping,
+  type EventSourceObserver,
+  type EventSourceStats,
+  startEventSourceMapping,
+} from './event-source/index.ts';
+import { FunctionHost } from './function-host/index.ts';
+
+export interface ConsumerRunnerOptions {
+  platform: PlatformSpec;
+  tenant: TenantSpec;
+  consumer: ConsumerSpec;
+  kafka: Kafka;
+  brokers: string[];
+  awsEndpoint: string;
+  /**
+   * Powertools log level of the handler.
+   * @default platform.functionDefaults.logLevel
+   */
+  logLevel?: string;
+  observer?: EventSourceObserver;
+}
+
+export interface ConsumerRunner {
+  spec: ConsumerSpec;
+  /** Leaves the group cleanly (so `stratus replay` may reset its offsets) and stops delivery. */
+  pause(): Promise<void>;
+  resume(): Promise<void>;
+  stats(): EventSourceStats;
+  /** Finishes the batch in flight, commits, leaves the group and ends the function's workers. */
+  stop(): Promise<void>;
+}
+
+/** The environment a consumer's function gets locally: the shared contract plus AWS SDK basics. */
+export function localFunctionEnvironment(options: ConsumerRunnerOptions): Record<string, string> {
+  const { platform, tenant, consumer } = options;
+  const topic = tenant.topics.find((t) => t.name === consumer.topic);
+  const env = consumerEnvironment({
+    tenant: tenant.name,
+    consumer: consumer.key,
+    sourceTopic: consumer.topic,
+    outputTopic: consumer.output,
+    dlqTopic: consumer.onFailureTopic,
+    kafkaBrokers: options.brokers.join(','),
+    kafkaAuth: 'plaintext',
+    idempotency: consumer.idempotency
+      ? { key: consumer.idempotency.key, ttlMs: consumer.idempotency.ttlMs, table: LOCAL_IDEMPOTENCY_TABLE }
+      : undefined,
+    // Absolute: the SDK reads it as is (no LAMBDA_TASK_ROOT locally).
+    schemaFile: topic?.schemaFile ? path.resolve(platform.rootDir, topic.schemaFile) : undefined,
+    logLevel: options.logLevel ?? platform.functionDefaults.logLevel,
+    awsEndpoint: options.awsEndpoint,
+  });
+  // What Lambda sets in every function; the emulator accepts any credentials, real ones are kept if present.
+  env.AWS_REGION = platform.region;
+  env.AWS_DEFAULT_REGION = platform.region;
+  env.AWS_LAMBDA_FUNCTION_NAME = consumerFunctionName(tenant.name, consumer.key);
+  if (!process.env.AWS_ACCESS_KEY_ID) {
+    env.AWS_ACCESS_KEY_ID = 'stratus-local';
+    env.AWS_SECRET_ACCESS_KEY = 'stratus-local';
+  }
+  return env;
+}
+
+export async function startConsumerRunner(options: ConsumerRunnerOptions): Promise<ConsumerRunner> {
+  const { platform, tenant, consumer } = options;
+  const host = new FunctionHost({
+    handlerFile: consumer.handlerFile,
+    rootDir: platform.rootDir,
+    functionName: consumerFunctionName(tenant.name, consumer.key),
+    env: localFunctionEnvironment(options),
+    timeoutMs: consumer.timeoutMs,
+    memoryMb: consumer.memoryMb,
+    region: platform.region,
+  });
+  let mapping: EventSourceMapping;
+  try {
+    mapping = await startEventSourceMapping({
+      consumer,
+      kafka: options.kafka,
+      invoke: host.invoke,
+      bootstrapServers: options.brokers.join(','),
+      eventSourceArn: localClusterArn(platform.region, platform.cluster.name),
+      observer: options.observer,
+    });
+  } catch (error) {
+    await host.close();
+    throw error;
+  }
+  return {
+    spec: consumer,
+    pause: () => mapping.pause(),
+    resume: () => mapping.resume(),
+    stats: () => mapping.stats(),
+    async stop() {
+      try {
+        await mapping.stop();
+      } finally {
+        await host.close();
+      }
+    },
+  };
+}

@@ -1,0 +1,183 @@
+/**
+ * `stratus demo`: a finite end-to-end run. Start everything, produce N events per source topic (with poison
+ * records), wait until every consumer has drained its topic, then account for every record from Kafka itself.
+ */
+import { randomBytes } from 'node:crypto';
+import { Partitioners } from 'kafkajs';
+import type { StratusSpec, TenantSpec } from '../../manifest/spec.ts';
+import { namespacedTenant } from '../namespace.ts';
+import { freePort } from '../process-utils.ts';
+import { type Runtime, selectTenants, startRuntime } from '../runtime.ts';
+import { scratchDir, statePaths } from '../state-dir.ts';
+import { accountConsumers, type ConsumerAccount, topicsToRead } from './accounting.ts';
+import { waitUntilDrained } from './drain.ts';
+import { generatorFor, sourceTopics } from './generators.ts';
+import { demoMessages } from './messages.ts';
+import { publish } from './publish.ts';
+import { readTopics } from './read-topics.ts';
+
+export interface DemoOptions {
+  spec: StratusSpec;
+  /** @default every tenant */
+  tenants?: string[];
+  /** Events per source topic. */
+  events: number;
+  /**
+   * Seed of the generators; the same seed produces the same events.
+   * @default 42
+   */
+  seed?: number;
+  /**
+   * Use these running services (tests). The tenants then run under unique names (`payments-<run>`), as they do
+   * when KAFKA_BROKERS is set, so earlier data on that broker never enters the numbers.
+   */
+  services?: { brokers: string[]; awsEndpoint: string };
+  /**
+   * How long to wait for the consumers to drain before giving up (what is left counts as lost).
+   * @default 300_000
+   */
+  drainTimeoutMs?: number;
+  onProgress?: (line: string) => void;
+}
+
+export interface DemoSummary {
+  /** True when nothing was lost and nothing duplicated. */
+  ok: boolean;
+  runId: string;
+  /** Tenants as they ran (suffixed with the run id on a shared broker). */
+  namespaced: boolean;
+  eventsPerSourceTopic: number;
+  /** Records produced to source topics, per topic. */
+  produced: Record<string, number>;
+  lost: number;
+  duplicates: number;
+  misrouted: number;
+  /** From the first produced record until every consumer was drained. */
+  durationMs: number;
+  /** Records settled by all consumers (input records summed over consumers) per second of `durationMs`. */
+  recordsPerSecond: number;
+  /** Why the run could not finish, when it could not (the numbers then show what was left). */
+  error?: string;
+  tenants: Array<{ tenant: string; consumers: ConsumerAccount[] }>;
+}
+
+export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
+  const say = options.onProgress ?? (() => {});
+  const runId = randomBytes(3).toString('hex');
+  const selected = selectTenants(options.spec, options.tenants);
+  // On a broker that may hold other data, the demo's tenants get their own names and so their own topics.
+  const namespaced = options.services !== undefined || Boolean(process.env.KAFKA_BROKERS);
+  const tenants: TenantSpec[] = namespaced ? selected.map((t) => namespacedTenant(t, runId)) : selected;
+  if (namespaced)
+    say(
+      `shared broker: running the tenants as ${tenants.map((t) => t.name).join(', ')} so earlier data is left out`,
+    );
+  const sources = sourceTopics(tenants);
+  if (sources.length === 0)
+    throw new Error('the selected tenants have no consumers, so there is nothing to demo');
+
+  // A throwaway broker directory and free ports: every demo starts empty and never disturbs `stratus dev`.
+  const scratch =
+    options.services || process.env.KAFKA_BROKERS
+      ? undefined
+      : scratchDir(options.spec.platform, 'demo-kafka');
+  let runtime: Runtime | undefined;
+  try {
+    runtime = await startRuntime({
+      spec: { ...options.spec, tenants },
+      services: options.services,
+      kafkaDataDir: scratch?.dir,
+      logDir: statePaths(options.spec.platform).logDir,
+      ports: options.services
+        ? undefined
+        : { kafka: await freePort(), kafkaController: await freePort(), aws: await freePort() },
+      onProgress: say,
+    });
+    const kafka = runtime.kafka;
+    const producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+      allowAutoTopicCreation: false,
+    });
+    await producer.connect();
+    const produced: Record<string, number> = {};
+    const started = performance.now();
+    try {
+      await Promise.all(
+        sources.map(async ({ topic }, index) => {
+          const generator = generatorFor(topic, (options.seed ?? 42) + index);
+          produced[topic.name] = await publish({
+            producer,
+            topic: topic.name,
+            messages: demoMessages(generator, { count: options.events, runId }),
+          });
+          say(`produced ${produced[topic.name]} ${generator.description} to ${topic.name}`);
+        }),
+      );
+    } finally {
+      await producer.disconnect();
+    }
+
+    const consumers = tenants.flatMap((tenant) => tenant.consumers);
+    const admin = kafka.admin();
+    await admin.connect();
+    let error: string | undefined;
+    let lastReport = 0;
+    try {
+      say('waiting until every consumer has drained its topic …');
+      await waitUntilDrained(admin, consumers, {
+        timeoutMs: options.drainTimeoutMs ?? 300_000,
+        onProgress: ({ lag }) => {
+          if (Date.now() - lastReport < 5_000) return;
+          lastReport = Date.now();
+          say(
+            `  behind: ${Object.entries(lag)
+              .map(([group, n]) => `${group} ${n}`)
+              .join(', ')}`,
+          );
+        },
+      });
+    } catch (drainError) {
+      error = (drainError as Error).message;
+    }
+    const durationMs = performance.now() - started;
+    const committed = new Map<string, Map<number, number>>();
+    for (const consumer of consumers.filter((c) => !c.output)) {
+      const [group] = await admin.fetchOffsets({ groupId: consumer.groupId, topics: [consumer.topic] });
+      committed.set(
+        consumer.groupId,
+        new Map((group?.partitions ?? []).map((p) => [p.partition, Number(p.offset)])),
+      );
+    }
+    await admin.disconnect();
+
+    say('reading every topic back to account for each record …');
+    const records = await readTopics(kafka, topicsToRead(tenants));
+    const accounts = accountConsumers({ tenants, records, committed });
+    const sum = (field: 'lost' | 'duplicates' | 'misrouted' | 'input') =>
+      accounts.reduce((total, account) => total + account[field], 0);
+    const lost = sum('lost');
+    const duplicates = sum('duplicates');
+    return {
+      ok: lost === 0 && duplicates === 0 && error === undefined,
+      runId,
+      namespaced,
+      eventsPerSourceTopic: options.events,
+      produced,
+      lost,
+      duplicates,
+      misrouted: sum('misrouted'),
+      durationMs: Math.round(durationMs),
+      recordsPerSecond: Math.round(sum('input') / (durationMs / 1000)),
+      error,
+      tenants: tenants.map((tenant) => ({
+        tenant: tenant.name,
+        consumers: accounts.filter((account) => account.tenant === tenant.name),
+      })),
+    };
+  } finally {
+    await runtime?.stop();
+    scratch?.remove();
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * Events for a source topic the demo has no hand-written generator for: a value built from the topic's JSON
+ * Schema (required properties, types, enums, common formats), or a small JSON object when there is no schema.
+ * Good enough to push records through a team's pipeline; patterns other than the common ones are not honoured.
+ */
+import type { DemoRandom } from './random.ts';
+import type { DemoGenerator, DemoRecord, DemoRecordKind } from './types.ts';
+
+type Schema = Record<string, unknown>;
+
+export function schemaSamples(random: DemoRandom, schema: Schema | undefined, topic: string): DemoGenerator {
+  return {
+    description: schema ? `${topic} (from its JSON Schema)` : `${topic} (no schema: small JSON objects)`,
+    // Without knowing the handler, only the SDK-side poison is predictable.
+    poison: schema ? ['bad-json', 'schema-violation'] : ['bad-json'],
+    next(seq: number, kind: DemoRecordKind): DemoRecord {
+      const value = schema
+        ? (sample(schema, random, 0) as unknown)
+        : { id: random.uuid(), seq, at: new Date().toISOString() };
+      if (kind === 'bad-json') return { key: null, value: `${JSON.stringify(value).slice(0, 40)}…`, kind };
+      if (kind === 'schema-violation')
+        return { key: null, value: JSON.stringify(violate(schema, value)), kind };
+      return { key: null, value: JSON.stringify(value), kind };
+    },
+  };
+}
+
+/** A value of the wrong type for the schema (an array where it wants an object, and so on). */
+function violate(schema: Schema | undefined, value: unknown): unknown {
+  const type = schema?.type;
+  if (type === 'object' && value && typeof value === 'object') return [value];
+  return { unexpected: value };
+}
+
+function sample(schema: Schema, random: DemoRandom, depth: number): unknown {
+  if ('const' in schema) return schema.const;
+  if (Array.isArray(schema.enum)) return random.pick(schema.enum);
+  const type = Array.isArray(schema.type) ? schema.type.find((t) => t !== 'null') : schema.type;
+  switch (type) {
+    case 'object': {
+      const out: Record<string, unknown> = {};
+      const properties = (schema.properties ?? {}) as Record<string, Schema>;
+      const required = new Set((schema.required ?? []) as string[]);
+      for (const [name, child] of Object.entries(properties)) {
+        if (required.has(name) || (depth < 2 && random.chance(0.5)))
+          out[name] = sample(child, random, depth + 1);
+      }
+      return out;
+    }
+    case 'array': {
+      const items = (schema.items ?? {}) as Schema;
+      const min = typeof schema.minItems === 'number' ? schema.minItems : 1;
+      return Array.from({ length: Math.max(min, 1) }, () => sample(items, random, depth + 1));
+    }
+    case 'integer': {
+      const min = typeof schema.minimum === 'number' ? schema.minimum : 0;
+      return random.int(min, min + 1000);
+    }
+    case 'number': {
+      const min = typeof schema.minimum === 'number' ? schema.minimum : 0;
+      return min + 1 + random.int(0, 100_000) / 100;
+    }
+    case 'boolean':
+      return random.chance(0.5);
+    case 'string':
+      return sampleString(schema, random);
+    default:
+      return null;
+  }
+}
+
+function sampleString(schema: Schema, random: DemoRandom): string {
+  switch (schema.format) {
+    case 'uuid':
+      return random.uuid();
+    case 'date-time':
+      return new Date().toISOString();
+    case 'date':
+      return new Date().toISOString().slice(0, 10);
+    case 'uri':
+    case 'url':
+      return `https://example.com/${random.token(6)}`;
+    case 'email':
+      return `${random.token(6)}@example.com`;
+  }
+  const min = typeof schema.minLength === 'number' ? schema.minLength : 1;
+  return random.token(Math.max(min, 8));
+}

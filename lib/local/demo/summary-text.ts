@@ -1,0 +1,59 @@
+/** The human form of a demo summary (the JSON form is the DemoSummary object itself). */
+import type { DemoSummary } from './run-demo.ts';
+import type { DemoRecordKind } from './types.ts';
+
+const KIND_LABEL: Record<DemoRecordKind, string> = {
+  valid: 'valid',
+  'bad-json': 'bad JSON',
+  'schema-violation': 'schema violations',
+  'handler-failure': 'handler failures',
+};
+
+export function formatDemoSummary(summary: DemoSummary): string[] {
+  const produced = Object.values(summary.produced).reduce((a, b) => a + b, 0);
+  const lines = [
+    `${produced} records produced to ${Object.keys(summary.produced).length} source topics (${summary.eventsPerSourceTopic} each); drained in ${(summary.durationMs / 1000).toFixed(1)}s, ${summary.recordsPerSecond} records/s through the consumers${summary.namespaced ? ` (run ${summary.runId}, tenants suffixed -${summary.runId})` : ''}`,
+    '',
+  ];
+  const rows: string[][] = [
+    ['consumer', 'input', 'delivered', 'dead-lettered', 'filtered', 'lost', 'duplicates', 'misrouted'],
+  ];
+  for (const tenant of summary.tenants) {
+    for (const c of tenant.consumers) {
+      rows.push(
+        [c.consumer, c.input, c.delivered, c.deadLettered, c.filtered, c.lost, c.duplicates, c.misrouted].map(
+          String,
+        ),
+      );
+    }
+  }
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
+  for (const row of rows)
+    lines.push(
+      row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  '),
+    );
+
+  lines.push('');
+  for (const tenant of summary.tenants) {
+    for (const c of tenant.consumers) {
+      if (!c.byKind) continue;
+      const parts = (
+        Object.entries(c.byKind) as [DemoRecordKind, NonNullable<typeof c.byKind>[DemoRecordKind]][]
+      )
+        .filter(([kind]) => kind !== 'valid')
+        .map(
+          ([kind, k]) =>
+            `${KIND_LABEL[kind]} ${k!.produced} → DLQ ${k!.deadLettered}, filtered ${k!.filtered}, delivered ${k!.delivered}`,
+        );
+      if (parts.length > 0) lines.push(`poison in ${c.topic}: ${parts.join('; ')}`);
+      if (c.lostSamples.length > 0) lines.push(`  lost in ${c.topic}, e.g. ${c.lostSamples.join(', ')}`);
+    }
+  }
+  if (summary.error) lines.push(`! ${summary.error}`);
+  lines.push(
+    summary.ok
+      ? `✓ every record accounted for: lost 0, duplicates 0${summary.misrouted > 0 ? ` (misrouted ${summary.misrouted}: valid records in the DLQ or poison delivered; see the README)` : ''}`
+      : `✗ lost ${summary.lost}, duplicates ${summary.duplicates}`,
+  );
+  return lines;
+}

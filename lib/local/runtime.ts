@@ -1,0 +1,203 @@
+/**
+ * The local runtime behind `stratus dev` and `stratus demo`: for the selected tenants it starts (or connects
+ * to) Kafka and the AWS emulator, creates the topics and AWS resources from the manifests, runs every consumer
+ * (handler + event-source emulator) and sink, and stops it all in order. Processors write their outputs to
+ * Kafka themselves, so the next consumer or sink of a chain reads them like on AWS.
+ */
+import { Kafka, logLevel } from 'kafkajs';
+import type { StratusSpec, TenantSpec } from '../manifest/spec.ts';
+import type { ControllableConsumer } from '../ops/consumer-control.ts';
+import { startAwsEmulator } from './aws-emulator.ts';
+import { ensureIdempotencyTable } from './aws-resources.ts';
+import { type ConsumerRunner, startConsumerRunner } from './consumer-runner.ts';
+import type { EventSourceObserver } from './event-source/index.ts';
+import { startKafka } from './kafka-broker.ts';
+import { statePaths } from './state-dir.ts';
+import { describeTopicChanges, provisionTopics, tenantTopics } from './topics.ts';
+
+export interface RuntimeOptions {
+  spec: StratusSpec;
+  /**
+   * Tenants to run, by name.
+   * @default every tenant of the spec
+   */
+  tenants?: string[];
+  /**
+   * Kafka's data directory (kept between runs, so committed offsets persist).
+   * @default '<stateDir>/kafka'
+   */
+  kafkaDataDir?: string;
+  /**
+   * Where the emulator and other helpers write their logs.
+   * @default '<stateDir>/logs'
+   */
+  logDir?: string;
+  /**
+   * Use these running services instead of starting any (tests, `stratus demo` against a shared broker).
+   * Without it, KAFKA_BROKERS / AWS_ENDPOINT_URL still select external services (see the launchers).
+   */
+  services?: { brokers: string[]; awsEndpoint: string };
+  /**
+   * Ports for the services the runtime starts (the demo picks free ones, so it can run beside `stratus dev`).
+   * @default the platform config's local.kafkaPort (controller: +1) and local.awsPort
+   */
+  ports?: { kafka?: number; kafkaController?: number; aws?: number };
+  /**
+   * Powertools log level of every handler.
+   * @default the platform config's functions.logLevel
+   */
+  functionLogLevel?: string;
+  /** An extra observer per consumer (metrics, tests). */
+  observerFor?: (groupId: string) => EventSourceObserver | undefined;
+  /** What the runtime is doing, one line at a time (downloads, topics, consumers). */
+  onProgress?: (line: string) => void;
+}
+
+export interface Runtime {
+  tenants: TenantSpec[];
+  brokers: string[];
+  awsEndpoint: string;
+  /** A kafkajs client for the runtime's broker (for producers and readers beside the pipelines). */
+  kafka: Kafka;
+  consumers: ConsumerRunner[];
+  /** A running consumer by group id (`payments.enrich-orders`), for the pause/resume control routes. */
+  consumer(groupId: string): ControllableConsumer | undefined;
+  /** Epoch ms when `startRuntime` was called. */
+  startedAt: number;
+  /** Stops consumers, sinks, the emulator and the broker, in that order; safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/** Selects tenants by name; unknown names are an error that lists the known ones. */
+export function selectTenants(spec: StratusSpec, names: readonly string[] | undefined): TenantSpec[] {
+  if (!names || names.length === 0) return spec.tenants;
+  const known = new Map(spec.tenants.map((tenant) => [tenant.name, tenant]));
+  const unknown = names.filter((name) => !known.has(name));
+  if (unknown.length > 0) {
+    throw new UnknownTenantError(unknown, [...known.keys()]);
+  }
+  return names.map((name) => known.get(name)!);
+}
+
+export class UnknownTenantError extends Error {
+  override name = 'UnknownTenantError';
+  constructor(
+    readonly unknown: string[],
+    readonly known: string[],
+  ) {
+    super(
+      `unknown tenant${unknown.length === 1 ? '' : 's'} ${unknown.map((n) => `"${n}"`).join(', ')}; the manifests declare: ${known.join(', ') || '(none)'}`,
+    );
+  }
+}
+
+export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const startedAt = Date.now();
+  const say = options.onProgress ?? (() => {});
+  const { platform } = options.spec;
+  const tenants = selectTenants(options.spec, options.tenants);
+  const paths = statePaths(platform);
+  // Everything started so far, stopped in reverse order on failure or at the end.
+  const stack: Array<{ what: string; stop: () => Promise<void> }> = [];
+  const stopAll = async () => {
+    const errors: string[] = [];
+    while (stack.length > 0) {
+      const step = stack.pop()!;
+      try {
+        await step.stop();
+      } catch (error) {
+        errors.push(`${step.what}: ${(error as Error).message}`);
+      }
+    }
+    if (errors.length > 0) say(`some parts did not stop cleanly: ${errors.join('; ')}`);
+  };
+
+  try {
+    let brokers: string[];
+    let awsEndpoint: string;
+    if (options.services) {
+      ({ brokers, awsEndpoint } = options.services);
+    } else {
+      const [broker, aws] = await Promise.all([
+        startKafka({
+          port: options.ports?.kafka ?? platform.local.kafkaPort,
+          controllerPort: options.ports?.kafkaController,
+          dataDir: options.kafkaDataDir ?? paths.kafkaDataDir,
+          onProgress: say,
+        }),
+        startAwsEmulator({
+          port: options.ports?.aws ?? platform.local.awsPort,
+          logDir: options.logDir ?? paths.logDir,
+          onProgress: say,
+        }),
+      ]);
+      // Pushed in start order; stopped in reverse: the broker last, after everything that talks to it.
+      stack.push({ what: 'Kafka', stop: () => broker.stop() });
+      stack.push({ what: 'AWS emulator', stop: () => aws.stop() });
+      brokers = broker.brokers;
+      awsEndpoint = aws.endpoint;
+      say(
+        `Kafka at ${brokers.join(',')}${broker.embedded ? '' : ' (KAFKA_BROKERS)'}, AWS emulator at ${awsEndpoint}${aws.embedded ? '' : ' (AWS_ENDPOINT_URL)'}`,
+      );
+    }
+
+    const kafka = new Kafka({ clientId: 'stratus-runtime', brokers, logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      for (const line of describeTopicChanges(await provisionTopics(admin, tenantTopics(tenants)))) say(line);
+    } finally {
+      await admin.disconnect();
+    }
+
+    const consumers = tenants.flatMap((tenant) => tenant.consumers.map((consumer) => ({ tenant, consumer })));
+    if (consumers.some(({ consumer }) => consumer.idempotency)) {
+      const table = await ensureIdempotencyTable({ endpoint: awsEndpoint, region: platform.region });
+      say(`idempotency table ${table} ready`);
+    }
+
+    // Started together: each joins its consumer group, which takes a moment per group.
+    const runners: ConsumerRunner[] = [];
+    const started = await Promise.allSettled(
+      consumers.map(({ tenant, consumer }) =>
+        startConsumerRunner({
+          platform,
+          tenant,
+          consumer,
+          kafka,
+          brokers,
+          awsEndpoint,
+          logLevel: options.functionLogLevel,
+          observer: options.observerFor?.(consumer.groupId),
+        }),
+      ),
+    );
+    for (const result of started) if (result.status === 'fulfilled') runners.push(result.value);
+    stack.push({
+      what: 'consumers',
+      stop: async () => void (await Promise.all(runners.map((r) => r.stop()))),
+    });
+    const failed = started.find((result) => result.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+    for (const runner of runners)
+      say(`consumer ${runner.spec.groupId}: ${runner.spec.topic} → ${runner.spec.output ?? '(no output)'}`);
+
+    let stopping: Promise<void> | undefined;
+    return {
+      tenants,
+      brokers,
+      awsEndpoint,
+      kafka,
+      consumers: runners,
+      consumer: (groupId) => runners.find((runner) => runner.spec.groupId === groupId),
+      startedAt,
+      stop: () => {
+        stopping ??= stopAll();
+        return stopping;
+      },
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * Topics of the selected tenants on the local broker, created from the manifests: the names are the resolved
+ * ones (lib/core/naming.ts through the manifest loader, as the CDK uses), partitions and retention as declared.
+ * Idempotent: existing topics are brought up to the manifest (more partitions, new retention) and never
+ * deleted or shrunk — like `AWS::MSK::Topic`, where PartitionCount only grows in place.
+ */
+import kafkajs, { type Admin } from 'kafkajs';
+
+// kafkajs is CommonJS and Node cannot see this export by name.
+const { ConfigResourceTypes } = kafkajs;
+
+import type { TenantSpec, TopicSpec } from '../manifest/spec.ts';
+
+export type TopicChange =
+  | { topic: string; action: 'created'; partitions: number }
+  | { topic: string; action: 'unchanged' }
+  | { topic: string; action: 'updated'; details: string[] }
+  /** The broker has more partitions than the manifest: Kafka cannot remove partitions, so it is left as is. */
+  | { topic: string; action: 'kept'; details: string[] };
+
+/** The topic's configs as the admin API takes them (string values). */
+export function topicConfigEntries(topic: TopicSpec): Record<string, string> {
+  return { 'retention.ms': String(topic.retentionMs), 'cleanup.policy': topic.cleanupPolicy };
+}
+
+/** Every topic of the tenants, DLQs included, in manifest order. */
+export function tenantTopics(tenants: readonly TenantSpec[]): TopicSpec[] {
+  return tenants.flatMap((tenant) => tenant.topics);
+}
+
+/** Create or update the topics; returns what was done per topic. */
+export async function provisionTopics(admin: Admin, topics: readonly TopicSpec[]): Promise<TopicChange[]> {
+  const existing = new Set(await admin.listTopics());
+  const missing = topics.filter((topic) => !existing.has(topic.name));
+  const present = topics.filter((topic) => existing.has(topic.name));
+  const changes: TopicChange[] = [];
+
+  if (missing.length > 0) {
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: missing.map((topic) => ({
+        topic: topic.name,
+        numPartitions: topic.partitions,
+        replicationFactor: 1,
+        configEntries: Object.entries(topicConfigEntries(topic)).map(([name, value]) => ({ name, value })),
+      })),
+    });
+    for (const topic of missing)
+      changes.push({ topic: topic.name, action: 'created', partitions: topic.partitions });
+  }
+  if (present.length === 0) return changes;
+
+  const metadata = await admin.fetchTopicMetadata({ topics: present.map((topic) => topic.name) });
+  const partitionsOf = new Map(metadata.topics.map((topic) => [topic.name, topic.partitions.length]));
+  const described = await admin.describeConfigs({
+    includeSynonyms: false,
+    resources: present.map((topic) => ({
+      type: ConfigResourceTypes.TOPIC,
+      name: topic.name,
+      configNames: ['retention.ms', 'cleanup.policy'],
+    })),
+  });
+  const configsOf = new Map(
+    described.resources.map((resource) => [
+      resource.resourceName,
+      new Map(resource.configEntries.map((entry) => [entry.configName, entry.configValue])),
+    ]),
+  );
+
+  for (const topic of present) {
+    const details: string[] = [];
+    let kept: string | undefined;
+    const actual = partitionsOf.get(topic.name) ?? 0;
+    if (actual < topic.partitions) {
+      await admin.createPartitions({ topicPartitions: [{ topic: topic.name, count: topic.partitions }] });
+      details.push(`partitions ${actual} → ${topic.partitions}`);
+    } else if (actual > topic.partitions) {
+      kept = `has ${actual} partitions, the manifest says ${topic.partitions}; Kafka cannot remove partitions`;
+    }
+    const wanted = topicConfigEntries(topic);
+    const current = configsOf.get(topic.name);
+    const drift = Object.entries(wanted).filter(([name, value]) => current?.get(name) !== value);
+    if (drift.length > 0) {
+      await admin.alterConfigs({
+        validateOnly: false,
+        resources: [
+          {
+            type: ConfigResourceTypes.TOPIC,
+            name: topic.name,
+            // alterConfigs replaces the topic's whole dynamic config: send every managed entry.
+            configEntries: Object.entries(wanted).map(([name, value]) => ({ name, value })),
+          },
+        ],
+      });
+      for (const [name, value] of drift)
+        details.push(`${name} ${current?.get(name) ?? '(default)'} → ${value}`);
+    }
+    if (kept) changes.push({ topic: topic.name, action: 'kept', details: [kept, ...details] });
+    else if (details.length > 0) changes.push({ topic: topic.name, action: 'updated', details });
+    else changes.push({ topic: topic.name, action: 'unchanged' });
+  }
+  return changes;
+}
+
+/** One line per change worth telling the user about (unchanged topics are summarised). */
+export function describeTopicChanges(changes: readonly TopicChange[]): string[] {
+  const lines: string[] = [];
+  const unchanged = changes.filter((change) => change.action === 'unchanged').length;
+  for (const change of changes) {
+    if (change.action === 'created')
+      lines.push(`created topic ${change.topic} (${change.partitions} partitions)`);
+    if (change.action === 'updated')
+      lines.push(`updated topic ${change.topic}: ${change.details.join(', ')}`);
+    if (change.action === 'kept') lines.push(`topic ${change.topic}: ${change.details.join('; ')}`);
+  }
+  if (unchanged > 0) lines.push(`${unchanged} topic${unchanged === 1 ? '' : 's'} already up to date`);
+  return lines;
+}
