@@ -6,6 +6,7 @@
 import type { Kafka } from 'kafkajs';
 import type { StratusHandler } from '../../../functions/sdk/index.ts';
 import { describeError } from '../../../lib/core/dlq-envelope.ts';
+import type { MskEvent } from '../../../lib/core/msk-event.ts';
 import { type EventSourceMapping, startEventSourceMapping } from '../../../lib/local/event-source/index.ts';
 import type { ConsumerSpec } from '../../../lib/manifest/spec.ts';
 import { lambdaContext } from '../../unit/sdk/msk-fixtures.ts';
@@ -19,6 +20,8 @@ export async function startEmulatedConsumer(
   brokers: string[],
   consumer: ConsumerSpec,
   handler: StratusHandler,
+  /** Sees every event before the function does (what the mapping delivered). */
+  onEvent?: (event: MskEvent) => void,
 ): Promise<EventSourceMapping> {
   return startEventSourceMapping({
     consumer,
@@ -26,6 +29,7 @@ export async function startEmulatedConsumer(
     bootstrapServers: brokers.join(','),
     retryBackoffMs: 10,
     invoke: async (event) => {
+      onEvent?.(event);
       try {
         return {
           ok: true,
