@@ -29,7 +29,7 @@ import { InvalidRecordError, OutputDeliveryError } from './errors.ts';
 import type { RecordIdempotency } from './idempotency.ts';
 import { correlationIdOf, invocationTraceId, lineageHeaders } from './lineage.ts';
 import { MetricUnit, recordLogger, SDK_METRICS } from './observability.ts';
-import { type OutgoingMessage, outputsOf, toMessage } from './output.ts';
+import { type OutgoingMessage, toMessages } from './output.ts';
 import type { RecordPublisher } from './producer.ts';
 import type { ValueValidator } from './schema.ts';
 import type { SdkSettings } from './settings.ts';
@@ -146,23 +146,20 @@ export function createBatchProcessor(
       batch.timing.handled++;
       if (record.timestamp < batch.timing.oldestTimestamp) batch.timing.oldestTimestamp = record.timestamp;
       if (!options.producesOutput) return [];
-      const outputs = outputsOf(result as ProcessorResult<unknown>);
-      if (outputs.length === 0) return outputs as [];
-      const lineage = lineageHeaders({
-        record: source,
-        headers: record.headers,
-        tenant: settings.tenant,
-        consumer: settings.consumer,
-        correlationId,
-        invocationTraceId: batch.traceId,
-      });
-      return outputs.map((output) => {
-        if (options.validateOutput) {
-          const violations = options.validateOutput(output.value);
-          if (violations.length > 0) throw new OutputSchemaViolationError(violations);
-        }
-        return toMessage(output, source.key, lineage);
-      });
+      return toMessages(
+        result as ProcessorResult<unknown>,
+        source.key,
+        () =>
+          lineageHeaders({
+            record: source,
+            headers: record.headers,
+            tenant: settings.tenant,
+            consumer: settings.consumer,
+            correlationId,
+            invocationTraceId: batch.traceId,
+          }),
+        options.validateOutput ? checkOutput : undefined,
+      );
     };
 
     const key = idempotency?.keyOf(record);
@@ -185,6 +182,11 @@ export function createBatchProcessor(
     }
     batch.outputs.push(...run.result);
     batch.completions.push(run.completion);
+  };
+
+  const checkOutput = (value: unknown): void => {
+    const violations = options.validateOutput!(value);
+    if (violations.length > 0) throw new OutputSchemaViolationError(violations);
   };
 
   const deadLetter = (batch: Batch, source: MskRecord, error: InvalidRecordError): void => {

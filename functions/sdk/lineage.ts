@@ -39,13 +39,15 @@ export function lineageHeaders(input: {
   correlationId: string;
   invocationTraceId: string;
 }): Record<string, string> {
+  // Literal keys (equal to LINEAGE_HEADERS, checked by the unit tests): built for every output record, and
+  // V8 creates literal-keyed objects faster than computed-keyed ones.
   return {
-    [LINEAGE_HEADERS.sourceTopic]: input.record.topic,
-    [LINEAGE_HEADERS.sourcePartition]: String(input.record.partition),
-    [LINEAGE_HEADERS.sourceOffset]: String(input.record.offset),
-    [LINEAGE_HEADERS.tenant]: input.tenant,
-    [LINEAGE_HEADERS.consumer]: input.consumer,
-    [LINEAGE_HEADERS.traceId]: input.headers[LINEAGE_HEADERS.traceId] ?? input.invocationTraceId,
-    [LINEAGE_HEADERS.correlationId]: input.correlationId,
+    'stratus-source-topic': input.record.topic,
+    'stratus-source-partition': String(input.record.partition),
+    'stratus-source-offset': String(input.record.offset),
+    'stratus-tenant': input.tenant,
+    'stratus-consumer': input.consumer,
+    'stratus-trace-id': input.headers[LINEAGE_HEADERS.traceId] ?? input.invocationTraceId,
+    'correlation-id': input.correlationId,
   };
 }

@@ -35,17 +35,48 @@ export function outputsOf<O>(result: ProcessorResult<O>): OutputRecord<O>[] {
   return items.map((item) => (isOutputRecord<O>(item) ? item : outputRecord({ value: item })));
 }
 
-/** Builds the message: the processor's key, else the source key (base64 as Lambda delivered it). */
+/**
+ * A processor result → messages: the processor's key, else the source key (base64 as Lambda delivered it);
+ * lineage headers win over the processor's. `check` sees every value first (the output schema).
+ * Plain values are not wrapped in output records first: this runs for every record of every batch.
+ */
+export function toMessages<O>(
+  result: ProcessorResult<O>,
+  sourceKeyBase64: string | undefined | null,
+  lineage: () => Record<string, string>,
+  check?: (value: O) => void,
+): OutgoingMessage[] {
+  if (result === null || result === undefined) return [];
+  const items = Array.isArray(result) ? (result as ReadonlyArray<O | OutputRecord<O>>) : [result as O];
+  if (items.length === 0) return [];
+  const headers = lineage();
+  let sourceKey: Buffer | null | undefined;
+  const messages: OutgoingMessage[] = [];
+  for (const item of items) {
+    const explicit = isOutputRecord<O>(item) ? item : undefined;
+    const value = explicit ? explicit.value : (item as O);
+    check?.(value);
+    let key: Buffer | string | null;
+    if (explicit && explicit.key !== undefined) key = explicit.key;
+    else {
+      if (sourceKey === undefined)
+        sourceKey = sourceKeyBase64 ? Buffer.from(sourceKeyBase64, 'base64') : null;
+      key = sourceKey;
+    }
+    messages.push({
+      key,
+      value: JSON.stringify(value),
+      headers: explicit?.headers ? { ...explicit.headers, ...headers } : headers,
+    });
+  }
+  return messages;
+}
+
+/** Builds one message; see `toMessages`. */
 export function toMessage<O>(
   output: OutputRecord<O>,
   sourceKeyBase64: string | undefined | null,
   lineage: Record<string, string>,
 ): OutgoingMessage {
-  const key =
-    output.key !== undefined ? output.key : sourceKeyBase64 ? Buffer.from(sourceKeyBase64, 'base64') : null;
-  return {
-    key,
-    value: JSON.stringify(output.value),
-    headers: output.headers ? { ...output.headers, ...lineage } : lineage,
-  };
+  return toMessages<O>(output, sourceKeyBase64, () => lineage)[0]!;
 }

@@ -57,7 +57,7 @@ class KeyOnly extends BasePersistenceLayer {
   protected async _updateRecord(): Promise<void> {}
   protected async _deleteRecord(): Promise<void> {}
   key(data: unknown): string {
-    return this.getHashedIdempotencyKey(data as Record<string, unknown>);
+    return this.getHashedIdempotencyKey(data as never);
   }
 }
 

@@ -67,6 +67,18 @@ describe('lineage', () => {
     });
   });
 
+  it('writes exactly the headers LINEAGE_HEADERS names', () => {
+    const headers = lineageHeaders({
+      record: source,
+      headers: {},
+      tenant: 't',
+      consumer: 'c',
+      correlationId: 'c',
+      invocationTraceId: 'i',
+    });
+    expect(Object.keys(headers).sort()).toEqual(Object.values(LINEAGE_HEADERS).sort());
+  });
+
   it('propagates a trace id the source record already carries', () => {
     const headers = lineageHeaders({
       record: source,
