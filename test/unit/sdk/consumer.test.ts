@@ -166,9 +166,10 @@ describe('defineConsumer', () => {
       RecordsDeadLettered: 0,
       RecordsDuplicate: 0,
     });
-    const directive = (
-      emf[0]?._aws as { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][] }> }
-    ).CloudWatchMetrics[0];
+    const emfMetadata = emf[0]!._aws as {
+      CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][] }>;
+    };
+    const directive = emfMetadata.CloudWatchMetrics[0];
     expect(directive?.Namespace).toBe('Stratus');
     expect(directive?.Dimensions[0]).toEqual(expect.arrayContaining(['service', 'tenant', 'consumer']));
     // One value per invocation: the mean handler time, and the age of the oldest record that was processed.
