@@ -4,9 +4,11 @@
  * to each event-source emulator and `sinkStatsSource(sink, stats)` for each sink, and stops it last.
  *
  *   const obs = await createObservability({ tenants, brokers, awsEndpoint, port: platform.local.metricsPort });
- *   const observer = obs.observerFor(consumer);          // pass to the event-source emulator
- *   obs.registerConsumer(consumer, () => ({ running: emulator.running }));
- *   obs.sinkStatsSource(sink, () => sinkInstance.stats());
+ *   startRuntime({ …, observerFor: obs.observerFor });    // one observer per consumer group
+ *   obs.registerConsumer(groupId, () => ({ running: mapping.stats().state === 'running', detail: … }));
+ *   obs.sinkStatsSource(sink, () => runningSink.stats());
+ *   obs.registerSink(sink, () => ({ running: !stopped }));
+ *   functionStdoutLine → obs.handlerOutput(line);         // the SDK's EMF metrics
  *   obs.server.route('POST', /^\/control\/consumers\/([^/]+)\/pause$/, handler);
  *   …
  *   await obs.stop();
@@ -22,8 +24,14 @@ import {
   alarmDefinitions,
   formatTransition,
 } from './alarms.ts';
-import { type ConsumerTally, consumerObserver, type EventSourceObserver } from './consumer-observer.ts';
+import {
+  type ConsumerTally,
+  consumerLabels,
+  consumerObserver,
+  type EventSourceObserver,
+} from './consumer-observer.ts';
 import { CounterWindow } from './counter-window.ts';
+import { emfReader } from './emf.ts';
 import { type LagSample, LagSampler } from './lag-sampler.ts';
 import { StratusMetrics } from './metrics.ts';
 import {
@@ -36,10 +44,10 @@ import {
   runChecks,
 } from './readiness.ts';
 import { ObservabilityServer, sendJson } from './server.ts';
-import { type SinkStatsFn, watchSinkStats } from './sink-stats.ts';
+import { type SinkStatsFn, sinkLabels, watchSinkStats } from './sink-stats.ts';
 
 export type { AlarmState, AlarmStatus, AlarmTransition } from './alarms.ts';
-export type { EventSourceObserver, InvocationOutcome } from './consumer-observer.ts';
+export type { EventSourceObserver } from './consumer-observer.ts';
 export type { LagSample } from './lag-sampler.ts';
 export { CLOUDWATCH_EQUIVALENTS, StratusMetrics } from './metrics.ts';
 export type { CheckResult, ComponentStatus, ReadinessReport } from './readiness.ts';
@@ -99,14 +107,19 @@ export interface Observability {
   readonly server: ObservabilityServer;
   readonly alarms: AlarmEvaluator;
   readonly lag: LagSampler;
-  /** The event-source emulator's observer for one consumer. */
-  observerFor(consumer: ConsumerSpec): EventSourceObserver;
-  /** Reads a sink's running totals on every scrape; its `running` flag also feeds /readyz. */
+  /**
+   * The event-source emulator's observer for one consumer, by spec or group id; undefined for a group that is
+   * not a consumer of the tenants (the runtime's `observerFor` option takes this function as it is).
+   */
+  observerFor(consumer: ConsumerSpec | string): EventSourceObserver | undefined;
+  /** Reads a sink's running totals (`RunningSink.stats`) on every scrape. */
   sinkStatsSource(sink: SinkSpec, stats: SinkStatsFn): void;
-  /** Adds a consumer to /readyz: ready while `status().running`. */
-  registerConsumer(consumer: ConsumerSpec, status: () => ComponentStatus): void;
-  /** Adds a sink to /readyz (not needed when `sinkStatsSource` was given). */
+  /** Adds a consumer to /readyz and `stratus_consumer_running`: ready while `status().running`. */
+  registerConsumer(consumer: ConsumerSpec | string, status: () => ComponentStatus): void;
+  /** Adds a sink to /readyz and `stratus_sink_running`. */
   registerSink(sink: SinkSpec, status: () => ComponentStatus): void;
+  /** One line a function printed: the SDK's EMF metrics in it are counted; returns false for other lines. */
+  handlerOutput(line: string): boolean;
   /** Adds a readiness check of any other component. */
   registerCheck(name: string, check: ReadinessCheck): void;
   readiness(): Promise<ReadinessReport>;
@@ -200,13 +213,22 @@ export async function createObservability(options: ObservabilityOptions): Promis
     },
   });
 
-  const sinkCollectors: { collect(): void }[] = [];
+  const consumers = new Map(
+    options.tenants.flatMap((tenant) =>
+      tenant.consumers.map((consumer) => [consumer.groupId, consumer] as const),
+    ),
+  );
+  const findConsumer = (consumer: ConsumerSpec | string) =>
+    typeof consumer === 'string' ? consumers.get(consumer) : consumer;
+  const handlerOutput = emfReader(metrics, (groupId) => consumers.get(groupId)?.topic);
+  // Collected on every scrape: sink totals, and whether each consumer and sink runs.
+  const collectors: (() => void)[] = [];
   const server = await ObservabilityServer.start({ port: options.port, host: options.host });
   const startedAt = Date.now();
   const readiness = () => runChecks(checks);
   server
     .route('GET', '/metrics', async (_request, response) => {
-      for (const collector of sinkCollectors) collector.collect();
+      for (const collect of collectors) collect();
       const body = await metrics.registry.metrics();
       response.writeHead(200, { 'content-type': metrics.registry.contentType });
       response.end(body);
@@ -236,6 +258,8 @@ export async function createObservability(options: ObservabilityOptions): Promis
     alarms,
     lag,
     observerFor(consumer) {
+      const spec = findConsumer(consumer);
+      if (!spec) return undefined;
       const tally: ConsumerTally = { invocations: 0, errors: 0 };
       const entry = {
         tally,
@@ -245,25 +269,27 @@ export async function createObservability(options: ObservabilityOptions): Promis
       // The counters start at zero now: the first datapoint covers what happens from here.
       entry.invocations.record(0);
       entry.errors.record(0);
-      tallies.set(consumer.groupId, entry);
-      return consumerObserver(metrics, consumer, tally);
+      tallies.set(spec.groupId, entry);
+      return consumerObserver(metrics, spec, tally);
     },
     sinkStatsSource(sink, stats) {
-      sinkCollectors.push(watchSinkStats(metrics, sink, stats));
-      const name = `${sink.tenant}.${sink.key}`;
-      if (!checks.has(`sink:${name}`))
-        checks.set(
-          `sink:${name}`,
-          componentRunning('sink', name, () => ({ running: stats().running })),
-        );
+      const watcher = watchSinkStats(metrics, sink, stats);
+      collectors.push(() => watcher.collect());
     },
     registerConsumer(consumer, status) {
-      checks.set(`consumer:${consumer.groupId}`, componentRunning('consumer', consumer.groupId, status));
+      const groupId = typeof consumer === 'string' ? consumer : consumer.groupId;
+      const check = componentRunning('consumer', groupId, status);
+      checks.set(`consumer:${groupId}`, check);
+      const spec = findConsumer(consumer);
+      if (spec)
+        collectors.push(() => metrics.consumerRunning.set(consumerLabels(spec), safeRunning(status) ? 1 : 0));
     },
     registerSink(sink, status) {
       const name = `${sink.tenant}.${sink.key}`;
       checks.set(`sink:${name}`, componentRunning('sink', name, status));
+      collectors.push(() => metrics.sinkRunning.set(sinkLabels(sink), safeRunning(status) ? 1 : 0));
     },
+    handlerOutput,
     registerCheck(name, check) {
       checks.set(name, check);
     },
@@ -279,4 +305,12 @@ export async function createObservability(options: ObservabilityOptions): Promis
       await server.close();
     },
   };
+}
+
+function safeRunning(status: () => ComponentStatus): boolean {
+  try {
+    return status().running;
+  } catch {
+    return false;
+  }
 }

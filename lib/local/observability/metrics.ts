@@ -27,37 +27,32 @@ export class StratusMetrics {
 
   readonly recordsIn = this.#counter(
     'stratus_consumer_records_in_total',
-    'Records delivered to the handler (after filtering).',
-    CONSUMER,
-  );
-  readonly recordsOut = this.#counter(
-    'stratus_consumer_records_out_total',
-    'Records a processor wrote to its output topic.',
+    'Records delivered to the handler, retries included (after filtering).',
     CONSUMER,
   );
   readonly recordsFailed = this.#counter(
     'stratus_consumer_records_failed_total',
-    'Records whose handler failed (reported as batch item failures or a failed invocation).',
+    'Records of invocations that failed with a function error.',
     CONSUMER,
   );
   readonly recordsDeadLettered = this.#counter(
     'stratus_consumer_records_dead_lettered_total',
-    'Records sent to the on-failure destination (the tenant DLQ).',
+    'Records given up on and written to the on-failure destination (the tenant DLQ).',
     CONSUMER,
+  );
+  readonly recordsDropped = this.#counter(
+    'stratus_consumer_records_dropped_total',
+    'Records given up on with no on-failure destination (discarded, as Lambda does).',
+    CONSUMER,
+  );
+  readonly recordsGivenUp = this.#counter(
+    'stratus_consumer_records_given_up_total',
+    'Records given up on, by reason (RETRIES_EXHAUSTED, RECORD_EXPIRED, …).',
+    [...CONSUMER, 'reason'],
   );
   readonly recordsFiltered = this.#counter(
     'stratus_consumer_records_filtered_total',
     'Records dropped by the consumer filters before invocation.',
-    CONSUMER,
-  );
-  readonly recordsDuplicate = this.#counter(
-    'stratus_consumer_records_duplicate_total',
-    'Records skipped because their idempotency key was already processed.',
-    CONSUMER,
-  );
-  readonly recordsExpired = this.#counter(
-    'stratus_consumer_records_expired_total',
-    'Records older than maxRecordAge, not invoked.',
     CONSUMER,
   );
   readonly invocations = this.#counter(
@@ -67,7 +62,47 @@ export class StratusMetrics {
   );
   readonly invocationErrors = this.#counter(
     'stratus_consumer_invocation_errors_total',
-    'Invocations that threw or returned batch item failures.',
+    'Invocations that failed with a function error (threw, timed out, crashed).',
+    CONSUMER,
+  );
+  readonly partialBatchResponses = this.#counter(
+    'stratus_consumer_partial_batch_responses_total',
+    'Invocations that returned batchItemFailures.',
+    CONSUMER,
+  );
+  readonly consumerErrors = this.#counter(
+    'stratus_consumer_internal_errors_total',
+    'Errors of the event-source emulator outside the function (commit, DLQ write, consumer).',
+    [...CONSUMER, 'stage'],
+  );
+  readonly committedOffset = this.#gauge(
+    'stratus_consumer_committed_offset',
+    'The offset the emulator last committed (the next record to read), per partition.',
+    PARTITION,
+  );
+  readonly handlerRecordsIn = this.#counter(
+    'stratus_handler_records_in_total',
+    'Records the handler SDK received (its RecordsIn EMF metric).',
+    CONSUMER,
+  );
+  readonly handlerRecordsOut = this.#counter(
+    'stratus_handler_records_out_total',
+    'Records a processor wrote to its output topic (SDK RecordsOut).',
+    CONSUMER,
+  );
+  readonly handlerRecordsFailed = this.#counter(
+    'stratus_handler_records_failed_total',
+    'Records whose handler threw, reported as batch item failures (SDK RecordsFailed).',
+    CONSUMER,
+  );
+  readonly handlerRecordsDeadLettered = this.#counter(
+    'stratus_handler_records_dead_lettered_total',
+    'Invalid records (undecodable, schema violations) the SDK wrote to the DLQ itself (SDK RecordsDeadLettered).',
+    CONSUMER,
+  );
+  readonly handlerRecordsDuplicate = this.#counter(
+    'stratus_handler_records_duplicate_total',
+    'Records skipped because their idempotency key was already processed (SDK RecordsDuplicate).',
     CONSUMER,
   );
   readonly duration = new Histogram({
@@ -93,8 +128,13 @@ export class StratusMetrics {
   });
   readonly consumerRunning = this.#gauge(
     'stratus_consumer_running',
-    '1 while the consumer polls, 0 when stopped or paused.',
+    '1 while the consumer runs, 0 when stopped or paused (its status at scrape time).',
     CONSUMER,
+  );
+  readonly sinkRunning = this.#gauge(
+    'stratus_sink_running',
+    '1 while the sink runs (its status at scrape time).',
+    SINK,
   );
 
   readonly offsetLag = this.#gauge(
@@ -131,6 +171,16 @@ export class StratusMetrics {
     [],
   );
 
+  readonly sinkRecordsIn = this.#counter(
+    'stratus_sink_records_in_total',
+    'Records the sink read from Kafka.',
+    SINK,
+  );
+  readonly sinkFailedDeliveries = this.#counter(
+    'stratus_sink_failed_deliveries_total',
+    'Deliveries that failed and were retried (catalog or bucket unreachable).',
+    SINK,
+  );
   readonly sinkRows = this.#counter('stratus_sink_rows_total', 'Rows committed to the table.', SINK);
   readonly sinkFailedRows = this.#counter(
     'stratus_sink_failed_rows_total',
@@ -149,7 +199,6 @@ export class StratusMetrics {
     'Rows buffered, not yet committed.',
     SINK,
   );
-  readonly sinkRunning = this.#gauge('stratus_sink_running', '1 while the sink runs.', SINK);
 
   readonly alarmState = this.#gauge(
     'stratus_alarm_state',
@@ -192,22 +241,26 @@ export class StratusMetrics {
  * this list and a unit test checks every name here exists in the registry.
  */
 export const CLOUDWATCH_EQUIVALENTS: Record<string, string> = {
-  stratus_consumer_records_in_total:
-    'Stratus/RecordsIn (Sum; SDK EMF) · AWS/Lambda PolledEventCount (ESM EventCount metrics)',
-  stratus_consumer_records_out_total: 'Stratus/RecordsOut (Sum; SDK EMF)',
-  stratus_consumer_records_failed_total: 'Stratus/RecordsFailed (Sum; SDK EMF)',
+  stratus_consumer_records_in_total: 'AWS/Lambda InvokedEventCount (ESM EventCount metrics)',
+  stratus_consumer_records_failed_total: 'AWS/Lambda FailedInvokeEventCount (ESM EventCount metrics)',
   stratus_consumer_records_dead_lettered_total:
-    'Stratus/RecordsDeadLettered (Sum; SDK EMF) · AWS/Lambda OnFailureDestinationDeliveredEventCount',
+    'AWS/Lambda OnFailureDestinationDeliveredEventCount (ESM EventCount metrics)',
+  stratus_consumer_records_dropped_total: 'AWS/Lambda DroppedEventCount (ESM EventCount metrics)',
   stratus_consumer_records_filtered_total: 'AWS/Lambda FilteredOutEventCount (ESM EventCount metrics)',
-  stratus_consumer_records_duplicate_total: 'Stratus/RecordsDuplicate (Sum; SDK EMF)',
-  stratus_consumer_records_expired_total: 'AWS/Lambda DroppedEventCount (ESM EventCount metrics)',
   stratus_consumer_invocations_total: 'AWS/Lambda Invocations (Sum)',
   stratus_consumer_invocation_errors_total: 'AWS/Lambda Errors (Sum)',
   stratus_consumer_invocation_duration_seconds: 'AWS/Lambda Duration (ms; p50/p99/Maximum)',
   stratus_consumer_batch_size_records: 'AWS/Lambda PolledEventCount ÷ Invocations',
+  stratus_handler_records_in_total: 'Stratus RecordsIn (SDK EMF, Sum)',
+  stratus_handler_records_out_total: 'Stratus RecordsOut (SDK EMF, Sum)',
+  stratus_handler_records_failed_total: 'Stratus RecordsFailed (SDK EMF, Sum)',
+  stratus_handler_records_dead_lettered_total: 'Stratus RecordsDeadLettered (SDK EMF, Sum)',
+  stratus_handler_records_duplicate_total: 'Stratus RecordsDuplicate (SDK EMF, Sum)',
   stratus_consumer_offset_lag:
-    'AWS/Kafka OffsetLag (per partition) · AWS/Lambda OffsetLag; max → MaxOffsetLag, sum → SumOffsetLag',
-  stratus_consumer_time_lag_seconds: 'AWS/Kafka EstimatedTimeLag (per partition); max → EstimatedMaxTimeLag',
+    'AWS/Kafka OffsetLag (per partition) and AWS/Lambda OffsetLag; max by group → MaxOffsetLag, sum → SumOffsetLag',
+  stratus_consumer_time_lag_seconds:
+    'AWS/Kafka EstimatedTimeLag (per partition); max by group → EstimatedMaxTimeLag',
+  stratus_sink_records_in_total: 'AWS/Firehose DeliveryToIceberg.IncomingRowCount',
   stratus_sink_rows_total:
     'AWS/Firehose DeliveryToIceberg.SuccessfulRowCount (DeliveryToS3.Records for parquet/json)',
   stratus_sink_failed_rows_total: 'AWS/Firehose DeliveryToIceberg.FailedRowCount',

@@ -65,7 +65,9 @@ describe('alarms on real lag', () => {
     Object.fromEntries(observability.alarms.list().map((alarm) => [alarm.kind, alarm.state]));
 
   it('moves OK → ALARM → OK with the data, logs each change and exposes it as metrics', async () => {
-    const observer = observability.observerFor(consumer);
+    const observer = observability.observerFor(consumer)!;
+    const invoked = (ok: boolean) =>
+      observer.onInvocation!({ partition: 0, records: 5, durationMs: 10, ok, partial: false });
     expect(states()).toEqual({
       lagSeconds: 'INSUFFICIENT_DATA',
       lagRecords: 'INSUFFICIENT_DATA',
@@ -91,8 +93,8 @@ describe('alarms on real lag', () => {
     });
     await producer.send({ topic: dlq, messages: [{ value: 'd1' }, { value: 'd2' }, { value: 'd3' }] });
     await producer.disconnect();
-    observer.onInvocation({ records: 5, durationMs: 10 });
-    observer.onInvocation({ records: 5, durationMs: 10, error: true });
+    invoked(true);
+    invoked(false);
 
     const { transitions } = await observability.sampleNow();
     expect(transitions.map((t) => `${t.alarm.kind} ${t.from}→${t.to}`).sort()).toEqual([
@@ -126,7 +128,7 @@ describe('alarms on real lag', () => {
       topic,
       partitions: [{ partition: 0, offset: '10' }],
     });
-    for (let i = 0; i < 5; i++) observer.onInvocation({ records: 1, durationMs: 1 });
+    for (let i = 0; i < 5; i++) invoked(true);
     await observability.sampleNow();
     expect(states()).toMatchObject({ lagSeconds: 'OK', lagRecords: 'OK' });
     // Error rate and DLQ growth are sums over their periods (1 and 5 minutes): they stay up within them.
