@@ -293,6 +293,9 @@ export function createBatchProcessor(
         // Let Powertools delete the IN_PROGRESS records before the retry arrives.
         await Promise.allSettled(batch.completions);
         logger.error('could not produce the batch; failing the invocation so it is retried', error as Error);
+        // Every record of the batch comes back: count them all as failed.
+        metrics.addMetric(SDK_METRICS.recordsIn, MetricUnit.Count, recordsIn);
+        metrics.addMetric(SDK_METRICS.recordsFailed, MetricUnit.Count, recordsIn);
         throw error instanceof OutputDeliveryError
           ? error
           : new OutputDeliveryError(String(error), { cause: error });

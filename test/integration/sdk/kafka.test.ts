@@ -234,6 +234,10 @@ describe('processor output and DLQ on a real broker', () => {
         handler(event, lambdaContext()).catch((error: unknown) => error),
       );
       expect(failed.result).toBeInstanceOf(OutputDeliveryError);
+      expect(Object.assign({}, ...failed.lines.filter((l) => l._aws !== undefined))).toMatchObject({
+        RecordsIn: 2,
+        RecordsFailed: 2,
+      });
       const stored = (await scanTable(client, table)).filter((i) =>
         i.id?.S?.startsWith(`stratus-shop-${consumer}#`),
       );
