@@ -17,11 +17,23 @@ export interface OutputCapture {
 
 type Write = typeof process.stdout.write;
 
-export function captureProcessOutput(file: string): OutputCapture {
+/**
+ * @param onLine also called with every complete line captured (the runtime reads the SDK's EMF metrics from
+ * them); it must not throw.
+ */
+export function captureProcessOutput(file: string, onLine?: (line: string) => void): OutputCapture {
   mkdirSync(path.dirname(file), { recursive: true });
   const fd = openSync(file, 'a');
   const original = { stdout: process.stdout.write, stderr: process.stderr.write };
+  let partial = '';
   const toFile = ((chunk: string | Uint8Array, encoding?: unknown, callback?: unknown) => {
+    if (onLine) {
+      const lines = (
+        partial + (typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'))
+      ).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) onLine(line);
+    }
     try {
       if (typeof chunk === 'string') writeSync(fd, chunk);
       else writeSync(fd, chunk);

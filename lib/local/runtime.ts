@@ -5,13 +5,18 @@
  * Kafka themselves, so the next consumer or sink of a chain reads them like on AWS.
  */
 import { Kafka, logLevel } from 'kafkajs';
+import { awsClientConfig } from '../core/aws-client-config.ts';
 import type { StratusSpec, TenantSpec } from '../manifest/spec.ts';
-import type { ControllableConsumer } from '../ops/consumer-control.ts';
+import { type ControllableConsumer, consumerControlRoutes } from '../ops/consumer-control.ts';
 import { startAwsEmulator } from './aws-emulator.ts';
 import { ensureIdempotencyTable } from './aws-resources.ts';
 import { type ConsumerRunner, startConsumerRunner } from './consumer-runner.ts';
 import type { EventSourceObserver } from './event-source/index.ts';
 import { startKafka } from './kafka-broker.ts';
+import { createObservability, type Observability } from './observability/index.ts';
+import { combineObservers } from './observers.ts';
+import type { Lakehouse } from './sink/lakehouse.ts';
+import { type LocalSink, startLocalSinks } from './sinks.ts';
 import { statePaths } from './state-dir.ts';
 import { describeTopicChanges, provisionTopics, tenantTopics } from './topics.ts';
 
@@ -47,7 +52,12 @@ export interface RuntimeOptions {
    * @default the platform config's functions.logLevel
    */
   functionLogLevel?: string;
-  /** An extra observer per consumer (metrics, tests). */
+  /**
+   * Port of the metrics/health/control HTTP server; 0 picks a free one, `false` runs none.
+   * @default the platform config's local.metricsPort
+   */
+  metricsPort?: number | false;
+  /** An extra observer per consumer (tests). */
   observerFor?: (groupId: string) => EventSourceObserver | undefined;
   /** What the runtime is doing, one line at a time (downloads, topics, consumers). */
   onProgress?: (line: string) => void;
@@ -60,6 +70,17 @@ export interface Runtime {
   /** A kafkajs client for the runtime's broker (for producers and readers beside the pipelines). */
   kafka: Kafka;
   consumers: ConsumerRunner[];
+  sinks: LocalSink[];
+  /** Delivers what every sink buffers now, without waiting for its buffer interval. */
+  flushSinks(): Promise<void>;
+  /** Where the sinks write; `readerRequest` finds a table for the independent reader. */
+  lakehouse: Lakehouse;
+  /** Metrics, health and control routes; undefined with `metricsPort: false`. */
+  observability?: Observability;
+  /** Base URL of the metrics/health/control server. */
+  metricsUrl?: string;
+  /** Feed one line a function printed (the SDK's EMF metrics become Prometheus metrics). */
+  handlerOutput(line: string): void;
   /** A running consumer by group id (`payments.enrich-orders`), for the pause/resume control routes. */
   consumer(groupId: string): ControllableConsumer | undefined;
   /** Epoch ms when `startRuntime` was called. */
@@ -156,6 +177,21 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       say(`idempotency table ${table} ready`);
     }
 
+    let observability: Observability | undefined;
+    const metricsPort = options.metricsPort ?? platform.local.metricsPort;
+    if (metricsPort !== false) {
+      observability = await createObservability({
+        tenants,
+        brokers,
+        awsEndpoint,
+        port: metricsPort,
+        log: (line) => say(line),
+      });
+      const obs = observability;
+      stack.push({ what: 'metrics server', stop: () => obs.stop() });
+      say(`metrics, health and control routes on ${obs.server.url} (/metrics, /healthz, /readyz)`);
+    }
+
     // Started together: each joins its consumer group, which takes a moment per group.
     const runners: ConsumerRunner[] = [];
     const started = await Promise.allSettled(
@@ -168,7 +204,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
           brokers,
           awsEndpoint,
           logLevel: options.functionLogLevel,
-          observer: options.observerFor?.(consumer.groupId),
+          observer: combineObservers(
+            observability?.observerFor(consumer.groupId),
+            options.observerFor?.(consumer.groupId),
+          ),
         }),
       ),
     );
@@ -179,8 +218,29 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     });
     const failed = started.find((result) => result.status === 'rejected');
     if (failed) throw (failed as PromiseRejectedResult).reason;
-    for (const runner of runners)
+    for (const runner of runners) {
       say(`consumer ${runner.spec.groupId}: ${runner.spec.topic} → ${runner.spec.output ?? '(no output)'}`);
+      observability?.registerConsumer(runner.spec, () => {
+        const state = runner.stats().state;
+        return { running: state === 'running', detail: state === 'running' ? undefined : state };
+      });
+    }
+    const lookup = (groupId: string) => runners.find((runner) => runner.spec.groupId === groupId);
+    // `stratus replay` pauses and resumes a consumer of this process through these routes.
+    observability?.server.use(consumerControlRoutes(lookup));
+
+    const sinks = await startLocalSinks({
+      tenants,
+      kafka,
+      aws: awsClientConfig({ region: platform.region, endpoint: awsEndpoint }),
+      log: say,
+    });
+    stack.push({ what: 'sinks', stop: () => sinks.stop() });
+    for (const sink of sinks.running) {
+      // The sink runner announces itself (topic → destination, group) through `log`.
+      observability?.registerSink(sink.spec, () => ({ running: !sink.stopped }));
+      observability?.sinkStatsSource(sink.spec, () => sink.sink.stats());
+    }
 
     let stopping: Promise<void> | undefined;
     return {
@@ -189,7 +249,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       awsEndpoint,
       kafka,
       consumers: runners,
-      consumer: (groupId) => runners.find((runner) => runner.spec.groupId === groupId),
+      sinks: sinks.running,
+      flushSinks: () => sinks.flush(),
+      lakehouse: sinks.lakehouse,
+      observability,
+      metricsUrl: observability?.server.url,
+      handlerOutput: (line) => void observability?.handlerOutput(line),
+      consumer: lookup,
       startedAt,
       stop: () => {
         stopping ??= stopAll();

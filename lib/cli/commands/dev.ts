@@ -35,7 +35,9 @@ async function dev(flags: DevFlags, ctx: CliContext): Promise<void> {
   const tenants = tenantsByName(spec, flags.tenants);
   const paths = statePaths(spec.platform);
   const logFile = path.join(paths.logDir, 'functions.log');
-  const capture = captureProcessOutput(logFile);
+  // Handler output goes to the log file; its EMF lines also feed the metrics server.
+  let feed: ((line: string) => void) | undefined;
+  const capture = captureProcessOutput(logFile, (line) => feed?.(line));
   const out = capture.writerFor(ctx.stdout);
   const tty = (ctx.stdout as NodeJS.WriteStream).isTTY === true;
   const started = Date.now();
@@ -65,6 +67,7 @@ async function dev(flags: DevFlags, ctx: CliContext): Promise<void> {
       `starting ${tenants.map((t) => t.name).join(', ')} (state in ${path.relative(ctx.cwd, paths.root) || '.'}/, handler logs in ${path.relative(ctx.cwd, logFile)})`,
     );
     runtime = await startRuntime({ spec, tenants: tenants.map((t) => t.name), onProgress: say });
+    feed = runtime.handlerOutput;
     if (stopRequested) return;
     dlq = await watchDeadLetters(runtime.kafka, runtime.tenants);
     if (flags.producer) {

@@ -7,6 +7,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin } from 'kafkajs';
 import type { ConsumerSpec } from '../../manifest/spec.ts';
 
+/** A consumer group and the topic it reads (a manifest consumer, or a sink's group). */
+export type GroupTarget = Pick<ConsumerSpec, 'groupId' | 'topic'>;
+
 export interface DrainProgress {
   /** Records not yet committed, per group id. */
   lag: Record<string, number>;
@@ -14,7 +17,7 @@ export interface DrainProgress {
 
 export async function consumerLag(
   admin: Admin,
-  consumers: readonly ConsumerSpec[],
+  consumers: readonly GroupTarget[],
 ): Promise<{ lag: Record<string, number>; ends: string }> {
   const lag: Record<string, number> = {};
   const ends: string[] = [];
@@ -39,7 +42,7 @@ export async function consumerLag(
 /** Resolves when drained; rejects after `timeoutMs` with the remaining lag per group in the message. */
 export async function waitUntilDrained(
   admin: Admin,
-  consumers: readonly ConsumerSpec[],
+  consumers: readonly GroupTarget[],
   options: { timeoutMs: number; intervalMs?: number; onProgress?: (progress: DrainProgress) => void },
 ): Promise<void> {
   const deadline = Date.now() + options.timeoutMs;

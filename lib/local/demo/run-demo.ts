@@ -15,6 +15,7 @@ import { generatorFor, sourceTopics } from './generators.ts';
 import { demoMessages } from './messages.ts';
 import { publish } from './publish.ts';
 import { readTopics } from './read-topics.ts';
+import { accountSinks, type SinkAccount } from './sink-accounting.ts';
 
 export interface DemoOptions {
   spec: StratusSpec;
@@ -49,8 +50,11 @@ export interface DemoSummary {
   eventsPerSourceTopic: number;
   /** Records produced to source topics, per topic. */
   produced: Record<string, number>;
+  /** Consumers' and sinks' losses summed. */
   lost: number;
+  /** Consumers' and sinks' duplicates summed. */
   duplicates: number;
+  /** Poison records delivered, or valid records dead-lettered (see ConsumerAccount.misrouted). */
   misrouted: number;
   /** From the first produced record until every consumer was drained. */
   durationMs: number;
@@ -58,7 +62,7 @@ export interface DemoSummary {
   recordsPerSecond: number;
   /** Why the run could not finish, when it could not (the numbers then show what was left). */
   error?: string;
-  tenants: Array<{ tenant: string; consumers: ConsumerAccount[] }>;
+  tenants: Array<{ tenant: string; consumers: ConsumerAccount[]; sinks: SinkAccount[] }>;
 }
 
 export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
@@ -88,6 +92,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       services: options.services,
       kafkaDataDir: scratch?.dir,
       logDir: statePaths(options.spec.platform).logDir,
+      // The demo needs no metrics server, and so never collides with a running `stratus dev` on its port.
+      metricsPort: false,
       ports: options.services
         ? undefined
         : { kafka: await freePort(), kafkaController: await freePort(), aws: await freePort() },
@@ -141,6 +147,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     } catch (drainError) {
       error = (drainError as Error).message;
     }
+    const sinks = error === undefined ? await accountSinks(runtime, admin, say) : [];
     const durationMs = performance.now() - started;
     const committed = new Map<string, Map<number, number>>();
     for (const consumer of consumers.filter((c) => !c.output)) {
@@ -157,8 +164,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     const accounts = accountConsumers({ tenants, records, committed });
     const sum = (field: 'lost' | 'duplicates' | 'misrouted' | 'input') =>
       accounts.reduce((total, account) => total + account[field], 0);
-    const lost = sum('lost');
-    const duplicates = sum('duplicates');
+    const unread = sinks.filter((sink) => sink.error);
+    if (unread.length > 0 && error === undefined)
+      error = `could not read ${unread.map((sink) => `${sink.sink} (${sink.error})`).join(', ')}`;
+    const lost = sum('lost') + sinks.reduce((total, sink) => total + sink.lost, 0);
+    const duplicates = sum('duplicates') + sinks.reduce((total, sink) => total + sink.duplicates, 0);
     return {
       ok: lost === 0 && duplicates === 0 && error === undefined,
       runId,
@@ -174,6 +184,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       tenants: tenants.map((tenant) => ({
         tenant: tenant.name,
         consumers: accounts.filter((account) => account.tenant === tenant.name),
+        sinks: sinks.filter((sink) => sink.tenant === tenant.name),
       })),
     };
   } finally {

@@ -33,6 +33,24 @@ export function formatDemoSummary(summary: DemoSummary): string[] {
       row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  '),
     );
 
+  const sinkRows: string[][] = [['sink', 'format', 'records', 'rows (pyiceberg)', 'lost', 'duplicates']];
+  for (const tenant of summary.tenants)
+    for (const sink of tenant.sinks)
+      sinkRows.push([
+        sink.sink,
+        sink.format,
+        String(sink.records),
+        sink.rows === null ? 'unread' : String(sink.rows),
+        String(sink.lost),
+        String(sink.duplicates),
+      ]);
+  if (sinkRows.length > 1) {
+    lines.push('');
+    const w = sinkRows[0]!.map((_, i) => Math.max(...sinkRows.map((row) => row[i]!.length)));
+    for (const row of sinkRows)
+      lines.push(row.map((cell, i) => (i < 2 ? cell.padEnd(w[i]!) : cell.padStart(w[i]!))).join('  '));
+  }
+
   lines.push('');
   for (const tenant of summary.tenants) {
     for (const c of tenant.consumers) {

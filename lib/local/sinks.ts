@@ -1,0 +1,66 @@
+/**
+ * The manifests' sinks on the local runtime: one sink runner each (lib/local/sink), writing Iceberg tables and
+ * S3 objects into the AWS emulator's Glue catalog and lakehouse bucket (the sink creates the bucket itself).
+ */
+import type { Kafka } from 'kafkajs';
+import type { AwsClientConfig } from '../core/aws-client-config.ts';
+import type { SinkSpec, TenantSpec } from '../manifest/spec.ts';
+import { createLakehouse, type Lakehouse } from './sink/lakehouse.ts';
+import { type RunningSink, startSink } from './sink/sink-runner.ts';
+
+export interface LocalSink {
+  spec: SinkSpec;
+  sink: RunningSink;
+  stopped: boolean;
+}
+
+export interface LocalSinks {
+  lakehouse: Lakehouse;
+  running: LocalSink[];
+  /** Delivers what every sink buffers now (the demo does not wait for buffer intervals). */
+  flush(): Promise<void>;
+  /** Delivers the buffers and stops. */
+  stop(): Promise<void>;
+}
+
+export async function startLocalSinks(options: {
+  tenants: readonly TenantSpec[];
+  kafka: Kafka;
+  aws: AwsClientConfig;
+  log: (line: string) => void;
+}): Promise<LocalSinks> {
+  const lakehouse = createLakehouse({ kind: 'aws', aws: options.aws });
+  const running: LocalSink[] = [];
+  const stopAll = async () => {
+    await Promise.all(
+      running.map(async (entry) => {
+        if (entry.stopped) return;
+        entry.stopped = true;
+        await entry.sink.stop();
+      }),
+    );
+  };
+  try {
+    for (const tenant of options.tenants) {
+      for (const spec of tenant.sinks) {
+        const topic = tenant.topics.find((t) => t.name === spec.topic);
+        if (!topic)
+          throw new Error(
+            `sink ${tenant.name}.${spec.key} reads ${spec.topic}, which the tenant does not declare`,
+          );
+        const sink = await startSink(spec, topic, { kafka: options.kafka, lakehouse, log: options.log });
+        const entry: LocalSink = { spec, sink, stopped: false };
+        running.push(entry);
+      }
+    }
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+  return {
+    lakehouse,
+    running,
+    flush: async () => void (await Promise.all(running.map((entry) => entry.sink.flush()))),
+    stop: stopAll,
+  };
+}
