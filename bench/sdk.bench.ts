@@ -138,8 +138,9 @@ async function bundleSize(handlerFile: string): Promise<number> {
     minify: true,
     platform: 'node',
     target: 'node20',
-    format: 'esm',
-    // The Lambda Node.js 20 runtime ships AWS SDK v3; CDK's NodejsFunction leaves it out by default too.
+    // As lib/aws/kafka-consumer.ts bundles them: CommonJS (an ESM bundle would need a createRequire banner for
+    // kafkajs' and the AWS SDK's require() of Node built-ins), minified, AWS SDK v3 left to the Node.js runtime.
+    format: 'cjs',
     external: ['@aws-sdk/*'],
     write: false,
     logLevel: 'silent',

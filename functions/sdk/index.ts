@@ -21,7 +21,7 @@ export {
   stratusConsumer,
   stratusProcessor,
 } from './middleware.ts';
-export { SDK_METRICS } from './observability.ts';
+export { MetricUnit, SDK_METRICS } from './observability.ts';
 export { outputRecord } from './output.ts';
 export { createKafkaPublisher, type RecordPublisher } from './producer.ts';
 export type { StratusHandlerOptions, StratusRuntime } from './runtime.ts';
