@@ -170,14 +170,14 @@ export function createBatchProcessor(
     }
     if (batch.keys.has(key.id)) {
       batch.counts.duplicate++;
-      context.logger.info('duplicate record skipped (same idempotency key earlier in this batch)');
+      context.logger.debug('duplicate record skipped (same idempotency key earlier in this batch)');
       return;
     }
     batch.keys.add(key.id);
     const run = await idempotency.run(key, work, batch.committed);
     if (run.duplicate) {
       batch.counts.duplicate++;
-      context.logger.info('duplicate record skipped (idempotency key already processed)');
+      context.logger.debug('duplicate record skipped (idempotency key already processed)');
       return;
     }
     batch.outputs.push(...run.result);
