@@ -38,6 +38,28 @@ export function dlqRedriveLedgerTopicName(tenant: string): string {
   return topicName(tenant, `${DLQ_TOPIC_KEY}-redriven`);
 }
 
+/** Sandbox names of `stratus replay --into <sandbox>`: like resource keys, short enough for every derived name. */
+export const SANDBOX_NAME_PATTERN = /^[a-z][a-z0-9-]{0,23}$/;
+
+/**
+ * `<tenant>.<consumer>.replay-<label>`: the temporary group of a bounded replay (`stratus replay --to`); and
+ * `<tenant>.<consumer>.sandbox-<name>` for `--into`. Inside the tenant's prefix (IAM), never equal to a
+ * consumer's group (consumer keys contain no '.').
+ */
+export function replayGroupId(tenant: string, consumerKey: string, label: string): string {
+  return `${consumerGroupId(tenant, consumerKey)}.${label}`;
+}
+
+/** `<tenant>.<topic>.sandbox-<name>`: where a sandboxed replay's processor writes instead of its output topic. */
+export function sandboxTopicName(tenant: string, topicKey: string, sandbox: string): string {
+  return `${topicName(tenant, topicKey)}.sandbox-${sandbox}`;
+}
+
+/** `<table>_sandbox_<name>`: the sandbox copy of a sink's table (Glue allows only [a-z0-9_]). */
+export function sandboxTableName(table: string, sandbox: string): string {
+  return `${table}_sandbox_${sandbox.replaceAll('-', '_')}`;
+}
+
 /** The prefix every topic and group of a tenant starts with; IAM isolation is written against it. */
 export function tenantResourcePrefix(tenant: string): string {
   return `${tenant}.`;
