@@ -109,7 +109,11 @@ export async function startEventSourceMapping(
   };
   const admin: Admin = options.kafka.admin();
   const producer: Producer | undefined = spec.onFailureTopic
-    ? options.kafka.producer({ allowAutoTopicCreation: false, idempotent: false })
+    ? // writeDeadLetters retries on its own, forever; kafkajs' own retries would only delay the first error.
+      options.kafka.producer({
+        allowAutoTopicCreation: false,
+        retry: { retries: 1, initialRetryTime: 100, maxRetryTime: 1_000 },
+      })
     : undefined;
   await admin.connect();
   await producer?.connect();
@@ -120,6 +124,7 @@ export async function startEventSourceMapping(
   /** Offsets committed by this mapping per partition; a new worker never redelivers below them. */
   const committed = new Map<number, number>();
   const paused = new Set<number>();
+  let runnerReady: Promise<void> = Promise.resolve();
 
   const newWorker = (
     partition: number,
@@ -150,6 +155,8 @@ export async function startEventSourceMapping(
             : undefined,
         deadLetterTopic: spec.onFailureTopic,
         commit: async (offset) => {
+          // kafkajs silently drops commits made before its runner is running (during the first join).
+          await runnerReady;
           if (!consumer) return;
           await consumer.commitOffsets([{ topic: spec.topic, partition, offset: String(offset) }]);
           committed.set(partition, Math.max(committed.get(partition) ?? -1, offset));
@@ -181,6 +188,10 @@ export async function startEventSourceMapping(
       maxWaitTimeInMs: 250,
     });
     consumer = next;
+    let markRunnerReady: () => void = () => {};
+    runnerReady = new Promise<void>((resolve) => {
+      markRunnerReady = resolve;
+    });
     const joined = new Promise<void>((resolve) => {
       next.on(next.events.GROUP_JOIN, (event) => {
         // A new generation: kafkajs refetches every assigned partition from its committed offset, so each
@@ -222,6 +233,7 @@ export async function startEventSourceMapping(
         }
       },
     });
+    markRunnerReady();
     await joined;
     state = 'running';
   };

@@ -275,7 +275,8 @@ export class PartitionWorker {
           firstFailureAt: entry?.firstFailureAt ?? new Date(this.now()),
         };
       });
-      await this.deps.deadLetter(items, reason, error, () => this.killed);
+      // Stopping abandons the write: the records stay uncommitted and are delivered again later.
+      await this.deps.deadLetter(items, reason, error, () => this.stopping);
       this.deps.counters.recordsDeadLettered += records.length;
     } else {
       this.deps.counters.recordsDiscarded += records.length;
