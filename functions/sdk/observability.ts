@@ -33,7 +33,12 @@ export function createLogger(tenant: string, consumer: string): Logger {
 }
 
 export function createMetrics(tenant: string, consumer: string): Metrics {
-  return new Metrics({ namespace: 'Stratus', serviceName: tenant, defaultDimensions: { tenant, consumer } });
+  // The platform sets POWERTOOLS_METRICS_NAMESPACE (function-env.ts); an explicit option would override it.
+  return new Metrics({
+    namespace: process.env.POWERTOOLS_METRICS_NAMESPACE || 'Stratus',
+    serviceName: tenant,
+    defaultDimensions: { tenant, consumer },
+  });
 }
 
 /** The coordinates every line about a record carries. */
