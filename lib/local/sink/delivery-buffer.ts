@@ -74,12 +74,11 @@ export class DeliveryBuffer {
 
 /** `{ "<topic>-<partition>": next offset }` of a batch: the last offset + 1 per partition. */
 export function nextOffsets(records: BufferedRecord[]): Record<string, string> {
+  // Offsets only grow within a partition, so the last record of each partition holds its highest offset.
+  const last = new Map<string, string>();
+  for (const r of records) last.set(partitionKey(r.topic, r.partition), r.offset);
   const next: Record<string, string> = {};
-  for (const r of records) {
-    const key = partitionKey(r.topic, r.partition);
-    const candidate = BigInt(r.offset) + 1n;
-    if (next[key] === undefined || BigInt(next[key]) < candidate) next[key] = candidate.toString();
-  }
+  for (const [key, offset] of last) next[key] = (BigInt(offset) + 1n).toString();
   return next;
 }
 

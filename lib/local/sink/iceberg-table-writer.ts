@@ -119,22 +119,30 @@ export class IcebergTableWriter {
     const snapshotId = newSnapshotId();
     const commitId = randomUUID();
 
-    // One data file per partition tuple (spec: a data file's rows all belong to one partition).
-    const groups = new Map<string, { tuple: DataFileEntry['partition']; path: string; rows: Row[] }>();
+    // One data file per partition tuple (spec: a data file's rows all belong to one partition). Rows are
+    // grouped by the tuple's raw values; the directory name is built once per group.
+    const groups = new Map<string, { tuple: DataFileEntry['partition']; rows: Row[] }>();
     for (const row of rows) {
       const tuple = partitionTuple(this.bound, row);
-      const dir = partitionPath(this.bound, tuple);
-      let group = groups.get(dir);
+      // '\u0001' stands for null so a null never groups with the string "null" or "".
+      const key =
+        tuple.length === 1
+          ? tuple[0] === null
+            ? '\u0001'
+            : String(tuple[0])
+          : tuple.map((v) => (v === null ? '\u0001' : String(v))).join('\u0000');
+      let group = groups.get(key);
       if (!group) {
-        group = { tuple, path: dir, rows: [] };
-        groups.set(dir, group);
+        group = { tuple, rows: [] };
+        groups.set(key, group);
       }
       group.rows.push(row);
     }
     const files = await Promise.all(
       [...groups.values()].map(async (group, index): Promise<DataFileEntry> => {
         const file = writeParquet(this.schema, group.rows, this.options.parquet);
-        const dir = group.path ? `${location}/data/${group.path}` : `${location}/data`;
+        const partition = partitionPath(this.bound, group.tuple);
+        const dir = partition ? `${location}/data/${partition}` : `${location}/data`;
         const path = `${dir}/${String(index).padStart(5, '0')}-${commitId}.parquet`;
         await io.write(path, file.bytes, 'application/vnd.apache.parquet');
         return {

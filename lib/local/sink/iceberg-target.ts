@@ -1,7 +1,7 @@
 /**
  * Delivery into an Iceberg table. Exactly once: the batch's next offsets are committed in the same snapshot
  * as its rows, so after any crash the table says which records it holds and the runner skips them.
- * With unique keys, a batch keeps only the last record per key (Firehose upserts on uniqueKeys; across
+ * With unique keys, a batch keeps only the last record per key (in the order of those last records) (Firehose upserts on uniqueKeys; across
  * batches the local sink appends, since equality deletes are not readable by pyiceberg — see README).
  */
 import type { BufferedRecord } from './delivery-buffer.ts';
@@ -49,11 +49,20 @@ export class IcebergTarget implements DeliveryTarget {
 }
 
 function lastPerKey(rows: Row[], keyIndexes: number[]): Row[] {
-  const byKey = new Map<string, Row>();
-  for (const row of rows) {
-    const key = JSON.stringify(keyIndexes.map((i) => String(row[i])));
-    byKey.delete(key); // re-insert so the order is that of the last occurrence
-    byKey.set(key, row);
+  const keyOf = (row: Row) =>
+    keyIndexes.length === 1
+      ? String(row[keyIndexes[0]!])
+      : JSON.stringify(keyIndexes.map((i) => String(row[i])));
+  // Walk backwards so the first sighting of a key is its last record; most buffers have no duplicate at all,
+  // and then the rows are returned as they are.
+  const seen = new Set<string>();
+  const keep: Row[] = [];
+  let duplicates = false;
+  for (let i = rows.length - 1; i >= 0; i--) {
+    const before = seen.size;
+    seen.add(keyOf(rows[i]!));
+    if (seen.size === before) duplicates = true;
+    else keep.push(rows[i]!);
   }
-  return [...byKey.values()];
+  return duplicates ? keep.reverse() : rows;
 }

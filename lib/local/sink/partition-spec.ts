@@ -53,8 +53,8 @@ export function partitionSpec(schema: IcebergSchema, partitionBy: PartitionField
   };
 }
 
-const MICROS_PER_HOUR = 3_600_000_000n;
-const MICROS_PER_DAY = 86_400_000_000n;
+const MICROS_PER_HOUR = 3_600_000_000;
+const MICROS_PER_DAY = 86_400_000_000;
 
 export function bindPartitionSpec(schema: IcebergSchema, spec: PartitionSpec): BoundPartitionField[] {
   return spec.fields.map((field) => {
@@ -73,8 +73,9 @@ export function bindPartitionSpec(schema: IcebergSchema, spec: PartitionSpec): B
       apply: (v) => (v === null ? null : fn(v)),
       human: (v) => (v === null ? 'null' : human(v)),
     });
+    // Microsecond timestamps stay below 2^53 until the year 2255, so float division is exact enough to floor.
     const days = (v: NonNullable<IcebergValue>) =>
-      sourceType === 'date' ? Number(v) : Number(floorDiv(v as bigint, MICROS_PER_DAY));
+      sourceType === 'date' ? Number(v) : Math.floor(Number(v) / MICROS_PER_DAY);
     const timeOnly = () => {
       if (sourceType !== 'timestamptz' && sourceType !== 'date')
         throw new Error(`${name}(${field.name}) needs a date or date-time column, not ${sourceType}`);
@@ -109,7 +110,7 @@ export function bindPartitionSpec(schema: IcebergSchema, spec: PartitionSpec): B
         if (sourceType !== 'timestamptz') throw new Error(`hour(${field.name}) needs a date-time column`);
         return bound(
           'int',
-          (v) => Number(floorDiv(v as bigint, MICROS_PER_HOUR)),
+          (v) => Math.floor(Number(v) / MICROS_PER_HOUR),
           (v) => new Date(Number(v) * 3_600_000).toISOString().slice(0, 13).replace('T', '-'),
         );
       case 'bucket':
@@ -138,11 +139,6 @@ function parseTransform(transform: string): [string, number | undefined] {
   const match = /^(\w+)(?:\[(\d+)\])?$/.exec(transform);
   if (!match) throw new Error(`bad transform ${transform}`);
   return [match[1]!, match[2] === undefined ? undefined : Number(match[2])];
-}
-
-function floorDiv(a: bigint, b: bigint): bigint {
-  const q = a / b;
-  return a % b !== 0n && a < 0n ? q - 1n : q;
 }
 
 function utc(days: number): Date {

@@ -63,7 +63,13 @@ export function timestampMicros(value: unknown): bigint {
   if (typeof value !== 'string') throw new Error(`not a date-time: ${value}`);
   const ms = Date.parse(value);
   if (Number.isNaN(ms)) throw new Error(`not a date-time: ${value}`);
-  const fraction = /T\d{2}:\d{2}:\d{2}\.(\d+)/.exec(value)?.[1] ?? '';
-  const extraMicros = Number(fraction.slice(3, 6).padEnd(3, '0'));
+  // `YYYY-MM-DDTHH:MM:SS.ffffff…`: fraction digits start at index 20; the 4th–6th are the microseconds.
+  let extraMicros = 0;
+  let ended = value.charCodeAt(19) !== 46; /* . */
+  for (let i = 20; i < 26; i++) {
+    const digit = value.charCodeAt(i) - 48;
+    if (ended || !(digit >= 0 && digit <= 9)) ended = true;
+    if (i >= 23) extraMicros = extraMicros * 10 + (ended ? 0 : digit);
+  }
   return BigInt(ms) * 1000n + BigInt(extraMicros);
 }
