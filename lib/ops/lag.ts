@@ -34,6 +34,8 @@ export interface GroupLag extends GroupTotals {
   maxOffsetLag: number;
   /** Largest partition time lag in seconds (cf. MSK EstimatedMaxTimeLag); null when unknown. */
   timeLagSeconds: number | null;
+  /** Why this group's lag could not be read (then it has no partitions and no meaningful lag). */
+  error?: string;
 }
 
 /** A group's lag with the rates measured between two samples. */
@@ -81,12 +83,38 @@ export class LagReader {
   async read(targets: LagTarget[]): Promise<GroupLag[]> {
     const admin = await this.#connectedAdmin();
     try {
-      const described = await admin.describeGroups([...new Set(targets.map((t) => t.groupId))]);
+      const [described, topics] = await Promise.all([
+        admin.describeGroups([...new Set(targets.map((t) => t.groupId))]),
+        admin.listTopics(),
+      ]);
       const groups = new Map(described.groups.map((group) => [group.groupId, group]));
+      // Asking kafkajs about a topic that does not exist adds it to the client's metadata targets for good,
+      // and every later call then fails: such groups are reported without asking.
+      const existing = new Set(topics);
       return await Promise.all(
         targets.map(async (target) => {
           const group = groups.get(target.groupId);
-          return this.#readOne(admin, target, group?.state ?? 'Dead', group?.members.length ?? 0);
+          const state = group?.state ?? 'Dead';
+          const members = group?.members.length ?? 0;
+          const read = existing.has(target.topic)
+            ? this.#readOne(admin, target, state, members)
+            : Promise.reject(new Error(`topic ${target.topic} does not exist`));
+          // One group's failure must not hide the others' lag.
+          return read.catch(
+            (error: unknown): GroupLag => ({
+              target,
+              state,
+              members,
+              sampledAt: Date.now(),
+              partitions: [],
+              positionSum: 0,
+              logEndSum: 0,
+              offsetLag: 0,
+              maxOffsetLag: 0,
+              timeLagSeconds: null,
+              error: error instanceof Error ? error.message : String(error),
+            }),
+          );
         }),
       );
     } catch (error) {
@@ -99,6 +127,7 @@ export class LagReader {
   /** Sum of the log ends of a topic's partitions: how many records were ever written to it. */
   async logEnd(topic: string): Promise<number> {
     const admin = await this.#connectedAdmin();
+    if (!(await admin.listTopics()).includes(topic)) throw new Error(`topic ${topic} does not exist`);
     try {
       return sum((await admin.fetchTopicOffsets(topic)).map((partition) => Number(partition.high)));
     } catch (error) {
@@ -192,7 +221,7 @@ export function withRates(previous: GroupLag[], current: GroupLag[]): GroupLagWi
         candidate.target.groupId === group.target.groupId && candidate.target.topic === group.target.topic,
     );
     const drain: DrainEstimate =
-      before && group.sampledAt > before.sampledAt
+      before && !before.error && !group.error && group.sampledAt > before.sampledAt
         ? estimateDrain(before, group)
         : { consumeRate: 0, produceRate: 0, etaSeconds: group.offsetLag === 0 ? 0 : null };
     return { ...group, ...drain };

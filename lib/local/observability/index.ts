@@ -170,6 +170,7 @@ export async function createObservability(options: ObservabilityOptions): Promis
   const evaluate = (sample: LagSample): AlarmTransition[] => {
     const values = new Map<string, number | undefined>();
     for (const group of sample.groups ?? []) {
+      if (group.error) continue;
       values.set(`lagSeconds/${group.target.groupId}`, group.timeLagSeconds ?? undefined);
       values.set(`lagRecords/${group.target.groupId}`, group.offsetLag);
     }

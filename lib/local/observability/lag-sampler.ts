@@ -132,6 +132,7 @@ export class LagSampler {
     ])
       gauge.reset();
     for (const group of groups) {
+      if (group.error) continue;
       const labels = {
         tenant: group.target.tenant,
         consumer: group.target.groupId,

@@ -37,6 +37,10 @@ export function renderLagTable(groups: GroupLagWithRates[], options: { partition
   ];
   const rows: string[][] = [];
   for (const group of groups) {
+    if (group.error) {
+      rows.push([group.target.groupId, group.target.topic, '', '', '', '', '', '', `error: ${group.error}`]);
+      continue;
+    }
     rows.push([
       group.target.groupId,
       group.target.topic,
@@ -88,6 +92,7 @@ export function lagJson(groups: GroupLagWithRates[], brokers: string[], interval
       topic: group.target.topic,
       state: group.state,
       members: group.members,
+      ...(group.error ? { error: group.error } : {}),
       sampledAt: new Date(group.sampledAt).toISOString(),
       offsetLag: group.offsetLag,
       maxOffsetLag: group.maxOffsetLag,

@@ -114,4 +114,18 @@ describe('consumer lag read from Kafka', () => {
     expect(drained.timeLagSeconds).toBe(0);
     expect(withRates([half], [drained])[0]!.etaSeconds).toBe(0);
   });
+
+  it('reports a group whose topic does not exist as an error without hiding the others', async () => {
+    const missing: LagTarget = {
+      ...target,
+      consumer: 'ghost',
+      groupId: `${tenant}.ghost`,
+      topic: `${tenant}.nope`,
+    };
+    const [ghost, real] = await reader.read([missing, target]);
+    expect(ghost!.error).toBeTruthy();
+    expect(ghost!.partitions).toEqual([]);
+    expect(real!.error).toBeUndefined();
+    expect(real!.partitions).toHaveLength(2);
+  });
 });
