@@ -45,8 +45,11 @@ export class TenantDashboard extends Construct {
 
   constructor(scope: Construct, id: string, props: TenantDashboardProps) {
     super(scope, id);
-    if (props.consumers.length === 0 && (props.sinks ?? []).length === 0)
-      throw new Error(`TenantDashboard ${props.tenant}: consumers or sinks must not both be empty`);
+    if (!props.tenant) throw new Error('TenantDashboard: tenant must not be empty');
+    if (!props.dlqTopic.startsWith(`${props.tenant}.`))
+      throw new Error(
+        `TenantDashboard ${props.tenant}: dlqTopic "${props.dlqTopic}" is not a topic of the tenant`,
+      );
     const { consumers, clusterName } = props;
     const sinks = props.sinks ?? [];
     this.dashboard = new cloudwatch.Dashboard(this, 'Resource', {

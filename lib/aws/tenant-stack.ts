@@ -37,7 +37,8 @@ export class TenantStack extends Stack {
   readonly sinks = new Map<string, LakehouseSink>();
   readonly access: TenantAccess;
   readonly dashboard: TenantDashboard;
-  readonly alarms: LagAlarms;
+  /** Undefined for a tenant with neither consumers nor sinks: there is nothing to alarm on. */
+  readonly alarms?: LagAlarms;
 
   constructor(scope: Construct, id: string, props: TenantStackProps) {
     const { tenant, platform } = props;
@@ -159,14 +160,15 @@ export class TenantStack extends Stack {
       dlqTopic: tenant.dlq.name,
       sinks: sinkMetrics,
     });
-    this.alarms = new LagAlarms(this, 'Alarms', {
-      tenant: tenant.name,
-      alerts: tenant.alerts,
-      clusterName,
-      alarmTopicArn: facts.alarmTopicArn,
-      consumers: consumerMetrics,
-      sinks: sinkMetrics,
-    });
+    if (consumerMetrics.length > 0 || sinkMetrics.length > 0)
+      this.alarms = new LagAlarms(this, 'Alarms', {
+        tenant: tenant.name,
+        alerts: tenant.alerts,
+        clusterName,
+        alarmTopicArn: facts.alarmTopicArn,
+        consumers: consumerMetrics,
+        sinks: sinkMetrics,
+      });
 
     for (const [key, value] of Object.entries(tenant.tags)) Tags.of(this).add(key, value);
   }
