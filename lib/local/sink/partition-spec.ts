@@ -59,7 +59,8 @@ const MICROS_PER_DAY = 86_400_000_000;
 export function bindPartitionSpec(schema: IcebergSchema, spec: PartitionSpec): BoundPartitionField[] {
   return spec.fields.map((field) => {
     const sourceIndex = schema.fields.findIndex((f) => f.id === field['source-id']);
-    const sourceType = schema.fields[sourceIndex]!.type;
+    const source = schema.fields[sourceIndex]!;
+    const sourceType = source.type;
     const [name, param] = parseTransform(field.transform);
     const bound = (
       resultType: BoundPartitionField['resultType'],
@@ -78,7 +79,7 @@ export function bindPartitionSpec(schema: IcebergSchema, spec: PartitionSpec): B
       sourceType === 'date' ? Number(v) : Math.floor(Number(v) / MICROS_PER_DAY);
     const timeOnly = () => {
       if (sourceType !== 'timestamptz' && sourceType !== 'date')
-        throw new Error(`${name}(${field.name}) needs a date or date-time column, not ${sourceType}`);
+        throw new Error(`${name}(${source.name}) needs a date or date-time column, not ${sourceType}`);
     };
     switch (name) {
       case 'identity':
@@ -107,7 +108,8 @@ export function bindPartitionSpec(schema: IcebergSchema, spec: PartitionSpec): B
         timeOnly();
         return bound('date', days, (v) => utc(Number(v)).toISOString().slice(0, 10));
       case 'hour':
-        if (sourceType !== 'timestamptz') throw new Error(`hour(${field.name}) needs a date-time column`);
+        if (sourceType !== 'timestamptz')
+          throw new Error(`hour(${source.name}) needs a date-time column, not ${sourceType}`);
         return bound(
           'int',
           (v) => Math.floor(Number(v) / MICROS_PER_HOUR),

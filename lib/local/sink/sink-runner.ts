@@ -246,7 +246,8 @@ export async function startSink(spec: SinkSpec, topic: TopicSpec, deps: SinkDeps
         await consumer.commitOffsets([
           { topic: batch.topic, partition: batch.partition, offset: skippedTo.toString() },
         ]);
-      if (buffer.full || (buffer.count > 0 && spec.bufferIntervalMs === 0)) await flush();
+      // A failed delivery keeps its records buffered and retries on a timer; consuming goes on meanwhile.
+      if (buffer.full || (buffer.count > 0 && spec.bufferIntervalMs === 0)) await flush().catch(() => {});
       else if (buffer.count > 0)
         schedule(Math.max(0, (buffer.oldestArrivalMs ?? now) + spec.bufferIntervalMs - now));
       await heartbeat();
