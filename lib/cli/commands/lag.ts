@@ -1,9 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Command, Option } from 'commander';
+import { Kafka } from 'kafkajs';
 import { loadStratusOrThrow } from '../../manifest/index.ts';
 import { lagJson, renderLagTable } from '../../ops/lag/render.ts';
 import { LagReader, lagTargets, withRates } from '../../ops/lag.ts';
-import { opsKafka } from '../../ops/shared/kafka-connection.ts';
+import { opsKafkaConfig } from '../../ops/shared/kafka-connection.ts';
 import { brokerList, localBrokers } from '../../ops/shared/local-endpoints.ts';
 import { findTenant } from '../../ops/shared/target.ts';
 import { type CliContext, CliError, writeLine } from '../context.ts';
@@ -61,7 +62,11 @@ export function registerLag(program: Command, ctx: CliContext): void {
       }
       const brokers = localBrokers(spec.platform, flags.brokers);
       const reader = new LagReader({
-        kafka: opsKafka({ brokers, auth: flags.kafkaAuth, region: flags.region ?? spec.platform.region }),
+        kafka: new Kafka({
+          ...opsKafkaConfig({ brokers, auth: flags.kafkaAuth, region: flags.region ?? spec.platform.region }),
+          // kafkajs' default five retries keep a user waiting 8 s for "broker unreachable".
+          retry: { retries: 2 },
+        }),
       });
       try {
         const first = await reader.read(targets).catch((error: unknown) => {

@@ -197,7 +197,13 @@ export async function createObservability(options: ObservabilityOptions): Promis
   };
 
   let lastSampleError: string | undefined;
-  const kafka = new Kafka({ clientId: 'stratus-lag', brokers: options.brokers, logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({
+    clientId: 'stratus-lag',
+    brokers: options.brokers,
+    logLevel: logLevel.NOTHING,
+    // A sample against a broker that is down should fail within a second, not after kafkajs' 8 s of retries.
+    retry: { retries: 2 },
+  });
   const lag = new LagSampler({
     kafka,
     targets: lagTargets(options.tenants),
