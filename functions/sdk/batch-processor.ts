@@ -25,7 +25,7 @@ import {
   topicPartitionKey,
 } from '../../lib/core/msk-event.ts';
 import { decodeRecord } from './decode.ts';
-import { InvalidRecordError, OutputDeliveryError } from './errors.ts';
+import { InvalidRecordError, OutputDeliveryError, OutputSchemaViolationError } from './errors.ts';
 import type { RecordIdempotency } from './idempotency.ts';
 import { correlationIdOf, invocationTraceId, lineageHeaders } from './lineage.ts';
 import { MetricUnit, recordLogger, SDK_METRICS } from './observability.ts';
@@ -34,14 +34,6 @@ import type { RecordPublisher } from './producer.ts';
 import type { ValueValidator } from './schema.ts';
 import type { SdkSettings } from './settings.ts';
 import type { HandlerContext, KafkaRecord, ProcessorResult, RecordLogger, TombstoneRecord } from './types.ts';
-
-/** Thrown for a processor output that fails the output schema: a bug in the handler, so retried like one. */
-export class OutputSchemaViolationError extends Error {
-  constructor(violations: string[]) {
-    super(`output does not match the output topic's schema: ${violations.join('; ')}`);
-    this.name = 'OutputSchemaViolationError';
-  }
-}
 
 export interface BatchProcessorOptions {
   settings: SdkSettings;

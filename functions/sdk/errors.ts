@@ -48,3 +48,11 @@ export class OutputDeliveryError extends Error {
     this.name = 'OutputDeliveryError';
   }
 }
+
+/** A processor output fails `output.schema`: a bug in the handler, so retried like any handler error. */
+export class OutputSchemaViolationError extends Error {
+  constructor(violations: string[]) {
+    super(`output does not match the output topic's schema: ${violations.join('; ')}`);
+    this.name = 'OutputSchemaViolationError';
+  }
+}

@@ -3,11 +3,11 @@
  * See the README's "Handler guide".
  */
 
-export { OutputSchemaViolationError } from './batch-processor.ts';
 export { defineConsumer, defineProcessor, type StratusHandler } from './define.ts';
 export {
   InvalidRecordError,
   OutputDeliveryError,
+  OutputSchemaViolationError,
   RecordDecodeError,
   SchemaViolationError,
   StratusConfigurationError,

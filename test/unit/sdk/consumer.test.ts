@@ -190,4 +190,27 @@ describe('defineConsumer', () => {
     );
     expect(result).toEqual({ batchItemFailures: [] });
   });
+
+  it('fails a record whose output breaks the output schema (a processor bug, retried like a throw)', async () => {
+    const { defineProcessor } = await import('../../../functions/sdk/index.ts');
+    const handler = defineProcessor<Click, { total: number }>({
+      env: functionEnv({ outputTopic: 'shop.out', dlqTopic: 'shop.dlq' }),
+      output: { schema: { type: 'object', required: ['total'], properties: { total: { type: 'integer' } } } },
+      // Drops n=1; n=2 yields a fraction, which the schema refuses.
+      handler: (record) => (record.value.n === 1 ? undefined : { total: record.value.n / 3 }),
+    });
+    const { result, lines } = await captureOutput(() =>
+      handler(mskEvent([valid(0, 1), valid(0, 2)]), lambdaContext()),
+    );
+    expect(result).toEqual({
+      batchItemFailures: [{ itemIdentifier: { partition: 'shop.orders-0', offset: 2 } }],
+    });
+    expect(lines.find((l) => l.level === 'ERROR')).toMatchObject({
+      offset: 2,
+      error: expect.objectContaining({
+        name: 'OutputSchemaViolationError',
+        message: expect.stringMatching(/total/),
+      }),
+    });
+  });
 });
