@@ -81,4 +81,20 @@ describe('commits (at least once, nothing skipped, order kept)', () => {
     expect(fn.values().filter((v) => v.startsWith('p1'))).toEqual(['p1-a', 'p1-b', 'p1-c']);
     expect(maxInFlight0).toBe(1);
   });
+
+  it('pauses fetching when a partition buffer is full and resumes it, losing and reordering nothing', async () => {
+    const topic = await freshTopic();
+    const values = Array.from({ length: 40 }, (_, i) => `v${i}`);
+    await produce(topic.topic, values);
+    const fn = new RecordingFunction();
+    fn.behaviour = async () => {
+      await sleep(5);
+      return { ok: true };
+    };
+    const mapping = await startMapping(consumerSpec(topic, { batchSize: 2, batchWindowMs: 10 }), fn, {
+      maxBufferedRecords: 4,
+    });
+    await mapping.drained();
+    expect(fn.values()).toEqual(values);
+  });
 });
