@@ -114,8 +114,12 @@ async function produce(flags: ProduceFlags, ctx: CliContext): Promise<void> {
   }
 }
 
-/** Lines of a JSONL file; with `keyField`, each line must be a JSON object and that field becomes the key. */
-function* fileMessages(file: string, keyField: string | undefined): Generator<Message> {
+/**
+ * Lines of a JSONL file; with `keyField`, each line must be a JSON object and that field becomes the key.
+ * Read whole before sending, so a bad line stops the command before anything is produced.
+ */
+function fileMessages(file: string, keyField: string | undefined): Message[] {
+  const messages: Message[] = [];
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -138,6 +142,7 @@ function* fileMessages(file: string, keyField: string | undefined): Generator<Me
       const value = (parsed as Record<string, unknown> | null)?.[keyField];
       if (value !== undefined && value !== null) key = String(value);
     }
-    yield { key, value: line };
+    messages.push({ key, value: line });
   }
+  return messages;
 }
