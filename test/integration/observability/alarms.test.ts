@@ -1,6 +1,7 @@
 import type { Admin, Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createObservability, type Observability } from '../../../lib/local/observability/index.ts';
+import { waitFor } from '../../../lib/local/process-utils.ts';
 import type { ConsumerSpec, TenantSpec } from '../../../lib/manifest/spec.ts';
 import { testServices, uniqueName } from '../../support/services.ts';
 
@@ -141,5 +142,43 @@ describe('alarms on real lag', () => {
       expect.stringContaining('OK → ALARM (10 records of offset lag (threshold 5)'),
       expect.stringContaining('ALARM → OK (0 records of offset lag'),
     ]);
+  });
+
+  it('samples in the background, evaluates the alarms on each sample and serves them as JSON', async () => {
+    const background = await createObservability({
+      tenants: [tenant],
+      brokers: testServices().brokers,
+      port: 0,
+      processMetrics: false,
+      lagIntervalMs: 50,
+      log: () => {},
+    });
+    try {
+      const url = background.server.url;
+      await waitFor(
+        'two background samples',
+        async () =>
+          /stratus_lag_samples_total\{outcome="ok"\} ([2-9]|\d\d)/.test(
+            await (await fetch(`${url}/metrics`)).text(),
+          ),
+        { timeoutMs: 30_000, intervalMs: 50 },
+      );
+      const { alarms } = (await (await fetch(`${url}/alarms`)).json()) as {
+        alarms: { kind: string; state: string }[];
+      };
+      // The group is caught up (the first test committed its offsets to the end): the lag alarms are OK.
+      expect(alarms.filter((alarm) => alarm.kind.startsWith('lag')).map((alarm) => alarm.state)).toEqual([
+        'OK',
+        'OK',
+      ]);
+      const lag = (await (await fetch(`${url}/lag`)).json()) as {
+        groups: { target: { groupId: string }; offsetLag: number }[];
+      };
+      expect(lag.groups.map((group) => [group.target.groupId, group.offsetLag])).toEqual([
+        [consumer.groupId, 0],
+      ]);
+    } finally {
+      await background.stop();
+    }
   });
 });
