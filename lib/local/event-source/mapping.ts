@@ -262,7 +262,14 @@ export async function startEventSourceMapping(
     await current?.disconnect();
   };
 
-  await connect();
+  try {
+    await connect();
+  } catch (error) {
+    await disconnect('kill').catch(() => {});
+    await producer?.disconnect().catch(() => {});
+    await admin.disconnect().catch(() => {});
+    throw error;
+  }
 
   const mapping: EventSourceMapping = {
     async stop() {

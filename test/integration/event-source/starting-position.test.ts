@@ -62,4 +62,10 @@ describe('starting position', () => {
     await sleep(200);
     expect(fn.values()).toEqual(['first', 'while-stopped']);
   });
+
+  it('refuses to start on a topic that does not exist', async () => {
+    const topic = await freshTopic();
+    const spec = consumerSpec({ tenant: topic.tenant, topic: `${topic.tenant}.missing` });
+    await expect(startMapping(spec, new RecordingFunction())).rejects.toThrow();
+  });
 });
