@@ -2,8 +2,13 @@ import { KafkaClient } from '@aws-sdk/client-kafka';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { type Command, Option } from 'commander';
 import { awsClientConfig } from '../../core/aws-client-config.ts';
-import { consumerFunctionName } from '../../core/naming.ts';
-import { loadStratusOrThrow } from '../../manifest/index.ts';
+import { consumerFunctionName, SANDBOX_NAME_PATTERN } from '../../core/naming.ts';
+import {
+  type ConsumerSpec,
+  loadStratusOrThrow,
+  type StratusSpec,
+  type TenantSpec,
+} from '../../manifest/index.ts';
 import {
   awsConsumerControl,
   type ConsumerControl,
@@ -12,9 +17,10 @@ import {
 } from '../../ops/consumer-control.ts';
 import { mskBrokersOfMapping } from '../../ops/replay/aws-brokers.ts';
 import { askYesNo } from '../../ops/replay/confirm.ts';
+import { runLocalBoundedReplay } from '../../ops/replay/local-bounded.ts';
 import type { ReplayPlan } from '../../ops/replay/plan.ts';
 import { renderReplayPlan } from '../../ops/replay/render.ts';
-import { replayLiveGroup } from '../../ops/replay/run.ts';
+import { replayBoundedWindow, replayLiveGroup } from '../../ops/replay/run.ts';
 import { windowProblem } from '../../ops/replay/window.ts';
 import { opsKafka } from '../../ops/shared/kafka-connection.ts';
 import { brokerList, localBrokers, localRuntimeUrl } from '../../ops/shared/local-endpoints.ts';
@@ -84,13 +90,22 @@ export function registerReplay(program: Command, ctx: CliContext): void {
     .action(async (flags: ReplayFlags) => {
       const problem = windowProblem({ from: flags.from, to: flags.to });
       if (problem) throw new UsageError(`${problem}; nothing was changed`);
-      if (flags.to || flags.into)
-        throw new CliError(
-          '--to and --into replay through a temporary consumer group and need the local event-source emulator (lib/local/event-source), which this build does not have yet; nothing was changed',
+      if (flags.into !== undefined && !SANDBOX_NAME_PATTERN.test(flags.into))
+        throw new UsageError(
+          `--into "${flags.into}" is not a sandbox name: lower-case letters, digits and '-', starting with a letter, at most 24 characters`,
+        );
+      const bounded = flags.to !== undefined || flags.into !== undefined;
+      if (bounded && flags.aws)
+        throw new UsageError(
+          '--to and --into run the handler locally through a temporary consumer group; they are not available with --aws (see the README, Operations)',
         );
       const spec = loadStratusOrThrow({ rootDir: ctx.cwd, configFile: flags.config });
       const tenant = findTenant(spec, flags.tenant);
       const consumer = findConsumer(tenant, flags.consumer);
+      if (bounded) {
+        await boundedReplay(ctx, flags, spec, tenant, consumer);
+        return;
+      }
 
       let control: ConsumerControl;
       let brokers: string[];
@@ -153,6 +168,77 @@ export function registerReplay(program: Command, ctx: CliContext): void {
       writeLine(ctx.stdout, appliedLine(outcome.applied));
       writeLine(ctx.stdout, `Resumed ${consumer.groupId}.`);
     });
+}
+
+/** `--to` / `--into`: a temporary group fed to the handler in a local FunctionHost; the live group is untouched. */
+async function boundedReplay(
+  ctx: CliContext,
+  flags: ReplayFlags,
+  spec: StratusSpec,
+  tenant: TenantSpec,
+  consumer: ConsumerSpec,
+): Promise<void> {
+  const brokers = localBrokers(spec.platform, flags.brokers);
+  const kafka = opsKafka({ brokers, auth: flags.kafkaAuth ?? 'plaintext' });
+  const mode = flags.dryRun
+    ? 'dry run'
+    : flags.into
+      ? `into sandbox ${flags.into}, live pipeline untouched`
+      : 'bounded, through a temporary group; the live group is untouched';
+  const outcome = await replayBoundedWindow({
+    kafka,
+    consumer,
+    window: { from: flags.from, to: flags.to },
+    sandbox: flags.into,
+    dryRun: flags.dryRun,
+    confirm: async (plan) => {
+      if (!flags.json) writeLine(ctx.stdout, renderReplayPlan(plan, mode));
+      if (flags.yes) return true;
+      const answer = await askYesNo(`Replay these ${plan.records} records?`, {
+        input: process.stdin,
+        output: ctx.stdout,
+      });
+      if (answer === 'no-terminal')
+        throw new CliError(
+          'refusing to replay without confirmation: stdin is not a terminal. Re-run with --yes, or --dry-run to only see the plan. Nothing was changed',
+        );
+      return answer;
+    },
+    run: (plan) =>
+      runLocalBoundedReplay({
+        kafka,
+        brokers,
+        awsEndpoint: process.env.AWS_ENDPOINT_URL ?? `http://127.0.0.1:${spec.platform.local.awsPort}`,
+        platform: spec.platform,
+        tenant,
+        consumer,
+        plan,
+        sandbox: flags.into,
+      }),
+  });
+  if (flags.json) {
+    writeLine(ctx.stdout, JSON.stringify(outcome, null, 2));
+    return;
+  }
+  if (outcome.status !== 'applied') {
+    if (outcome.status !== 'declined') writeLine(ctx.stdout, renderReplayPlan(outcome.plan, mode));
+    writeLine(ctx.stdout, statusLine(outcome.status));
+    return;
+  }
+  const { result } = outcome;
+  writeLine(
+    ctx.stdout,
+    `Replayed ${result.delivered} record${result.delivered === 1 ? '' : 's'} through temporary group ${result.groupId} (${result.invocations} invocations, ${result.filtered} filtered, ${result.failedRecords} failed and not dead-lettered); ${consumer.groupId} was not changed.`,
+  );
+  if (result.sandbox?.outputTopic) writeLine(ctx.stdout, `Sandbox outputs: ${result.sandbox.outputTopic}`);
+  for (const table of result.sandbox?.tables ?? []) writeLine(ctx.stdout, `Sandbox sink: ${table}`);
+  if (result.failedRecords > 0) {
+    writeLine(
+      ctx.stderr,
+      `error: ${result.failedRecords} records failed: ${result.firstError ?? 'see the function log'}`,
+    );
+    ctx.exitCode = 1;
+  }
 }
 
 function statusLine(status: 'dry-run' | 'nothing-to-do' | 'declined'): string {

@@ -102,3 +102,19 @@ function count(
 export function replayedPartitions(plan: ReplayPlan): PartitionPlan[] {
   return plan.partitions.filter((partition) => partition.records > 0);
 }
+
+/**
+ * The plan of a sandbox replay: every record in the window is delivered to the sandbox, whatever the live
+ * group has processed; `highs` (the end of each partition) closes a window without `to`.
+ */
+export function sandboxPlan(plan: ReplayPlan, highs: Map<number, string>): ReplayPlan {
+  const partitions = plan.partitions.map((partition): PartitionPlan => {
+    const end = partition.end ?? highs.get(partition.partition) ?? partition.target;
+    const records = Number(BigInt(end) - BigInt(partition.target));
+    const { skipReason: _live, ...rest } = partition;
+    return records > 0
+      ? { ...rest, records }
+      : { ...rest, records: 0, skipReason: 'no records in the window' };
+  });
+  return { ...plan, partitions, records: partitions.reduce((sum, partition) => sum + partition.records, 0) };
+}

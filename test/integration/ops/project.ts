@@ -55,6 +55,8 @@ ${(options.extraTopics ?? []).map((line) => `  ${line}\n`).join('')}consumers:
     bisectOnError: false
     onFailure: dlq
 ${(options.consumerExtra ?? []).map((line) => `    ${line}\n`).join('')}${options.extraYaml ?? ''}`,
+    // Handlers are ES modules, as in the project itself.
+    'package.json': '{ "type": "module" }\n',
     'functions/enrich.ts': 'export const handler = async () => ({ batchItemFailures: [] });\n',
     ...options.files,
   };
