@@ -44,6 +44,14 @@ async function dev(flags: DevFlags, ctx: CliContext): Promise<void> {
   const elapsed = () => ((Date.now() - started) / 1000).toFixed(1);
   const say = (line: string) => out(`[${elapsed().padStart(5)}s] ${line}\n`);
 
+  // A message while the table is drawn goes above it: clear the table, print, and let the next tick redraw.
+  let drawn = 0;
+  const announce = (line: string) => {
+    if (tty && drawn > 0) out(`\x1b[${drawn}A\x1b[0J`);
+    drawn = 0;
+    say(line);
+  };
+
   // Ctrl-C during start-up is honoured too: the runtime stops whatever it started.
   let stopRequested = false;
   let wake: () => void = () => {};
@@ -66,7 +74,20 @@ async function dev(flags: DevFlags, ctx: CliContext): Promise<void> {
     say(
       `starting ${tenants.map((t) => t.name).join(', ')} (state in ${path.relative(ctx.cwd, paths.root) || '.'}/, handler logs in ${path.relative(ctx.cwd, logFile)})`,
     );
-    runtime = await startRuntime({ spec, tenants: tenants.map((t) => t.name), onProgress: say });
+    let firstRecord = false;
+    runtime = await startRuntime({
+      spec,
+      tenants: tenants.map((t) => t.name),
+      onProgress: say,
+      // The moment the first invocation with records succeeds: its outputs are on their topic.
+      observerFor: () => ({
+        onInvocation: (info) => {
+          if (firstRecord || !info.ok || info.records === 0) return;
+          firstRecord = true;
+          announce(`first record delivered ${elapsed()}s after start`);
+        },
+      }),
+    });
     feed = runtime.handlerOutput;
     if (stopRequested) return;
     dlq = await watchDeadLetters(runtime.kafka, runtime.tenants);
@@ -84,17 +105,9 @@ async function dev(flags: DevFlags, ctx: CliContext): Promise<void> {
     const admin = runtime.kafka.admin();
     await admin.connect();
     const sampler = new StatusSampler(admin, runtime.consumers, dlq);
-    let firstRecord = false;
-    let drawn = 0;
     let ticks = 0;
     const tick = async () => {
       const rows = await sampler.sample();
-      if (!firstRecord && rows.some((row) => row.settled - row.filtered > 0)) {
-        firstRecord = true;
-        if (tty && drawn > 0) out(`\x1b[${drawn}A\x1b[0J`);
-        drawn = 0;
-        say(`first record delivered ${elapsed()}s after start`);
-      }
       if (tty) {
         const lines = formatStatusTable(
           rows,
