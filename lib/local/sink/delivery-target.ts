@@ -18,8 +18,15 @@ export interface DeliveryResult {
 export interface DeliveryTarget {
   /** Next offset per `<topic>-<partition>` the destination already holds; records below are skipped. */
   committedOffsets(): Record<string, string>;
-  /** Writes the records durably; resolves only when they are, throws otherwise. */
-  deliver(records: BufferedRecord[], nextOffsets: Record<string, string>): Promise<DeliveryResult>;
+  /**
+   * Writes the records durably; resolves only when they are, throws otherwise. `beforeCommit` receives the
+   * records that cannot be delivered, before anything becomes visible, so a failure there retries the lot.
+   */
+  deliver(
+    records: BufferedRecord[],
+    nextOffsets: Record<string, string>,
+    beforeCommit?: (failed: DeliveryResult['failed']) => Promise<void>,
+  ): Promise<DeliveryResult>;
   /** Where the data lands, for logs: `stratus_payments.orders_enriched`, `s3://bucket/prefix/`. */
   readonly description: string;
 }

@@ -19,7 +19,11 @@ export class IcebergTarget implements DeliveryTarget {
     return this.writer.committedOffsets();
   }
 
-  async deliver(records: BufferedRecord[], nextOffsets: Record<string, string>): Promise<DeliveryResult> {
+  async deliver(
+    records: BufferedRecord[],
+    nextOffsets: Record<string, string>,
+    beforeCommit?: (failed: DeliveryResult['failed']) => Promise<void>,
+  ): Promise<DeliveryResult> {
     const schema = this.writer.schema;
     const failed: DeliveryResult['failed'] = [];
     let rows: Row[] = [];
@@ -42,6 +46,7 @@ export class IcebergTarget implements DeliveryTarget {
         rows,
         keyIds.map((id) => schema.fields.findIndex((f) => f.id === id)),
       );
+    await beforeCommit?.(failed);
     if (rows.length === 0) return { rows: 0, bytes: 0, failed, commits: 0 };
     const result = await this.writer.append(rows, nextOffsets);
     return { rows: result.rows, bytes: result.bytes, failed, commits: 1 };

@@ -52,7 +52,11 @@ export class ObjectTarget implements DeliveryTarget {
     return {};
   }
 
-  async deliver(records: BufferedRecord[]): Promise<DeliveryResult> {
+  async deliver(
+    records: BufferedRecord[],
+    _nextOffsets: Record<string, string>,
+    beforeCommit?: (failed: DeliveryResult['failed']) => Promise<void>,
+  ): Promise<DeliveryResult> {
     const failed: DeliveryResult['failed'] = [];
     const groups = new Map<
       string,
@@ -84,6 +88,7 @@ export class ObjectTarget implements DeliveryTarget {
       group.oldestArrivalMs = Math.min(group.oldestArrivalMs, record.arrivalMs);
       groups.set(prefix, group);
     }
+    await beforeCommit?.(failed);
     let rows = 0;
     let bytes = 0;
     let commits = 0;

@@ -10,6 +10,7 @@ import { sinkGroupId, sinkStreamName } from '../../core/naming.ts';
 import type { SinkSpec, TopicSpec } from '../../manifest/spec.ts';
 import { type BufferedRecord, DeliveryBuffer, nextOffsets, partitionKey } from './delivery-buffer.ts';
 import type { DeliveryTarget } from './delivery-target.ts';
+import { type ErrorOutputOptions, writeErrorOutput } from './error-output.ts';
 import { icebergSchemaFromJsonSchema } from './iceberg-schema.ts';
 import { IcebergTableWriter, type IcebergTableWriterOptions } from './iceberg-table-writer.ts';
 import { IcebergTarget } from './iceberg-target.ts';
@@ -60,7 +61,7 @@ export interface SinkStats {
   bytesDelivered: number;
   /** Snapshots committed or objects written. */
   commits: number;
-  /** Records that could not be converted (DeliveryToIceberg.FailedRowCount); they are not retried. */
+  /** Records that could not be converted (DeliveryToIceberg.FailedRowCount); written to the error prefix. */
   failedRecords: number;
   /** Deliveries that failed and were retried (the catalog or bucket was unreachable). */
   failedDeliveries: number;
@@ -119,6 +120,14 @@ export async function startSink(spec: SinkSpec, topic: TopicSpec, deps: SinkDeps
   const log = deps.log ?? (() => {});
   const target = await createTarget(spec, topic, deps);
   const groupId = sinkGroupId(spec.tenant, spec.key);
+  const errorOutput: ErrorOutputOptions = {
+    ...deps.lakehouse.objects,
+    tenant: spec.tenant,
+    sinkKey: spec.key,
+    streamName: sinkStreamName(spec.tenant, spec.key),
+    // Iceberg and JSON sinks fail records in processing; Parquet ones in record format conversion.
+    errorOutputType: spec.format === 'parquet' ? 'format-conversion-failed' : 'processing-failed',
+  };
   const buffer = new DeliveryBuffer(spec.bufferSizeBytes);
   // Per partition, the next offset not yet buffered or delivered: records below it are skipped, which
   // covers both the table's committed offsets after a restart and re-fetches after a rebalance.
@@ -172,7 +181,10 @@ export async function startSink(spec: SinkSpec, topic: TopicSpec, deps: SinkDeps
     if (records.length === 0) return;
     const offsets = nextOffsets(records);
     try {
-      const result = await target.deliver(records, offsets);
+      const result = await target.deliver(records, offsets, async (failed) => {
+        const uri = await writeErrorOutput(errorOutput, failed, clock());
+        if (uri) log(`sink ${spec.key}: ${failed.length} record(s) could not be delivered; see ${uri}`);
+      });
       stats.rowsDelivered += result.rows;
       stats.bytesDelivered += result.bytes;
       stats.commits += result.commits;

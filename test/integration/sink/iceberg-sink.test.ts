@@ -1,7 +1,9 @@
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
+import { lakehouseBucketName } from '../../../lib/core/naming.ts';
 import { createLakehouse } from '../../../lib/local/sink/lakehouse.ts';
 import { startSink } from '../../../lib/local/sink/sink-runner.ts';
 import { readTable } from '../../../lib/local/sink/table-reader.ts';
@@ -61,6 +63,28 @@ describe('Iceberg sink, read back by pyiceberg', () => {
       commits: 1,
       bufferedRecords: 0,
     });
+
+    // The two bad records are in the error prefix, as Firehose's error output.
+    const s3 = new S3Client(aws);
+    const listed = await s3.send(
+      new ListObjectsV2Command({
+        Bucket: lakehouseBucketName(),
+        Prefix: `payments/errors/${sink.key}/processing-failed/`,
+      }),
+    );
+    expect(listed.Contents).toHaveLength(1);
+    const errorObject = await s3.send(
+      new GetObjectCommand({ Bucket: lakehouseBucketName(), Key: listed.Contents![0]!.Key! }),
+    );
+    const errors = (await errorObject.Body!.transformToString())
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { errorMessage: string; rawData: string });
+    expect(errors.map((e) => e.errorMessage)).toEqual([
+      expect.stringMatching(/not JSON/),
+      'required field "eventId" is missing',
+    ]);
+    expect(Buffer.from(errors[0]!.rawData, 'base64').toString()).toBe('not json');
 
     // Partition values are right: a filter on one day plans only that day's file.
     const oneDay = await readTable({
