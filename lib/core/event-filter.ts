@@ -17,17 +17,12 @@ export const FILTER_OPERATORS = [
   'wildcard',
 ] as const;
 
-/** Top-level keys a Kafka filter may use; `value` is matched against the JSON-decoded value. */
-export const KAFKA_FILTER_FIELDS = [
-  'value',
-  'key',
-  'topic',
-  'partition',
-  'offset',
-  'timestamp',
-  'timestampType',
-  'headers',
-] as const;
+/**
+ * Top-level keys a Kafka filter may use: only `value`, matched against the JSON-decoded value.
+ * "Amazon MSK and self-managed Apache Kafka event source mappings only support filtering on the value key."
+ * https://docs.aws.amazon.com/lambda/latest/dg/kafka-filtering.html
+ */
+export const KAFKA_FILTER_FIELDS = ['value'] as const;
 
 const NUMERIC_COMPARATORS = ['<', '<=', '=', '>', '>='];
 
@@ -41,7 +36,7 @@ export function validateFilterPattern(pattern: unknown): Array<{ path: string[];
     if (!(KAFKA_FILTER_FIELDS as readonly string[]).includes(key)) {
       problems.push({
         path: [key],
-        message: `Kafka filters can match ${KAFKA_FILTER_FIELDS.join(', ')}; not "${key}"`,
+        message: `Lambda filters Kafka records on "value" only (the JSON-decoded value); not "${key}"`,
       });
       continue;
     }

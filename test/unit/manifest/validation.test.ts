@@ -207,7 +207,7 @@ describe('one rule, one bad manifest: each error names the field and its line', 
       'filter field',
       'output: enriched',
       'output: enriched\n    filters: [{ body: { type: [a] } }]',
-      { path: 'consumers.enrich.filters.0.body', line: 15, message: /Kafka filters can match/ },
+      { path: 'consumers.enrich.filters.0.body', line: 15, message: /on "value" only/ },
     ],
     [
       'filter count',
