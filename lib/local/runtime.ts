@@ -212,10 +212,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       ),
     );
     for (const result of started) if (result.status === 'fulfilled') runners.push(result.value);
-    stack.push({
+    const consumersStep = {
       what: 'consumers',
       stop: async () => void (await Promise.all(runners.map((r) => r.stop()))),
-    });
+    };
+    stack.push(consumersStep);
     const failed = started.find((result) => result.status === 'rejected');
     if (failed) throw (failed as PromiseRejectedResult).reason;
     for (const runner of runners) {
@@ -236,6 +237,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       log: say,
     });
     stack.push({ what: 'sinks', stop: () => sinks.stop() });
+    // Consumers stop before the sinks, so the sinks deliver the last outputs the processors wrote.
+    stack.splice(stack.indexOf(consumersStep), 1);
+    stack.push(consumersStep);
     for (const sink of sinks.running) {
       // The sink runner announces itself (topic → destination, group) through `log`.
       observability?.registerSink(sink.spec, () => ({ running: !sink.stopped }));
