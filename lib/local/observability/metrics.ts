@@ -237,7 +237,10 @@ export class StratusMetrics {
 }
 
 /**
- * What each metric corresponds to on AWS: namespace/metric (statistic). The README table is written from
+ * What each metric corresponds to on AWS: namespace/metric (statistic). Sources: Lambda event-source mapping
+ * metrics https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html#event-source-mapping-metrics,
+ * MSK consumer lag https://docs.aws.amazon.com/msk/latest/developerguide/consumer-lag.html, Firehose to Iceberg
+ * https://docs.aws.amazon.com/firehose/latest/dev/apache-iceberg-metric.html. The README table is written from
  * this list and a unit test checks every name here exists in the registry.
  */
 export const CLOUDWATCH_EQUIVALENTS: Record<string, string> = {
