@@ -3,7 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { LagAlarms } from '../../lib/aws/lag-alarms.ts';
 import { TenantDashboard } from '../../lib/aws/tenant-dashboard.ts';
-import { resolveIntrinsics } from './helpers.ts';
+import { appWithoutBundling, resolveIntrinsics } from './helpers.ts';
 
 const consumers = [
   {
@@ -21,7 +21,7 @@ const TOPIC_ARN = 'arn:aws:sns:eu-west-1:123456789012:stratus-alarms';
 
 describe('TenantDashboard', () => {
   it('shows records in/out, errors, duration, throttles, lag per group, DLQ growth and sink health', () => {
-    const stack = new Stack();
+    const stack = new Stack(appWithoutBundling(), 'Test');
     new TenantDashboard(stack, 'Dashboard', {
       tenant: 'payments',
       clusterName: 'stratus',
@@ -69,7 +69,7 @@ describe('TenantDashboard', () => {
 
 describe('LagAlarms', () => {
   const synth = (alerts: Record<string, number | undefined>) => {
-    const stack = new Stack();
+    const stack = new Stack(appWithoutBundling(), 'Test');
     const construct = new LagAlarms(stack, 'Alarms', {
       tenant: 'payments',
       alerts,

@@ -23,9 +23,16 @@ export function exampleTenant(name: 'payments' | 'clickstream'): TenantSpec {
   return tenant;
 }
 
-/** An app that skips asset bundling (esbuild) for every stack: for tests about templates only. */
+/**
+ * An app for tests about templates: no asset bundling (esbuild), and no built-in CloudFormation validation
+ * at synth (about 20 s per process on a busy machine; cfn-lint checks the templates in cfn-lint.test.ts).
+ */
 export function appWithoutBundling(outdir?: string): App {
-  return new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
+  return new App({
+    outdir,
+    builtinCloudFormationValidation: false,
+    context: { 'aws:cdk:bundling-stacks': [] },
+  });
 }
 
 /** A generated tenant manifest: two topics, a processor with idempotency, an Iceberg sink and alerts. */

@@ -2,12 +2,13 @@ import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { KafkaTopic, TOPIC_RESOURCE_TYPE, TopicProvisioning } from '../../lib/aws/kafka-topic.ts';
+import { appWithoutBundling } from './helpers.ts';
 
 const CLUSTER = 'arn:aws:kafka:eu-west-1:123456789012:cluster/stratus/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d-3';
 
 describe('KafkaTopic', () => {
   it('is a native AWS::MSK::Topic with base64 configs, retained by default', () => {
-    const stack = new Stack();
+    const stack = new Stack(appWithoutBundling(), 'Test');
     new KafkaTopic(stack, 'Topic', {
       clusterArn: CLUSTER,
       topicName: 'payments.orders',
@@ -35,7 +36,7 @@ describe('KafkaTopic', () => {
   });
 
   it('is deleted with the stack only when told to', () => {
-    const stack = new Stack();
+    const stack = new Stack(appWithoutBundling(), 'Test');
     new KafkaTopic(stack, 'Topic', {
       clusterArn: CLUSTER,
       topicName: 'payments.scratch',
@@ -46,7 +47,7 @@ describe('KafkaTopic', () => {
   });
 
   it('is a custom resource on MSK Serverless, carrying partitions, configs and removal policy', () => {
-    const stack = new Stack();
+    const stack = new Stack(appWithoutBundling(), 'Test');
     new KafkaTopic(stack, 'Topic', {
       clusterArn: CLUSTER,
       topicName: 'payments.orders',
@@ -76,7 +77,7 @@ describe('KafkaTopic', () => {
     [{ retentionMs: 0 }, /retentionMs must be a positive integer or -1/],
     [{ provisioning: TopicProvisioning.CUSTOM_RESOURCE }, /serviceToken is required/],
   ])('rejects %o', (override, message) => {
-    const stack = new Stack();
+    const stack = new Stack(appWithoutBundling(), 'Test');
     expect(
       () =>
         new KafkaTopic(stack, 'Topic', {

@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { describe, expect, it } from 'vitest';
 import { LakehouseSink, partitionQuery } from '../../lib/aws/lakehouse-sink.ts';
 import type { SinkSpec } from '../../lib/manifest/spec.ts';
-import { exampleTenant, resolveIntrinsics } from './helpers.ts';
+import { appWithoutBundling, exampleTenant, resolveIntrinsics } from './helpers.ts';
 
 const CLUSTER = 'arn:aws:kafka:eu-west-1:123456789012:cluster/stratus/0a1b2c3d-3';
 const payments = exampleTenant('payments');
@@ -16,7 +16,9 @@ function synth(
   sink: SinkSpec,
   schema = schemaOf(sink.tenant === 'payments' ? payments : clickstream, sink.topicKey),
 ) {
-  const stack = new Stack(undefined, 'Test', { env: { region: 'eu-west-1', account: '123456789012' } });
+  const stack = new Stack(appWithoutBundling(), 'Test', {
+    env: { region: 'eu-west-1', account: '123456789012' },
+  });
   const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('firehose.amazonaws.com') });
   const construct = new LakehouseSink(stack, 'Sink', {
     sink,

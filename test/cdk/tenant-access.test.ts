@@ -3,14 +3,16 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { describe, expect, it } from 'vitest';
 import { TenantAccess } from '../../lib/aws/tenant-access.ts';
-import { allowStatements } from './helpers.ts';
+import { allowStatements, appWithoutBundling } from './helpers.ts';
 
 const CLUSTER = 'arn:aws:kafka:eu-west-1:123456789012:cluster/stratus/0a1b2c3d-3';
 const TOPIC = 'arn:aws:kafka:eu-west-1:123456789012:topic/stratus/0a1b2c3d-3';
 const GROUP = 'arn:aws:kafka:eu-west-1:123456789012:group/stratus/0a1b2c3d-3';
 
 function setup() {
-  const stack = new Stack(undefined, 'Test', { env: { region: 'eu-west-1', account: '123456789012' } });
+  const stack = new Stack(appWithoutBundling(), 'Test', {
+    env: { region: 'eu-west-1', account: '123456789012' },
+  });
   const access = new TenantAccess(stack, 'Access', {
     tenant: 'payments',
     clusterArn: CLUSTER,
@@ -111,7 +113,11 @@ describe('TenantAccess', () => {
 
   it('rejects an invalid tenant name', () => {
     expect(
-      () => new TenantAccess(new Stack(), 'Access', { tenant: 'Pay_ments', clusterArn: CLUSTER }),
+      () =>
+        new TenantAccess(new Stack(appWithoutBundling(), 'Test'), 'Access', {
+          tenant: 'Pay_ments',
+          clusterArn: CLUSTER,
+        }),
     ).toThrow(/tenant "Pay_ments" is not a valid tenant name/);
   });
 });
