@@ -146,6 +146,28 @@ export const handler = defineProcessor<{ id: number }, { id: number; amount: num
     );
   });
 
+  it('reports records the handler fails on, exit 1, and writes nothing to the DLQ', async () => {
+    const consumer = project.tenant.consumers[0]!;
+    const handlerFile = path.join(project.rootDir, 'functions/enrich.ts');
+    const working = readFileSync(handlerFile, 'utf8');
+    writeFileSync(
+      handlerFile,
+      working.replace(
+        'handler: (record) => {',
+        "handler: (record) => {\n    if (record.value.id === 120) throw new Error('boom on 120');",
+      ),
+    );
+    try {
+      const result = await replay(['--from', timeOf(115).toISOString(), '--to', timeOf(125).toISOString()]);
+      expect(result.code).toBe(1);
+      expect(result.err).toMatch(/error: \d+ records failed: the function reported batch item failures/);
+      expect(result.out).toMatch(/[1-9]\d* failed and not dead-lettered/);
+      expect(await recordsIn(consumer.onFailureTopic!)).toBe(0);
+    } finally {
+      writeFileSync(handlerFile, working);
+    }
+  });
+
   it('refuses a bad sandbox name and --to with --aws, changing nothing', async () => {
     const badName = await replay(['--from', timeOf(10).toISOString(), '--into', 'Bad_Name']);
     expect(badName.code).toBe(2);
