@@ -67,6 +67,21 @@ describe('TenantDashboard', () => {
   });
 });
 
+describe('TenantDashboard validation', () => {
+  it('rejects a DLQ topic of another tenant', () => {
+    expect(
+      () =>
+        new TenantDashboard(new Stack(appWithoutBundling(), 'Test'), 'Dashboard', {
+          tenant: 'payments',
+          clusterName: 'stratus',
+          consumers,
+          outputTopics: [],
+          dlqTopic: 'clickstream.dlq',
+        }),
+    ).toThrow(/dlqTopic "clickstream.dlq" is not a topic of the tenant/);
+  });
+});
+
 describe('LagAlarms', () => {
   const synth = (alerts: Record<string, number | undefined>) => {
     const stack = new Stack(appWithoutBundling(), 'Test');
