@@ -7,7 +7,7 @@
  * (https://docs.aws.amazon.com/msk/latest/developerguide/consumer-lag.html).
  */
 import type { Admin, Kafka } from 'kafkajs';
-import { tenantResourcePrefix } from '../core/naming.ts';
+import { sinkGroupId, tenantResourcePrefix } from '../core/naming.ts';
 import type { TenantSpec } from '../manifest/spec.ts';
 import { type DrainEstimate, estimateDrain, type GroupTotals } from './lag/drain.ts';
 import { type LagTarget, type PartitionOffsets, readPartitionOffsets } from './lag/offsets.ts';
@@ -41,18 +41,33 @@ export interface GroupLag extends GroupTotals {
 /** A group's lag with the rates measured between two samples. */
 export interface GroupLagWithRates extends GroupLag, DrainEstimate {}
 
-/** The consumer groups of the tenants' consumers, one target per consumer. */
-export function lagTargets(tenants: TenantSpec[]): LagTarget[] {
-  return tenants.flatMap((tenant) =>
-    tenant.consumers.map((consumer) => ({
-      tenant: tenant.name,
-      consumer: consumer.key,
-      groupId: consumer.groupId,
-      topic: consumer.topic,
-      startingPosition: consumer.startingPosition,
-      startingPositionTimestamp: consumer.startingPositionTimestamp,
-    })),
-  );
+/**
+ * The consumer groups of the tenants: one target per consumer and, unless `sinks` is false, one per sink
+ * (the local sink's group `<tenant>.sink.<sink>`, which reads from the earliest offset like Firehose's MSK
+ * source does on first start).
+ */
+export function lagTargets(tenants: TenantSpec[], options: { sinks?: boolean } = {}): LagTarget[] {
+  return tenants.flatMap((tenant) => [
+    ...tenant.consumers.map(
+      (consumer): LagTarget => ({
+        tenant: tenant.name,
+        consumer: consumer.key,
+        groupId: consumer.groupId,
+        topic: consumer.topic,
+        startingPosition: consumer.startingPosition,
+        startingPositionTimestamp: consumer.startingPositionTimestamp,
+      }),
+    ),
+    ...(options.sinks === false ? [] : tenant.sinks).map(
+      (sink): LagTarget => ({
+        tenant: tenant.name,
+        consumer: `sink:${sink.key}`,
+        groupId: sinkGroupId(tenant.name, sink.key),
+        topic: sink.topic,
+        startingPosition: 'TRIM_HORIZON',
+      }),
+    ),
+  ]);
 }
 
 export interface LagReaderOptions {

@@ -9,7 +9,7 @@ import type { StartingPosition } from '../../manifest/spec.ts';
 /** One consumer group reading one topic: what a lag query is asked about. */
 export interface LagTarget {
   tenant: string;
-  /** Consumer key in the manifest (`enrich-orders`). */
+  /** Consumer key in the manifest (`enrich-orders`), or `sink:<key>` for a sink's group. */
   consumer: string;
   /** Kafka consumer group (`payments.enrich-orders`). */
   groupId: string;
