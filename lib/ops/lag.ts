@@ -196,7 +196,13 @@ export class LagReader {
         timeLagSeconds: timestamp === undefined ? null : Math.max(0, (now - timestamp) / 1000),
       };
     });
-    const timeLags = partitions.map((p) => p.timeLagSeconds);
+    const known = partitions.flatMap((p) => (p.timeLagSeconds === null ? [] : [p.timeLagSeconds]));
+    const lagging = partitions.filter((p) => p.offsetLag > 0).length;
+    // Unread partitions make the maximum a lower bound; with none of the lagging ones read it is unknown.
+    const timeLagSeconds =
+      lagging > 0 && known.every((t) => t === 0) && known.length < partitions.length
+        ? null
+        : Math.max(0, ...known);
     return {
       target,
       state,
@@ -207,10 +213,7 @@ export class LagReader {
       logEndSum: sum(partitions.map((p) => p.logEnd)),
       offsetLag: sum(partitions.map((p) => p.offsetLag)),
       maxOffsetLag: Math.max(0, ...partitions.map((p) => p.offsetLag)),
-      timeLagSeconds:
-        timeLags.includes(null) && timeLags.every((t) => !t)
-          ? null
-          : Math.max(0, ...timeLags.map((t) => t ?? 0)),
+      timeLagSeconds,
     };
   }
 

@@ -1,4 +1,4 @@
-import { type Command, InvalidArgumentError } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { dlqTopicName, parseQualifiedName } from '../../core/naming.ts';
 import { loadStratusOrThrow } from '../../manifest/index.ts';
 import type { StratusSpec } from '../../manifest/spec.ts';
@@ -17,6 +17,8 @@ import { isoTime, positiveInteger } from '../options.ts';
 interface CommonFlags {
   tenant?: string;
   brokers?: string[];
+  kafkaAuth?: 'iam' | 'plaintext';
+  region?: string;
   config: string;
   json?: boolean;
 }
@@ -43,6 +45,15 @@ function withCommon(command: Command): Command {
       'bootstrap brokers (default: KAFKA_BROKERS, else the local broker)',
       brokerList,
     )
+    .addOption(
+      new Option('--kafka-auth <auth>', 'iam for Amazon MSK (with --brokers), plaintext for the local broker')
+        .choices(['iam', 'plaintext'])
+        .default('plaintext'),
+    )
+    .option(
+      '--region <region>',
+      "region MSK IAM tokens are signed for (default: the platform config's region)",
+    )
     .option('--config <file>', 'platform config file', 'stratus.config.yaml');
 }
 
@@ -65,7 +76,11 @@ export function registerDlq(program: Command, ctx: CliContext): void {
 
   const load = (flags: CommonFlags) => loadStratusOrThrow({ rootDir: ctx.cwd, configFile: flags.config });
   const connect = (spec: StratusSpec, flags: CommonFlags) =>
-    opsKafka({ brokers: localBrokers(spec.platform, flags.brokers) });
+    opsKafka({
+      brokers: localBrokers(spec.platform, flags.brokers),
+      auth: flags.kafkaAuth,
+      region: flags.region ?? spec.platform.region,
+    });
   const selection = (spec: StratusSpec, flags: SelectFlags): { tenant: string; filter: DlqFilter } => {
     const tenant = findTenant(spec, flags.tenant ?? '');
     if (flags.consumer !== undefined) findConsumer(tenant, flags.consumer);

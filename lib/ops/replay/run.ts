@@ -3,7 +3,7 @@
  * live group (pausing its consumer through the given control) — or, with `--to`/`--into`, leave the live
  * group alone and replay a bounded window through a temporary group (see bounded.ts).
  */
-import type { Kafka } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 import type { ConsumerSpec } from '../../manifest/spec.ts';
 import type { ConsumerControl } from '../consumer-control.ts';
 import { OpsError } from '../shared/errors.ts';
@@ -57,7 +57,7 @@ export async function replayLiveGroup(options: ReplayOptions): Promise<ReplayOut
   }
 }
 
-export async function assertTopicExists(admin: import('kafkajs').Admin, topic: string): Promise<void> {
+export async function assertTopicExists(admin: Admin, topic: string): Promise<void> {
   const topics = await admin.listTopics();
   if (!topics.includes(topic))
     throw new OpsError(
