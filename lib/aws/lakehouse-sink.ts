@@ -185,8 +185,10 @@ export class LakehouseSink extends Construct {
         },
       });
     }
-    // The role's policy must exist before Firehose validates access to the source and destination.
-    this.deliveryStream.node.addDependency(props.role);
+    // The role's policy must exist before Firehose validates access to the source and destination (the
+    // role itself is already a dependency through its ARN).
+    const policy = props.role.node.tryFindChild('DefaultPolicy');
+    if (policy) this.deliveryStream.node.addDependency(policy);
     if (this.table) this.deliveryStream.node.addDependency(this.table);
   }
 

@@ -70,6 +70,10 @@ describe('LakehouseSink', () => {
         },
       },
     });
+    // Firehose checks its access when the stream is created: the role's policy must exist by then.
+    template.hasResource('AWS::KinesisFirehose::DeliveryStream', {
+      DependsOn: Match.arrayWith([Match.stringLikeRegexp('^RoleDefaultPolicy')]),
+    });
     expect(properties('AWS::KinesisFirehose::DeliveryStream')).toMatchObject({
       DeliveryStreamName: 'stratus-payments-orders-lake',
       DeliveryStreamType: 'MSKAsSource',
