@@ -1,9 +1,9 @@
 import { Command, CommanderError } from 'commander';
 import { formatManifestError, ManifestValidationError } from '../manifest/index.ts';
-import { registerDlq } from './commands/dlq.ts';
-import { registerLag } from './commands/lag.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerDev } from './commands/dev.ts';
+import { registerDlq } from './commands/dlq.ts';
+import { registerLag } from './commands/lag.ts';
 import { registerProduce } from './commands/produce.ts';
 import { registerReplay } from './commands/replay.ts';
 import { registerValidate } from './commands/validate.ts';
