@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ReplayPlan } from '../../../lib/ops/replay/plan.ts';
+import { boundedRanges } from '../../../lib/ops/replay/local-bounded.ts';
+import { type ReplayPlan, sandboxPlan } from '../../../lib/ops/replay/plan.ts';
 import { renderReplayPlan } from '../../../lib/ops/replay/render.ts';
 import { windowProblem } from '../../../lib/ops/replay/window.ts';
 
@@ -44,5 +45,50 @@ describe('replay plan table', () => {
         '250 records will be processed again.',
       ].join('\n'),
     );
+  });
+});
+
+describe('bounded and sandbox ranges', () => {
+  const plan: ReplayPlan = {
+    topic: 't.orders',
+    groupId: 't.enrich',
+    from: '2026-11-24T09:00:00.000Z',
+    to: '2026-11-24T09:30:00.000Z',
+    records: 0,
+    partitions: [
+      // the live group is past the window's end
+      { partition: 0, committed: '90', target: '10', end: '50', records: 40 },
+      // the live group is inside the window
+      { partition: 1, committed: '30', target: '20', end: '60', records: 10 },
+      // the live group never committed
+      { partition: 2, committed: null, target: '5', end: '8', records: 0, skipReason: 'no committed offset' },
+    ],
+  };
+  const highs = new Map([
+    [0, '100'],
+    [1, '70'],
+    [2, '8'],
+  ]);
+
+  it('--to replays only what the live group processed; a sandbox replays the whole window', () => {
+    expect(boundedRanges(plan, false, highs)).toEqual([
+      { partition: 0, from: '10', to: '50' },
+      { partition: 1, from: '20', to: '30' },
+      { partition: 2, from: '5', to: '5' },
+    ]);
+    expect(boundedRanges(plan, true, highs)).toEqual([
+      { partition: 0, from: '10', to: '50' },
+      { partition: 1, from: '20', to: '60' },
+      { partition: 2, from: '5', to: '8' },
+    ]);
+  });
+
+  it('a sandbox plan counts every record of the window; without --to it runs to the end of the log', () => {
+    expect(sandboxPlan(plan, highs).partitions.map((p) => p.records)).toEqual([40, 40, 3]);
+    const open = { ...plan, to: undefined, partitions: plan.partitions.map(({ end: _end, ...p }) => p) };
+    const sandbox = sandboxPlan(open, highs);
+    expect(sandbox.partitions.map((p) => p.records)).toEqual([90, 50, 3]);
+    expect(sandbox.records).toBe(143);
+    expect(sandbox.partitions.every((p) => p.skipReason === undefined)).toBe(true);
   });
 });
