@@ -152,6 +152,8 @@ export class IcebergTableWriter {
           partition: group.tuple,
           valueCounts: file.metrics.valueCounts,
           nullValueCounts: file.metrics.nullValueCounts,
+          lowerBounds: file.metrics.lowerBounds,
+          upperBounds: file.metrics.upperBounds,
         };
       }),
     );

@@ -18,6 +18,9 @@ export interface DataFileEntry {
   partition: IcebergValue[];
   valueCounts: Map<number, number>;
   nullValueCounts: Map<number, number>;
+  /** Per column id, in the column's Iceberg type (see ColumnMetrics). */
+  lowerBounds: Map<number, bigint | number>;
+  upperBounds: Map<number, bigint | number>;
 }
 
 /** A manifest as listed in a manifest list. */
@@ -133,6 +136,17 @@ function mapEntries(map: Map<number, number>): { key: number; value: number }[] 
  * One manifest of added data files. Entries leave sequence numbers null so they inherit the snapshot's
  * (spec, "Sequence Number Inheritance"), which is what makes a retried commit safe to re-sequence.
  */
+/** Bounds as the spec's single-value binary form, keyed by column id. */
+function boundEntries(
+  schema: IcebergSchema,
+  bounds: Map<number, bigint | number>,
+): { key: number; value: Buffer }[] {
+  return [...bounds].map(([id, value]) => ({
+    key: id,
+    value: singleValueBytes(schema.fields.find((f) => f.id === id)!.type, value),
+  }));
+}
+
 export async function writeManifest(options: {
   schema: IcebergSchema;
   spec: PartitionSpec;
@@ -159,8 +173,8 @@ export async function writeManifest(options: {
       value_counts: mapEntries(file.valueCounts),
       null_value_counts: mapEntries(file.nullValueCounts),
       nan_value_counts: null,
-      lower_bounds: null,
-      upper_bounds: null,
+      lower_bounds: boundEntries(schema, file.lowerBounds),
+      upper_bounds: boundEntries(schema, file.upperBounds),
       key_metadata: null,
       split_offsets: null,
       equality_ids: null,

@@ -25,7 +25,16 @@ export interface ParquetFileOptions {
 export interface ColumnMetrics {
   valueCounts: Map<number, number>;
   nullValueCounts: Map<number, number>;
+  /**
+   * Smallest and largest value per column, for numeric, date and timestamp columns only: strings are left
+   * out because JavaScript orders them by UTF-16 code unit and Iceberg by UTF-8 byte, which differ for
+   * characters beyond the Basic Multilingual Plane, and a wrong bound makes readers skip files they need.
+   */
+  lowerBounds: Map<number, bigint | number>;
+  upperBounds: Map<number, bigint | number>;
 }
+
+const BOUNDED_TYPES = new Set(['long', 'double', 'date', 'timestamptz']);
 
 export interface ParquetFile {
   bytes: Uint8Array;
@@ -72,12 +81,20 @@ export function writeParquet(
 ): ParquetFile {
   const columns: IcebergValue[][] = schema.fields.map(() => new Array(rows.length));
   const nulls = schema.fields.map(() => 0);
+  const bounded = schema.fields.map((f) => BOUNDED_TYPES.has(f.type));
+  const lower: (bigint | number | undefined)[] = schema.fields.map(() => undefined);
+  const upper: (bigint | number | undefined)[] = schema.fields.map(() => undefined);
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r]!;
     for (let c = 0; c < columns.length; c++) {
       const value = row[c]!;
-      if (value === null) nulls[c]!++;
       columns[c]![r] = value;
+      if (value === null) nulls[c]!++;
+      else if (bounded[c]) {
+        const v = value as bigint | number;
+        if (lower[c] === undefined || v < lower[c]!) lower[c] = v;
+        if (upper[c] === undefined || v > upper[c]!) upper[c] = v;
+      }
     }
   }
   const writer = new ByteWriter();
@@ -93,10 +110,17 @@ export function writeParquet(
     rowGroupSize: options.rowGroupSize ?? 1_000_000,
     createdBy: 'stratus local sink (hyparquet-writer 0.17.0)',
   });
-  const metrics: ColumnMetrics = { valueCounts: new Map(), nullValueCounts: new Map() };
+  const metrics: ColumnMetrics = {
+    valueCounts: new Map(),
+    nullValueCounts: new Map(),
+    lowerBounds: new Map(),
+    upperBounds: new Map(),
+  };
   schema.fields.forEach((field, c) => {
     metrics.valueCounts.set(field.id, rows.length);
     metrics.nullValueCounts.set(field.id, nulls[c]!);
+    if (lower[c] !== undefined) metrics.lowerBounds.set(field.id, lower[c]!);
+    if (upper[c] !== undefined) metrics.upperBounds.set(field.id, upper[c]!);
   });
   return { bytes: new Uint8Array(writer.getBuffer()), recordCount: rows.length, metrics };
 }

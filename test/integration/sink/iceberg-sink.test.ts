@@ -162,5 +162,14 @@ describe('Iceberg sink, read back by pyiceberg', () => {
       type: 'string',
       required: false,
     });
+
+    // Column bounds in the manifests are right: durationMs >= 300 only matches the second delivery's file,
+    // and pyiceberg skips the first file on its bounds alone (0 … 290).
+    const pruned = await readTable({
+      ...lakehouse.readerRequest(sink.database, sink.table),
+      rowFilter: 'durationMs >= 300',
+    });
+    expect(pruned.plannedFiles).toBe(1);
+    expect(pruned.rows!.map((r) => r.eventId).sort()).toEqual(['pv-30', 'pv-31', 'pv-32', 'pv-33', 'pv-34']);
   });
 });
