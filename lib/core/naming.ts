@@ -35,8 +35,13 @@ export function dlqTopicName(tenant: string): string {
  * records are immutable, so "already redriven" is kept beside the DLQ, keyed by the DLQ record's coordinates).
  */
 export function dlqRedriveLedgerTopicName(tenant: string): string {
-  return topicName(tenant, `${DLQ_TOPIC_KEY}-redriven`);
+  return topicName(tenant, DLQ_REDRIVE_LEDGER_KEY);
 }
+
+const DLQ_REDRIVE_LEDGER_KEY = `${DLQ_TOPIC_KEY}-redriven`;
+
+/** Topic keys the platform owns in every tenant; a manifest may not declare topics with these keys. */
+export const RESERVED_TOPIC_KEYS: readonly string[] = [DLQ_TOPIC_KEY, DLQ_REDRIVE_LEDGER_KEY];
 
 /** Sandbox names of `stratus replay --into <sandbox>`: like resource keys, short enough for every derived name. */
 export const SANDBOX_NAME_PATTERN = /^[a-z][a-z0-9-]{0,23}$/;

@@ -6,6 +6,7 @@ import {
   defaultTableName,
   dlqTopicName,
   glueDatabaseName,
+  RESERVED_TOPIC_KEYS,
   RESOURCE_KEY_PATTERN,
   TENANT_NAME_PATTERN,
   topicName,
@@ -201,6 +202,14 @@ function resolveTopics(
       read.fail(
         path,
         `"${DLQ_TOPIC_KEY}" is the tenant's dead-letter topic, which the platform creates; configure it under "dlq:"`,
+        'key',
+      );
+      continue;
+    }
+    if (RESERVED_TOPIC_KEYS.includes(key)) {
+      read.fail(
+        path,
+        `"${key}" is reserved for the platform (reserved topic keys: ${RESERVED_TOPIC_KEYS.join(', ')})`,
         'key',
       );
       continue;
