@@ -20,7 +20,11 @@ let assemblyDir: string;
 const templates = new Map<string, Template>();
 
 beforeAll(() => {
-  const app = new App({ outdir: mkdtempSync(path.join(os.tmpdir(), 'stratus-examples-')) });
+  const app = new App({
+    outdir: mkdtempSync(path.join(os.tmpdir(), 'stratus-examples-')),
+    // As in cdk.json: the built-in template validation fails the synth instead of warning.
+    context: { '@aws-cdk/core:validateAgainstDefaultRules': true },
+  });
   stacks = addStratusStacks(app, exampleSpec());
   // Throws if any validation plugin (cdk-nag, CloudFormation validation) reports an unacknowledged error.
   assemblyDir = app.synth().directory;
