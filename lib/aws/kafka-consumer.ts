@@ -60,6 +60,9 @@ export interface KafkaConsumerProps {
   readonly depsLockFilePath?: string;
 }
 
+/** Provisioned-mode pollers of a mapping whose manifest sets no `pollers`. */
+export const DEFAULT_POLLERS = { min: 1, max: 200 } as const;
+
 /** Lambda's default batching window for Kafka sources, the only sub-second window it has. */
 export const KAFKA_DEFAULT_BATCH_WINDOW_MS = 500;
 
@@ -174,9 +177,14 @@ export class KafkaConsumer extends Construct {
       // The handler SDK always answers with batchItemFailures.
       reportBatchItemFailures: true,
       onFailure: c.onFailureTopic ? new sources.KafkaDlq(c.onFailureTopic) : undefined,
-      provisionedPollerConfig: c.pollers
-        ? { minimumPollers: c.pollers.min, maximumPollers: c.pollers.max }
-        : undefined,
+      // Kafka error-handling controls (retries, record age, bisect, partial batch responses, the Kafka
+      // on-failure destination) exist in provisioned mode only, and every Stratus consumer uses them: without
+      // manifest `pollers` the mapping gets Lambda's provisioned-mode defaults (1 to 200 pollers).
+      // https://docs.aws.amazon.com/lambda/latest/dg/kafka-retry-configurations.html
+      provisionedPollerConfig: {
+        minimumPollers: c.pollers?.min ?? DEFAULT_POLLERS.min,
+        maximumPollers: c.pollers?.max ?? DEFAULT_POLLERS.max,
+      },
       metricsConfig: {
         metrics: [
           lambda.MetricType.EVENT_COUNT,

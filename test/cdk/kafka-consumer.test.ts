@@ -91,6 +91,8 @@ describe('KafkaConsumer', () => {
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       DestinationConfig: { OnFailure: { Destination: 'kafka://payments.dlq' } },
       MetricsConfig: { Metrics: ['EventCount', 'ErrorCount', 'KafkaMetrics'] },
+      // Error-handling controls need provisioned mode: Lambda's defaults when the manifest sets no pollers.
+      ProvisionedPollerConfig: { MinimumPollers: 1, MaximumPollers: 200 },
     });
     // 500 ms is Lambda's Kafka default and cannot be written in whole seconds: it is left unset.
     const mapping = Object.values(template.findResources('AWS::Lambda::EventSourceMapping'))[0]!;
