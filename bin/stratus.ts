@@ -32,13 +32,10 @@ try {
   addStratusStacks(app, spec, { tenants: only, nag: app.node.tryGetContext('nag') !== 'false' });
   app.synth();
 } catch (error) {
-  // Manifest problems are the user's to fix: print them (file:line:col  field  message), not a stack trace.
-  if (error instanceof ManifestValidationError) {
-    console.error(error.message);
-    process.exit(1);
-  }
-  if (error instanceof Error && error.message.startsWith('Stratus:')) {
-    console.error(error.message);
+  // Manifest problems (file:line:col  field  message) and construct validation errors (which name the prop)
+  // are the user's to fix: print the message, not a stack trace. STRATUS_DEBUG=1 shows the trace.
+  if (error instanceof Error && !process.env.STRATUS_DEBUG) {
+    console.error(error instanceof ManifestValidationError ? error.message : `Error: ${error.message}`);
     process.exit(1);
   }
   throw error;

@@ -78,4 +78,16 @@ describe('bin/stratus.ts', () => {
       /tenants\/pay\.yaml consumers\.ments-enrich: AWS name "stratus-pay-ments-enrich" is also derived from tenants\/pay-ments\.yaml consumers\.enrich/,
     );
   });
+
+  it('prints a construct validation error by its message, naming the prop', () => {
+    const root = generatedProject({ tenants: [] });
+    writeFileSync(
+      path.join(root, 'tenants/audit.yaml'),
+      'tenant: audit\nowners: [a@example.com]\ncostCenter: cc-1\ntopics:\n  events: {}\nsinks:\n  raw: { topic: events, format: json, prefix: clickstream/stolen/ }\n',
+    );
+    const run = runApp({ 'stratus:root': root });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/sink.prefix "clickstream\/stolen\/" must start with "audit\/"/);
+    expect(run.stderr).not.toMatch(/^\s+at /m);
+  });
 });
