@@ -13,6 +13,7 @@ import {
   type EventSourceStats,
   startEventSourceMapping,
 } from './event-source/index.ts';
+import { buildMskEvent } from './event-source/record.ts';
 import { FunctionHost } from './function-host/index.ts';
 
 export interface ConsumerRunnerOptions {
@@ -28,6 +29,8 @@ export interface ConsumerRunnerOptions {
    */
   logLevel?: string;
   observer?: EventSourceObserver;
+  /** Problems worth a line (a handler that fails to initialise). */
+  log?: (line: string) => void;
 }
 
 export interface ConsumerRunner {
@@ -73,6 +76,7 @@ export function localFunctionEnvironment(options: ConsumerRunnerOptions): Record
 
 export async function startConsumerRunner(options: ConsumerRunnerOptions): Promise<ConsumerRunner> {
   const { platform, tenant, consumer } = options;
+  const eventSourceArn = localClusterArn(platform.region, platform.cluster.name);
   const host = new FunctionHost({
     handlerFile: consumer.handlerFile,
     rootDir: platform.rootDir,
@@ -84,14 +88,27 @@ export async function startConsumerRunner(options: ConsumerRunnerOptions): Promi
   });
   let mapping: EventSourceMapping;
   try {
-    mapping = await startEventSourceMapping({
-      consumer,
-      kafka: options.kafka,
-      invoke: host.invoke,
-      bootstrapServers: options.brokers.join(','),
-      eventSourceArn: localClusterArn(platform.region, platform.cluster.name),
-      observer: options.observer,
-    });
+    // One execution environment is started and initialised while the group is joined (like provisioned
+    // concurrency of 1): an empty event runs the handler's init phase, so the first records do not wait for
+    // a cold start. Handlers see `records: {}`; the SDK answers it with no failures.
+    const warm = host.invoke(buildMskEvent([], eventSourceArn, options.brokers.join(',')));
+    [mapping] = await Promise.all([
+      startEventSourceMapping({
+        consumer,
+        kafka: options.kafka,
+        invoke: host.invoke,
+        bootstrapServers: options.brokers.join(','),
+        eventSourceArn,
+        observer: options.observer,
+      }),
+      warm.then((result) => {
+        // Not fatal: a handler may reject an empty event; a broken import shows up here first, though.
+        if (!result.ok)
+          options.log?.(
+            `${consumer.groupId}: the handler failed on its warm-up invocation: ${result.error.class}: ${result.error.message}`,
+          );
+      }),
+    ]);
   } catch (error) {
     await host.close();
     throw error;

@@ -204,6 +204,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
           brokers,
           awsEndpoint,
           logLevel: options.functionLogLevel,
+          log: say,
           observer: combineObservers(
             observability?.observerFor(consumer.groupId),
             options.observerFor?.(consumer.groupId),

@@ -63,8 +63,11 @@ async function dev(flags: DevFlags, ctx: CliContext): Promise<void> {
     stopRequested = true;
     wake();
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  // SIGHUP: the terminal went away; stop as cleanly as for Ctrl-C (and never die of writing to it).
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  for (const signal of signals) process.once(signal, onSignal);
+  const ignore = () => {};
+  process.stdout.on('error', ignore);
 
   let runtime: Runtime | undefined;
   let producer: DemoProducer | undefined;
@@ -141,8 +144,8 @@ async function dev(flags: DevFlags, ctx: CliContext): Promise<void> {
       .catch((error: Error) => say(`demo producer did not stop cleanly: ${error.message}`));
     await dlq?.stop();
     await runtime?.stop();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    for (const signal of signals) process.off(signal, onSignal);
+    process.stdout.off('error', ignore);
     if (runtime) say('stopped.');
     capture.restore();
   }
