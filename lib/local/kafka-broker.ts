@@ -95,8 +95,7 @@ export async function startEmbeddedKafka(options: KafkaBrokerOptions): Promise<K
       classpath,
       'kafka.tools.StorageTool',
       'format',
-      '-t',
-      kafkaClusterId(),
+      `--cluster-id=${kafkaClusterId()}`,
       '-c',
       config,
       '-g',
@@ -236,7 +235,10 @@ async function waitUntilUsable(
   );
 }
 
-/** A KRaft cluster id: 16 random bytes, URL-safe base64 without padding (what `random-uuid` prints). */
+/**
+ * A KRaft cluster id: 16 random bytes, URL-safe base64 without padding (what `random-uuid` prints). It may
+ * start with '-', which is why it is passed as `--cluster-id=<id>` and never as a separate argument.
+ */
 function kafkaClusterId(): string {
   return Buffer.from(randomUUID().replaceAll('-', ''), 'hex').toString('base64url');
 }
