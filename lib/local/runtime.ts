@@ -186,6 +186,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         awsEndpoint,
         port: metricsPort,
         log: (line) => say(line),
+      }).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'EADDRINUSE') throw error;
+        throw new Error(
+          `port ${metricsPort} (local.metricsPort) is already in use — is another \`stratus dev\` running? Stop it or change local.metricsPort in stratus.config.yaml`,
+        );
       });
       const obs = observability;
       stack.push({ what: 'metrics server', stop: () => obs.stop() });

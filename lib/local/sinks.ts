@@ -40,22 +40,24 @@ export async function startLocalSinks(options: {
       }),
     );
   };
-  try {
-    for (const tenant of options.tenants) {
-      for (const spec of tenant.sinks) {
-        const topic = tenant.topics.find((t) => t.name === spec.topic);
-        if (!topic)
-          throw new Error(
-            `sink ${tenant.name}.${spec.key} reads ${spec.topic}, which the tenant does not declare`,
-          );
-        const sink = await startSink(spec, topic, { kafka: options.kafka, lakehouse, log: options.log });
-        const entry: LocalSink = { spec, sink, stopped: false };
-        running.push(entry);
-      }
-    }
-  } catch (error) {
+  // Started together: each joins its own consumer group, which can take a while (a previous run that was
+  // killed leaves members behind until their session times out).
+  const specs = options.tenants.flatMap((tenant) => tenant.sinks.map((spec) => ({ tenant, spec })));
+  const started = await Promise.allSettled(
+    specs.map(async ({ tenant, spec }) => {
+      const topic = tenant.topics.find((t) => t.name === spec.topic);
+      if (!topic)
+        throw new Error(
+          `sink ${tenant.name}.${spec.key} reads ${spec.topic}, which the tenant does not declare`,
+        );
+      const sink = await startSink(spec, topic, { kafka: options.kafka, lakehouse, log: options.log });
+      running.push({ spec, sink, stopped: false });
+    }),
+  );
+  const failed = started.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failed) {
     await stopAll();
-    throw error;
+    throw failed.reason;
   }
   return {
     lakehouse,
