@@ -3,10 +3,11 @@
  * team's handler at most once per idempotency key, produce the outputs, report partial batch failures.
  *
  * Ordering and failures. Partitions of a batch are processed concurrently, records of one partition in offset
- * order. When a record's handler throws, that record and every later record of the same partition are reported
- * in `batchItemFailures` and the later ones are not run: the event-source mapping re-delivers the partition
- * from the lowest reported offset anyway (https://docs.aws.amazon.com/lambda/latest/dg/kafka-retry-configurations.html),
- * and reporting them all means nothing is lost whether it retries from the lowest offset or only the listed ones.
+ * order. When a record's handler throws, that record alone is reported in `batchItemFailures` and the later
+ * records of its partition are not run: the event-source mapping takes the lowest reported offset as the
+ * checkpoint and re-delivers everything from it (https://docs.aws.amazon.com/lambda/latest/dg/kafka-retry-configurations.html),
+ * so they come back in order. Reporting only the failing record means that when retries run out, only it goes to
+ * the on-failure destination; the healthy records behind it are delivered afterwards.
  *
  * Commit. Outputs and dead letters are produced together after the loop and their acknowledgements awaited
  * before the function returns (at-least-once). If production fails the invocation fails as a whole (the
@@ -225,19 +226,18 @@ export function createBatchProcessor(
         await processRecord(batch, source);
       } catch (error) {
         batch.counts.failed++;
-        for (const skipped of records.slice(i))
-          batch.failures.push({
-            itemIdentifier: {
-              partition: topicPartitionKey(skipped.topic, skipped.partition),
-              offset: skipped.offset,
-            },
-          });
-        logger.error('record failed; it and the rest of its partition are reported for retry', {
+        batch.failures.push({
+          itemIdentifier: {
+            partition: topicPartitionKey(source.topic, source.partition),
+            offset: source.offset,
+          },
+        });
+        logger.error('record failed; it is reported, and its partition is re-delivered from it', {
           topic: source.topic,
           partition: source.partition,
           offset: source.offset,
           correlation_id: correlationIdOf(source, decodeHeaders(source.headers)),
-          reportedRecords: records.length - i,
+          notRun: records.length - i - 1,
           error,
         });
         return;
