@@ -12,7 +12,7 @@
  * off, so the emulator + SDK cost and the idempotency cost are told apart. Rounds alternate pass-through and
  * pipeline and the median ratio counts (the machine is shared).
  *
- * BENCH_RECORDS (default 10000) records per run, BENCH_ROUNDS (default 3) rounds, BENCH_PART=throughput|dev
+ * BENCH_RECORDS (default 5000) records per run, BENCH_ROUNDS (default 3) rounds, BENCH_PART=throughput|dev
  * runs one half.
  *
  * Also: seconds from starting `stratus dev` to its first delivered record, cold (a fresh state directory:
@@ -38,7 +38,7 @@ import { loadStratusOrThrow } from '../lib/manifest/index.ts';
 import type { TenantSpec } from '../lib/manifest/spec.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const RECORDS = Number(process.env.BENCH_RECORDS ?? 10_000);
+const RECORDS = Number(process.env.BENCH_RECORDS ?? 5_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 let say: (line: string) => void = (line) => {
   process.stderr.write(`# ${line}\n`);
