@@ -1,20 +1,15 @@
-import { Annotations, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { FIREHOSE_BUFFER_LIMITS, usesFormatConversionOrPartitioning } from '../core/firehose-limits.ts';
 import { sinkStreamName } from '../core/naming.ts';
 import type { PartitionFieldSpec, SinkSpec } from '../manifest/spec.ts';
 import { schemaColumns, type TableColumn } from './schema-columns.ts';
 
 const MIB = 1_048_576;
-/**
- * Firehose needs at least 64 MiB of buffer with record format conversion and with dynamic partitioning.
- * https://docs.aws.amazon.com/firehose/latest/dev/record-format-conversion.html
- * https://docs.aws.amazon.com/firehose/latest/dev/dynamic-partitioning.html
- */
-export const MIN_BUFFER_MIB_CONVERTED = 64;
 
 /** Properties of a {@link LakehouseSink}. */
 export interface LakehouseSinkProps {
@@ -53,7 +48,7 @@ export class LakehouseSink extends Construct {
   readonly deliveryStream: firehose.CfnDeliveryStream;
   /** The Glue table (Iceberg or Parquet schema); undefined for JSON sinks. */
   readonly table?: glue.CfnTable;
-  /** Buffer size Firehose is given, in MiB (raised to 64 for Parquet and partitioned S3 sinks). */
+  /** Buffer size Firehose is given, in MiB. */
   readonly bufferSizeMiB: number;
 
   constructor(scope: Construct, id: string, props: LakehouseSinkProps) {
@@ -87,15 +82,7 @@ export class LakehouseSink extends Construct {
       authenticationConfiguration: { roleArn: props.role.roleArn, connectivity: 'PRIVATE' },
     };
 
-    const converted = sink.format === 'parquet' || (sink.format === 'json' && sink.partitionBy.length > 0);
-    const requested = Math.max(1, Math.round(sink.bufferSizeBytes / MIB));
-    this.bufferSizeMiB =
-      sink.format !== 'iceberg' && converted ? Math.max(requested, MIN_BUFFER_MIB_CONVERTED) : requested;
-    if (this.bufferSizeMiB !== requested)
-      Annotations.of(this).addWarningV2(
-        'stratus:sink-buffer-raised',
-        `sink ${sink.key}: buffer.size raised from ${requested} MiB to ${this.bufferSizeMiB} MiB, the Firehose minimum with format conversion or dynamic partitioning`,
-      );
+    this.bufferSizeMiB = Math.round(sink.bufferSizeBytes / MIB);
     const bufferingHints = {
       sizeInMBs: this.bufferSizeMiB,
       intervalInSeconds: Math.round(sink.bufferIntervalMs / 1000),
@@ -329,8 +316,14 @@ function validate(props: LakehouseSinkProps, columns: TableColumn[]): void {
     if (!column) fail(`sink.uniqueKeys "${key}" is not a column of the schema`);
     else if (!column.required) fail(`sink.uniqueKeys "${key}" must be a required property of the schema`);
   }
-  if (sink.bufferSizeBytes < MIB || sink.bufferSizeBytes > 128 * MIB)
-    fail(`sink.bufferSizeBytes must be 1–128 MiB, got ${sink.bufferSizeBytes}`);
-  if (sink.bufferIntervalMs < 0 || sink.bufferIntervalMs > 900_000)
-    fail(`sink.bufferIntervalMs must be 0–900000, got ${sink.bufferIntervalMs}`);
+  const limits = FIREHOSE_BUFFER_LIMITS;
+  const minBytes = usesFormatConversionOrPartitioning(sink.format, sink.partitionBy.length)
+    ? limits.minConvertedBytes
+    : limits.minBytes;
+  if (sink.bufferSizeBytes < minBytes || sink.bufferSizeBytes > limits.maxBytes)
+    fail(
+      `sink.bufferSizeBytes must be ${minBytes / MIB}–${limits.maxBytes / MIB} MiB for a ${sink.format} sink${sink.partitionBy.length > 0 ? ' with partitionBy' : ''}, got ${sink.bufferSizeBytes}`,
+    );
+  if (sink.bufferIntervalMs < 0 || sink.bufferIntervalMs > limits.maxIntervalMs)
+    fail(`sink.bufferIntervalMs must be 0–${limits.maxIntervalMs}, got ${sink.bufferIntervalMs}`);
 }

@@ -1,5 +1,6 @@
 import { search } from '@aws-lambda-powertools/jmespath';
 import { validateFilterPattern } from '../core/event-filter.ts';
+import { FIREHOSE_BUFFER_LIMITS, usesFormatConversionOrPartitioning } from '../core/firehose-limits.ts';
 import {
   consumerGroupId,
   DLQ_TOPIC_KEY,
@@ -19,6 +20,7 @@ import type {
   ConsumerSpec,
   PartitionFieldSpec,
   PlatformSpec,
+  SinkFormat,
   SinkSpec,
   SourceRef,
   StartingPosition,
@@ -569,15 +571,30 @@ function resolveSinks(
     read.onlyKeys([...path, 'buffer'], buffer, ['size', 'interval']);
     const columns = schemaColumns(topic?.schema);
     const partitionBy = partitionFields(read, [...path, 'partitionBy'], sink.partitionBy, columns);
+    partitionBy.forEach((field, index) => {
+      if (format !== 'iceberg' && field.transform === 'bucket') {
+        read.fail(
+          [...path, 'partitionBy', index],
+          'bucket(N, field) partitions iceberg tables only; S3 prefixes cannot hash',
+        );
+      }
+    });
     const uniqueKeys =
       sink.uniqueKeys === undefined ? undefined : read.stringList([...path, 'uniqueKeys'], sink.uniqueKeys);
     if (uniqueKeys && format !== 'iceberg')
       read.fail([...path, 'uniqueKeys'], 'unique keys apply to iceberg tables only');
+    const required = Array.isArray(topic?.schema?.required) ? (topic.schema.required as unknown[]) : [];
     uniqueKeys?.forEach((column, index) => {
       if (columns && !columns.includes(column)) {
         read.fail(
           [...path, 'uniqueKeys', index],
           `"${column}" is not a field of topic "${topic?.key}"'s schema${didYouMean(column, columns)}`,
+        );
+      } else if (columns && !required.includes(column)) {
+        // A row identity cannot be null: Firehose requires identifier fields to be required columns.
+        read.fail(
+          [...path, 'uniqueKeys', index],
+          `"${column}" must be a required property of topic "${topic?.key}"'s schema`,
         );
       }
     });
@@ -590,16 +607,10 @@ function resolveSinks(
       format,
       database: glueDatabaseName(tenant),
       table,
-      // Firehose BufferingHints: SizeInMBs 1–128, IntervalInSeconds 0–900.
-      bufferSizeBytes: read.size([...path, 'buffer', 'size'], buffer.size, {
-        min: MIB,
-        max: 128 * MIB,
-        fallback: d.bufferSizeBytes,
-        label: '1MiB and 128MiB',
-      }),
+      bufferSizeBytes: bufferSize(read, [...path, 'buffer', 'size'], buffer.size, format, partitionBy.length),
       bufferIntervalMs: read.duration([...path, 'buffer', 'interval'], buffer.interval, {
         min: 0,
-        max: 900 * SECOND,
+        max: FIREHOSE_BUFFER_LIMITS.maxIntervalMs,
         fallback: d.bufferIntervalMs,
         label: '0s and 900s',
       }),
@@ -615,6 +626,27 @@ function resolveSinks(
     });
   }
   return sinks;
+}
+
+/**
+ * Firehose's buffer size: 1–128 MiB, and at least 64 MiB when it converts to Parquet or partitions
+ * dynamically; such sinks default to that minimum instead of Firehose's general 5 MiB.
+ */
+function bufferSize(
+  read: FieldReader,
+  path: FieldPath,
+  value: unknown,
+  format: SinkFormat,
+  partitionFields: number,
+): number {
+  const limits = FIREHOSE_BUFFER_LIMITS;
+  const converted = usesFormatConversionOrPartitioning(format, partitionFields);
+  const min = converted ? limits.minConvertedBytes : limits.minBytes;
+  const label = converted
+    ? `64MiB and 128MiB (Firehose's range with ${format === 'parquet' ? 'Parquet conversion' : 'dynamic partitioning'})`
+    : '1MiB and 128MiB';
+  const fallback = converted ? limits.minConvertedBytes : TENANT_DEFAULTS.sink.bufferSizeBytes;
+  return read.size(path, value, { min, max: limits.maxBytes, fallback, label });
 }
 
 /** Top-level property names of a JSON Schema, or undefined when the schema does not list them. */
@@ -633,10 +665,11 @@ function partitionFields(
   read.stringList(path, value).forEach((text, index) => {
     const match = PARTITION_TRANSFORM.exec(text.trim());
     if (!match) {
-      read.fail(
-        [...path, index],
-        `"${text}" is not a partition transform; use field, identity(f), year|month|day|hour(f), bucket(N, f) or truncate(W, f)`,
-      );
+      // `[bucket(16, userId)]` is two items to YAML: the comma ends a flow-list item.
+      const split = /^(bucket|truncate)\(\s*\d+\s*$/.test(text.trim())
+        ? `; a comma inside a [flow, list] splits the item: quote it, e.g. ["${text.trim()}, field)"]`
+        : '; use field, identity(f), year|month|day|hour(f), bucket(N, f) or truncate(W, f)';
+      read.fail([...path, index], `"${text}" is not a partition transform${split}`);
       return;
     }
     const spec: PartitionFieldSpec = match[1]
