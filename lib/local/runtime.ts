@@ -139,7 +139,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     if (options.services) {
       ({ brokers, awsEndpoint } = options.services);
     } else {
-      const [broker, aws] = await Promise.all([
+      const [brokerResult, awsResult] = await Promise.allSettled([
         startKafka({
           port: options.ports?.kafka ?? platform.local.kafkaPort,
           controllerPort: options.ports?.kafkaController,
@@ -152,9 +152,19 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
           onProgress: say,
         }),
       ]);
-      // Pushed in start order; stopped in reverse: the broker last, after everything that talks to it.
-      stack.push({ what: 'Kafka', stop: () => broker.stop() });
-      stack.push({ what: 'AWS emulator', stop: () => aws.stop() });
+      // Pushed in start order; stopped in reverse: the broker last, after everything that talks to it. One
+      // that started is stopped even when the other failed.
+      if (brokerResult.status === 'fulfilled') {
+        const started = brokerResult.value;
+        stack.push({ what: 'Kafka', stop: () => started.stop() });
+      }
+      if (awsResult.status === 'fulfilled') {
+        const started = awsResult.value;
+        stack.push({ what: 'AWS emulator', stop: () => started.stop() });
+      }
+      if (brokerResult.status === 'rejected') throw brokerResult.reason;
+      if (awsResult.status === 'rejected') throw awsResult.reason;
+      const [broker, aws] = [brokerResult.value, awsResult.value];
       brokers = broker.brokers;
       awsEndpoint = aws.endpoint;
       say(
