@@ -26,8 +26,9 @@ export interface ProcessorOptions<T, O> extends StratusHandlerOptions {
   /** The output topic's side. */
   output?: {
     /**
-     * Outputs are validated against it before they are produced; a violation fails the record (a bug, retried).
-     * @default outputs are not validated
+     * Outputs are validated before they are produced; a violation fails the record (a bug, retried). The
+     * manifest's schema of the output topic is used by itself; one given here must be the same document.
+     * @default the output topic's schema from the manifest, or no validation when it has none
      */
     schema?: Record<string, unknown>;
   };

@@ -62,7 +62,12 @@ export function createStratusRuntime(
     outputSchema?: Record<string, unknown>;
   },
 ): StratusRuntime {
-  const settings = loadSettings({ kind, schema: options.schema, env: options.env });
+  const settings = loadSettings({
+    kind,
+    schema: options.schema,
+    outputSchema: options.outputSchema,
+    env: options.env,
+  });
   const logger = options.logger ?? createLogger(settings.tenant, settings.consumer);
   const metrics = options.metrics ?? createMetrics(settings.tenant, settings.consumer);
   let publisher = options.publisher;
@@ -87,7 +92,7 @@ export function createStratusRuntime(
     producesOutput: kind === 'processor',
     onTombstone: options.onTombstone,
     validateValue: settings.schema ? compileValueValidator(settings.schema) : undefined,
-    validateOutput: options.outputSchema ? compileValueValidator(options.outputSchema) : undefined,
+    validateOutput: settings.outputSchema ? compileValueValidator(settings.outputSchema) : undefined,
     idempotency,
     publisher: getPublisher,
     logger,

@@ -18,11 +18,15 @@ export interface SdkSettings extends ConsumerEnvironment {
   schema?: Record<string, unknown>;
   /** Where `schema` came from, for log lines and errors. */
   schemaSource?: string;
+  /** The output topic's JSON Schema (processors), when the manifest or the handler gives one. */
+  outputSchema?: Record<string, unknown>;
 }
 
 export interface LoadSettingsInput {
   /** The schema passed to `defineConsumer`/`defineProcessor`, if any. */
   schema?: Record<string, unknown>;
+  /** The output schema passed to `defineProcessor`, if any. */
+  outputSchema?: Record<string, unknown>;
   /** Whether the handler is a processor (needs an output topic) or a consumer (must not have one). */
   kind: 'consumer' | 'processor';
   env?: NodeJS.ProcessEnv;
@@ -51,23 +55,41 @@ export function loadSettings(input: LoadSettingsInput): SdkSettings {
       `${name} declares output "${base.outputTopic}" in the manifest but is written with defineConsumer, which produces nothing; use defineProcessor`,
     );
 
-  if (!base.schemaFile) {
-    return input.schema ? { ...base, schema: input.schema, schemaSource: 'handler code' } : base;
-  }
-  const file = path.isAbsolute(base.schemaFile)
-    ? base.schemaFile
-    : path.resolve(env.LAMBDA_TASK_ROOT ?? process.cwd(), base.schemaFile);
+  const inputSchema = readSchema(base.schemaFile, FUNCTION_ENV.schemaFile, input.schema, env);
+  const output = readSchema(base.outputSchemaFile, FUNCTION_ENV.outputSchemaFile, input.outputSchema, env);
+  return {
+    ...base,
+    schema: inputSchema?.schema,
+    schemaSource: inputSchema?.source,
+    outputSchema: output?.schema,
+  };
+}
+
+/**
+ * One schema: the manifest's file when there is one (relative paths resolve against LAMBDA_TASK_ROOT), which a
+ * schema also given in code must equal; otherwise the code's schema.
+ */
+function readSchema(
+  schemaFile: string | undefined,
+  variable: string,
+  fromCode: Record<string, unknown> | undefined,
+  env: NodeJS.ProcessEnv,
+): { schema: Record<string, unknown>; source: string } | undefined {
+  if (!schemaFile) return fromCode ? { schema: fromCode, source: 'handler code' } : undefined;
+  const file = path.isAbsolute(schemaFile)
+    ? schemaFile
+    : path.resolve(env.LAMBDA_TASK_ROOT ?? process.cwd(), schemaFile);
   let schema: Record<string, unknown>;
   try {
     schema = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
   } catch (error) {
     throw new StratusConfigurationError(
-      `cannot read the schema file ${file} (${FUNCTION_ENV.schemaFile}): ${(error as Error).message}`,
+      `cannot read the schema file ${file} (${variable}): ${(error as Error).message}`,
     );
   }
-  if (input.schema && !sameJson(input.schema, schema))
+  if (fromCode && !sameJson(fromCode, schema))
     throw new StratusConfigurationError(
-      `the schema passed to the handler differs from the manifest's schema file ${base.schemaFile}; remove it from the code or make them identical`,
+      `the schema passed to the handler differs from the manifest's schema file ${schemaFile} (${variable}); remove it from the code or make them identical`,
     );
-  return { ...base, schema, schemaSource: base.schemaFile };
+  return { schema, source: schemaFile };
 }

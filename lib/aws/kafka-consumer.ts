@@ -13,11 +13,14 @@ import type { ConsumerSpec } from '../manifest/spec.ts';
 /** File name of the source topic's JSON Schema inside the function bundle (STRATUS_SCHEMA_FILE). */
 export const BUNDLED_SCHEMA_FILE = 'stratus-schema.json';
 
+/** File name of the output topic's JSON Schema inside the function bundle (STRATUS_OUTPUT_SCHEMA_FILE). */
+export const BUNDLED_OUTPUT_SCHEMA_FILE = 'stratus-output-schema.json';
+
 /** Properties of a {@link KafkaConsumer}. */
 export interface KafkaConsumerProps {
   /** The resolved manifest consumer: topic, group, handler and every event-source setting. */
   readonly consumer: ConsumerSpec;
-  /** Project root; `consumer.handlerFile` and `schemaFile` are relative to it. */
+  /** Project root; `consumer.handlerFile`, `schemaFile` and `outputSchemaFile` are relative to it. */
   readonly rootDir: string;
   /** ARN of the MSK cluster. */
   readonly clusterArn: string;
@@ -33,6 +36,11 @@ export interface KafkaConsumerProps {
    * @default - no schema
    */
   readonly schemaFile?: string;
+  /**
+   * JSON Schema of the output topic's values (processors), relative to `rootDir`; copied into the bundle.
+   * @default - outputs are not validated
+   */
+  readonly outputSchemaFile?: string;
   /**
    * Powertools log level.
    * @default 'INFO'
@@ -96,7 +104,7 @@ export class KafkaConsumer extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
 
-    const schemaFile = props.schemaFile;
+    const { schemaFile, outputSchemaFile } = props;
     const environment = consumerEnvironment({
       tenant: c.tenant,
       consumer: c.key,
@@ -111,6 +119,7 @@ export class KafkaConsumer extends Construct {
           : undefined,
       // Relative to LAMBDA_TASK_ROOT: the afterBundling hook below puts the file there.
       schemaFile: schemaFile ? BUNDLED_SCHEMA_FILE : undefined,
+      outputSchemaFile: outputSchemaFile ? BUNDLED_OUTPUT_SCHEMA_FILE : undefined,
       logLevel: props.logLevel ?? 'INFO',
     });
 
@@ -136,13 +145,17 @@ export class KafkaConsumer extends Construct {
         sourcesContent: false,
         // The AWS SDK v3 is in the runtime; everything else (Powertools, kafkajs, middy) is bundled.
         externalModules: ['@aws-sdk/*'],
-        // Environment variables are capped at 4 KB, so the schema travels as a file in the bundle. The
-        // command text names the schema, so bundles of different schemas never share CDK's asset cache.
+        // Environment variables are capped at 4 KB, so schemas travel as files in the bundle. The command
+        // text names the schemas, so bundles of different schemas never share CDK's asset cache.
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
-          afterBundling: (inputDir: string, outputDir: string) =>
-            schemaFile ? [`cp "${inputDir}/${schemaFile}" "${outputDir}/${BUNDLED_SCHEMA_FILE}"`] : [],
+          afterBundling: (inputDir: string, outputDir: string) => [
+            ...(schemaFile ? [`cp "${inputDir}/${schemaFile}" "${outputDir}/${BUNDLED_SCHEMA_FILE}"`] : []),
+            ...(outputSchemaFile
+              ? [`cp "${inputDir}/${outputSchemaFile}" "${outputDir}/${BUNDLED_OUTPUT_SCHEMA_FILE}"`]
+              : []),
+          ],
         },
       },
     });
@@ -211,8 +224,13 @@ function validate(props: KafkaConsumerProps): void {
     fail(`runtime must be Node.js 22 or 24, got ${props.runtime.name}`);
   if (!existsSync(path.resolve(props.rootDir, c.handlerFile)))
     fail(`consumer.handlerFile "${c.handlerFile}" does not exist under ${props.rootDir}`);
-  if (props.schemaFile && !existsSync(path.resolve(props.rootDir, props.schemaFile)))
-    fail(`schemaFile "${props.schemaFile}" does not exist under ${props.rootDir}`);
+  for (const prop of ['schemaFile', 'outputSchemaFile'] as const) {
+    const file = props[prop];
+    if (file && !existsSync(path.resolve(props.rootDir, file)))
+      fail(`${prop} "${file}" does not exist under ${props.rootDir}`);
+  }
+  if (props.outputSchemaFile && !c.output)
+    fail('outputSchemaFile is set but the consumer has no output topic');
   if (!c.groupId.startsWith(`${c.tenant}.`)) fail(`consumer.groupId must start with "${c.tenant}."`);
   if (!Number.isInteger(c.batchSize) || c.batchSize < 1 || c.batchSize > 10_000)
     fail(`consumer.batchSize must be 1–10000, got ${c.batchSize}`);

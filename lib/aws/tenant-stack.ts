@@ -105,6 +105,7 @@ export class TenantStack extends Stack {
         bootstrapBrokers: facts.bootstrapBrokers,
         idempotencyTableName: c.idempotency ? facts.idempotencyTableName : undefined,
         schemaFile: topicsByKey.get(c.topicKey)?.schemaFile,
+        outputSchemaFile: c.outputKey ? topicsByKey.get(c.outputKey)?.schemaFile : undefined,
         logLevel: platform.functionDefaults.logLevel,
         logRetention,
         vpcConfig,

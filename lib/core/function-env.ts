@@ -27,6 +27,8 @@ export const FUNCTION_ENV = {
    * capped at 4 KB, too small for schemas), absolute paths are used as they are (the local runtime).
    */
   schemaFile: 'STRATUS_SCHEMA_FILE',
+  /** JSON Schema file of the output topic's values (processors); resolved like `schemaFile`. */
+  outputSchemaFile: 'STRATUS_OUTPUT_SCHEMA_FILE',
   /** Endpoint of the AWS emulator locally; absent on AWS. */
   awsEndpoint: 'AWS_ENDPOINT_URL',
 } as const;
@@ -43,6 +45,7 @@ export interface ConsumerEnvironmentInput {
   kafkaAuth: KafkaAuth;
   idempotency?: { key: string; ttlMs: number; table: string };
   schemaFile?: string;
+  outputSchemaFile?: string;
   logLevel: string;
   awsEndpoint?: string;
 }
@@ -68,6 +71,7 @@ export function consumerEnvironment(input: ConsumerEnvironmentInput): Record<str
     env[FUNCTION_ENV.idempotencyTable] = input.idempotency.table;
   }
   if (input.schemaFile) env[FUNCTION_ENV.schemaFile] = input.schemaFile;
+  if (input.outputSchemaFile) env[FUNCTION_ENV.outputSchemaFile] = input.outputSchemaFile;
   if (input.awsEndpoint) env[FUNCTION_ENV.awsEndpoint] = input.awsEndpoint;
   return env;
 }
@@ -83,6 +87,7 @@ export interface ConsumerEnvironment {
   kafkaAuth: KafkaAuth;
   idempotency?: { key: string; ttlSeconds: number; table: string };
   schemaFile?: string;
+  outputSchemaFile?: string;
 }
 
 /** Reads the contract back; names every missing or malformed variable at once. */
@@ -123,5 +128,6 @@ export function readConsumerEnvironment(env: NodeJS.ProcessEnv): ConsumerEnviron
     kafkaAuth: auth as KafkaAuth,
     idempotency,
     schemaFile: env[FUNCTION_ENV.schemaFile] || undefined,
+    outputSchemaFile: env[FUNCTION_ENV.outputSchemaFile] || undefined,
   };
 }

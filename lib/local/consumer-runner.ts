@@ -47,6 +47,9 @@ export interface ConsumerRunner {
 export function localFunctionEnvironment(options: ConsumerRunnerOptions): Record<string, string> {
   const { platform, tenant, consumer } = options;
   const topic = tenant.topics.find((t) => t.name === consumer.topic);
+  const output = tenant.topics.find((t) => t.name === consumer.output);
+  // Absolute: the SDK reads them as they are (there is no LAMBDA_TASK_ROOT locally).
+  const absolute = (file: string | undefined) => (file ? path.resolve(platform.rootDir, file) : undefined);
   const env = consumerEnvironment({
     tenant: tenant.name,
     consumer: consumer.key,
@@ -58,8 +61,8 @@ export function localFunctionEnvironment(options: ConsumerRunnerOptions): Record
     idempotency: consumer.idempotency
       ? { key: consumer.idempotency.key, ttlMs: consumer.idempotency.ttlMs, table: LOCAL_IDEMPOTENCY_TABLE }
       : undefined,
-    // Absolute: the SDK reads it as is (no LAMBDA_TASK_ROOT locally).
-    schemaFile: topic?.schemaFile ? path.resolve(platform.rootDir, topic.schemaFile) : undefined,
+    schemaFile: absolute(topic?.schemaFile),
+    outputSchemaFile: absolute(output?.schemaFile),
     logLevel: options.logLevel ?? platform.functionDefaults.logLevel,
     awsEndpoint: options.awsEndpoint,
   });

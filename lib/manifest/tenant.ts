@@ -414,12 +414,7 @@ function resolveConsumers(
         max: 10_000,
         fallback: d.batchSize,
       }),
-      batchWindowMs: read.duration([...path, 'batchWindow'], consumer.batchWindow, {
-        min: 0,
-        max: 300 * SECOND,
-        fallback: d.batchWindowMs,
-        label: '0s and 300s (MaximumBatchingWindowInSeconds)',
-      }),
+      batchWindowMs: batchWindow(read, [...path, 'batchWindow'], consumer.batchWindow),
       startingPosition: position.position,
       startingPositionTimestamp: position.timestamp,
       filters: filters(read, [...path, 'filters'], consumer.filters),
@@ -450,6 +445,28 @@ function resolveConsumers(
     });
   }
   return consumers;
+}
+
+/**
+ * MaximumBatchingWindowInSeconds is whole seconds, 0–300; Lambda's Kafka default of 0.5 s is what an unset
+ * window means, so `500ms` is the one sub-second value that exists on AWS.
+ */
+function batchWindow(read: FieldReader, path: FieldPath, value: unknown): number {
+  const { batchWindowMs: fallback } = TENANT_DEFAULTS.consumer;
+  const ms = read.duration(path, value, {
+    min: 0,
+    max: 300 * SECOND,
+    fallback,
+    label: '0s and 300s (MaximumBatchingWindowInSeconds)',
+  });
+  if (ms % SECOND !== 0 && ms !== fallback) {
+    read.fail(
+      path,
+      `must be whole seconds (MaximumBatchingWindowInSeconds), or 500ms, Lambda's Kafka default; got "${String(value)}"`,
+    );
+    return fallback;
+  }
+  return ms;
 }
 
 function startingPosition(

@@ -10,7 +10,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import type * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { addStratusStacks, type StratusStacks } from '../../lib/aws/app.ts';
-import { BUNDLED_SCHEMA_FILE } from '../../lib/aws/kafka-consumer.ts';
+import { BUNDLED_OUTPUT_SCHEMA_FILE, BUNDLED_SCHEMA_FILE } from '../../lib/aws/kafka-consumer.ts';
 import { nagFindings } from '../../lib/aws/nag.ts';
 import { PLATFORM_PARAMETERS } from '../../lib/aws/platform-parameters.ts';
 import { exampleSpec, REPO_ROOT, resolveIntrinsics } from './helpers.ts';
@@ -114,6 +114,7 @@ describe('Stratus-Tenant-payments', () => {
           STRATUS_DLQ_TOPIC: 'payments.dlq',
           STRATUS_KAFKA_AUTH: 'iam',
           STRATUS_SCHEMA_FILE: BUNDLED_SCHEMA_FILE,
+          STRATUS_OUTPUT_SCHEMA_FILE: BUNDLED_OUTPUT_SCHEMA_FILE,
           STRATUS_IDEMPOTENCY_KEY: 'value.eventId',
           POWERTOOLS_SERVICE_NAME: 'payments',
         }),
@@ -121,7 +122,7 @@ describe('Stratus-Tenant-payments', () => {
     });
   });
 
-  it('bundles the handler with the source topic schema as a file', () => {
+  it('bundles the handler with the source and output topic schemas as files', () => {
     const consumer = stacks.tenants
       .find((s) => s.tenant.name === 'payments')!
       .consumers.get('enrich-orders')!;
@@ -130,6 +131,9 @@ describe('Stratus-Tenant-payments', () => {
     expect(existsSync(path.join(bundle, 'index.js'))).toBe(true);
     expect(JSON.parse(readFileSync(path.join(bundle, BUNDLED_SCHEMA_FILE), 'utf8'))).toEqual(
       JSON.parse(readFileSync(path.join(REPO_ROOT, 'schemas/payments/order.schema.json'), 'utf8')),
+    );
+    expect(JSON.parse(readFileSync(path.join(bundle, BUNDLED_OUTPUT_SCHEMA_FILE), 'utf8'))).toEqual(
+      JSON.parse(readFileSync(path.join(REPO_ROOT, 'schemas/payments/order-enriched.schema.json'), 'utf8')),
     );
   });
 

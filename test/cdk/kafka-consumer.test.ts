@@ -151,6 +151,18 @@ describe('KafkaConsumer', () => {
       {},
       /schemaFile "schemas\/nope.json" does not exist/,
     ],
+    [
+      'a missing output schema',
+      { outputSchemaFile: 'schemas/nope-out.json' },
+      {},
+      /outputSchemaFile "schemas\/nope-out.json" does not exist/,
+    ],
+    [
+      'an output schema without an output topic',
+      { outputSchemaFile: 'schemas/payments/order-enriched.schema.json' },
+      { output: undefined, outputKey: undefined },
+      /outputSchemaFile is set but the consumer has no output topic/,
+    ],
     ['a sub-second window', {}, { batchWindowMs: 250 }, /consumer.batchWindowMs must be whole seconds/],
     ['a batch size of 0', {}, { batchSize: 0 }, /consumer.batchSize must be 1–10000, got 0/],
     [

@@ -57,6 +57,7 @@ async function coldStart(tenant: string, consumerKey: string) {
     kafkaAuth: 'plaintext',
     idempotency: consumer.idempotency && { ...consumer.idempotency, table },
     schemaFile: topic.schemaFile && path.resolve(spec.platform.rootDir, topic.schemaFile),
+    outputSchemaFile: outputTopic.schemaFile && path.resolve(spec.platform.rootDir, outputTopic.schemaFile),
     logLevel: 'INFO',
     awsEndpoint: testServices().awsEndpoint,
   });

@@ -164,6 +164,12 @@ describe('one rule, one bad manifest: each error names the field and its line', 
       { path: 'consumers.enrich.batchWindow', line: 15, message: /0s and 300s/ },
     ],
     [
+      'batch window granularity',
+      'output: enriched',
+      'output: enriched\n    batchWindow: 250ms',
+      { path: 'consumers.enrich.batchWindow', line: 15, message: /whole seconds/ },
+    ],
+    [
       'retries range',
       'output: enriched',
       'output: enriched\n    retries: -2',

@@ -51,6 +51,18 @@ describe('configuration at cold start', () => {
     ).toThrow(/differs from the manifest's schema file/);
   });
 
+  it("takes the output topic's schema from the manifest (STRATUS_OUTPUT_SCHEMA_FILE) and refuses a different one in code", () => {
+    const outputSchemaFile = path.resolve('schemas/payments/order-enriched.schema.json');
+    const env = functionEnv({ outputTopic: 'shop.enriched', outputSchemaFile });
+    const fromFile = JSON.parse(readFileSync(outputSchemaFile, 'utf8')) as Record<string, unknown>;
+    expect(defineProcessor({ env, handler: () => undefined }).stratus.settings.outputSchema).toEqual(
+      fromFile,
+    );
+    expect(() =>
+      defineProcessor({ env, output: { schema: { type: 'object' } }, handler: () => undefined }),
+    ).toThrow(/differs from the manifest's schema file .*STRATUS_OUTPUT_SCHEMA_FILE/);
+  });
+
   it('uses a schema given only in code when the manifest has none', () => {
     const schema = { type: 'object', required: ['n'] };
     expect(defineConsumer({ env: functionEnv(), schema, handler: () => {} }).stratus.settings.schema).toBe(
