@@ -90,6 +90,7 @@ export async function startConsumerRunner(options: ConsumerRunnerOptions): Promi
     region: platform.region,
   });
   let mapping: EventSourceMapping;
+  let closing = false;
   try {
     // One execution environment is started and initialised while the group is joined (like provisioned
     // concurrency of 1): an empty event runs the handler's init phase, so the first records do not wait for
@@ -106,13 +107,15 @@ export async function startConsumerRunner(options: ConsumerRunnerOptions): Promi
       }),
       warm.then((result) => {
         // Not fatal: a handler may reject an empty event; a broken import shows up here first, though.
-        if (!result.ok)
+        if (!result.ok && !closing)
           options.log?.(
             `${consumer.groupId}: the handler failed on its warm-up invocation: ${result.error.class}: ${result.error.message}`,
           );
       }),
     ]);
   } catch (error) {
+    // The warm-up's environment is terminated with the host: that is not the handler's failure.
+    closing = true;
     await host.close();
     throw error;
   }

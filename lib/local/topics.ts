@@ -10,6 +10,7 @@ import kafkajs, { type Admin } from 'kafkajs';
 const { ConfigResourceTypes } = kafkajs;
 
 import type { TenantSpec, TopicSpec } from '../manifest/spec.ts';
+import { waitFor } from './process-utils.ts';
 
 export type TopicChange =
   | { topic: string; action: 'created'; partitions: number }
@@ -47,6 +48,14 @@ export async function provisionTopics(admin: Admin, topics: readonly TopicSpec[]
     });
     for (const topic of missing)
       changes.push({ topic: topic.name, action: 'created', partitions: topic.partitions });
+    // waitForLeaders covers the controller's view; brokers learn the new leaders a moment later, and a
+    // consumer that asks for offsets before then fails with NOT_LEADER. Ready means offsets can be read.
+    for (const topic of missing) {
+      await waitFor(`leaders of ${topic.name}`, () => admin.fetchTopicOffsets(topic.name).then(() => true), {
+        timeoutMs: 30_000,
+        intervalMs: 100,
+      });
+    }
   }
   if (present.length === 0) return changes;
 
