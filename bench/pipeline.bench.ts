@@ -24,7 +24,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import { Kafka, logLevel } from 'kafkajs';
+import { PRODUCER_CONFIG } from '../lib/core/kafka-producer.ts';
 import { startAwsEmulator } from '../lib/local/aws-emulator.ts';
 import { generatorFor } from '../lib/local/demo/generators.ts';
 import { publish } from '../lib/local/demo/publish.ts';
@@ -58,11 +59,7 @@ function orders(count: number) {
 }
 
 async function fill(kafka: Kafka, topic: string, messages: ReturnType<typeof orders>) {
-  const producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    createPartitioner: Partitioners.DefaultPartitioner,
-  });
+  const producer = kafka.producer(PRODUCER_CONFIG);
   await producer.connect();
   await publish({ producer, topic, messages });
   await producer.disconnect();
@@ -99,11 +96,7 @@ class SteadyClock {
 /** Raw kafkajs: consume a batch, produce its values to `out` (acks all), commit; records/s. */
 async function passThrough(kafka: Kafka, from: string, to: string, partitions: number): Promise<number> {
   const consumer = kafka.consumer({ groupId: `${from}.bench-raw`, allowAutoTopicCreation: false });
-  const producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    createPartitioner: Partitioners.DefaultPartitioner,
-  });
+  const producer = kafka.producer(PRODUCER_CONFIG);
   await Promise.all([consumer.connect(), producer.connect()]);
   await consumer.subscribe({ topic: from, fromBeginning: true });
   const clock = new SteadyClock(partitions);

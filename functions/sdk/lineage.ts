@@ -1,21 +1,8 @@
-/**
- * Lineage headers: every record a processor writes says where it came from, so a record in any topic can be
- * traced back to its source offset and the invocation that produced it.
- */
-import { DLQ_HEADERS } from '../../lib/core/dlq-envelope.ts';
+/** Writing the lineage headers (lib/core/lineage.ts) on every output record. */
+import { LINEAGE_HEADERS } from '../../lib/core/lineage.ts';
 import type { MskRecord } from '../../lib/core/msk-event.ts';
 
-export const LINEAGE_HEADERS = {
-  sourceTopic: DLQ_HEADERS.sourceTopic,
-  sourcePartition: 'stratus-source-partition',
-  sourceOffset: 'stratus-source-offset',
-  tenant: DLQ_HEADERS.tenant,
-  consumer: DLQ_HEADERS.consumer,
-  /** Carried from record to record across processors; starts as the X-Ray trace id (or the request id). */
-  traceId: 'stratus-trace-id',
-  /** The conventional header name, so producers outside Stratus can set it; propagated unchanged. */
-  correlationId: 'correlation-id',
-} as const;
+export { LINEAGE_HEADERS };
 
 /** The record's correlation id: its `correlation-id` header, else its coordinates. */
 export function correlationIdOf(record: MskRecord, headers: Record<string, string>): string {

@@ -6,8 +6,9 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { generateAuthToken } from 'aws-msk-iam-sasl-signer-js';
-import { Kafka, type KafkaConfig, logLevel, Partitioners, type Producer } from 'kafkajs';
+import { Kafka, type KafkaConfig, logLevel, type Producer } from 'kafkajs';
 import type { KafkaAuth } from '../../lib/core/function-env.ts';
+import { PRODUCER_CONFIG } from '../../lib/core/kafka-producer.ts';
 import { OutputDeliveryError } from './errors.ts';
 import type { OutgoingMessage } from './output.ts';
 
@@ -66,14 +67,7 @@ export function createKafkaPublisher(options: KafkaPublisherOptions): RecordPubl
 
   const connected = (): Promise<Producer> => {
     connecting ??= (async () => {
-      const created = kafka.producer({
-        idempotent: true,
-        // kafkajs requires a single in-flight request for an idempotent producer to keep ordering.
-        maxInFlightRequests: 1,
-        // The Java client's murmur2 partitioner: the same key lands on the same partition as with any other client.
-        createPartitioner: Partitioners.DefaultPartitioner,
-        allowAutoTopicCreation: false,
-      });
+      const created = kafka.producer(PRODUCER_CONFIG);
       await created.connect();
       producer = created;
       return created;

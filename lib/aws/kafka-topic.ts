@@ -1,6 +1,7 @@
 import { CustomResource, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as msk from 'aws-cdk-lib/aws-msk';
 import { Construct } from 'constructs';
+import { topicConfigs } from '../core/topic-config.ts';
 
 /** How topics are created on the cluster. */
 export enum TopicProvisioning {
@@ -106,14 +107,6 @@ export class KafkaTopic extends Construct {
       });
     }
   }
-}
-
-/** Kafka topic configs, string-valued as the admin API wants them. */
-export function topicConfigs(
-  retentionMs: number,
-  cleanupPolicy: 'delete' | 'compact',
-): Record<string, string> {
-  return { 'retention.ms': String(retentionMs), 'cleanup.policy': cleanupPolicy };
 }
 
 function validate(props: KafkaTopicProps, replicationFactor: number, retentionMs: number): void {

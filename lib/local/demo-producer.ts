@@ -3,7 +3,8 @@
  * included, until stopped — so a fresh `stratus dev` shows records flowing, filtered and dead-lettered.
  */
 import { randomBytes } from 'node:crypto';
-import { type Kafka, Partitioners } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
+import { PRODUCER_CONFIG } from '../core/kafka-producer.ts';
 import type { TenantSpec } from '../manifest/spec.ts';
 import { generatorFor, sourceTopics } from './demo/generators.ts';
 import { demoMessages } from './demo/messages.ts';
@@ -22,12 +23,7 @@ export async function startDemoProducer(
   tenants: readonly TenantSpec[],
   options: { rate: number; onError?: (error: Error) => void },
 ): Promise<DemoProducer> {
-  const producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    createPartitioner: Partitioners.DefaultPartitioner,
-    allowAutoTopicCreation: false,
-  });
+  const producer = kafka.producer(PRODUCER_CONFIG);
   await producer.connect();
   const abort = new AbortController();
   const runId = randomBytes(3).toString('hex');

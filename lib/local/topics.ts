@@ -9,6 +9,7 @@ import kafkajs, { type Admin } from 'kafkajs';
 // kafkajs is CommonJS and Node cannot see this export by name.
 const { ConfigResourceTypes } = kafkajs;
 
+import { TOPIC_CONFIG_NAMES, topicConfigs } from '../core/topic-config.ts';
 import type { TenantSpec, TopicSpec } from '../manifest/spec.ts';
 import { waitFor } from './process-utils.ts';
 
@@ -21,7 +22,7 @@ export type TopicChange =
 
 /** The topic's configs as the admin API takes them (string values). */
 export function topicConfigEntries(topic: TopicSpec): Record<string, string> {
-  return { 'retention.ms': String(topic.retentionMs), 'cleanup.policy': topic.cleanupPolicy };
+  return topicConfigs(topic.retentionMs, topic.cleanupPolicy);
 }
 
 /** Every topic of the tenants, DLQs included, in manifest order. */
@@ -66,7 +67,7 @@ export async function provisionTopics(admin: Admin, topics: readonly TopicSpec[]
     resources: present.map((topic) => ({
       type: ConfigResourceTypes.TOPIC,
       name: topic.name,
-      configNames: ['retention.ms', 'cleanup.policy'],
+      configNames: [...TOPIC_CONFIG_NAMES],
     })),
   });
   const configsOf = new Map(

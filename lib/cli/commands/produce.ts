@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { Kafka, logLevel, type Message, Partitioners } from 'kafkajs';
+import { Kafka, logLevel, type Message } from 'kafkajs';
+import { PRODUCER_CONFIG } from '../../core/kafka-producer.ts';
 import { generatorFor } from '../../local/demo/generators.ts';
 import { demoMessages } from '../../local/demo/messages.ts';
 import { publish } from '../../local/demo/publish.ts';
@@ -93,13 +94,7 @@ async function produce(flags: ProduceFlags, ctx: CliContext): Promise<void> {
   } finally {
     await admin.disconnect();
   }
-  const producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    // The Java client's partitioner, as the SDK uses: a key lands on the same partition from any client.
-    createPartitioner: Partitioners.DefaultPartitioner,
-    allowAutoTopicCreation: false,
-  });
+  const producer = kafka.producer(PRODUCER_CONFIG);
   await producer.connect();
   const started = performance.now();
   try {

@@ -9,9 +9,9 @@
  * record that was delivered or a valid one that was dead-lettered is counted as misrouted.
  */
 
-import { LINEAGE_HEADERS } from '../../../functions/sdk/lineage.ts';
 import { parseDlqEnvelope } from '../../core/dlq-envelope.ts';
 import { type FilterableRecord, matchesFilters } from '../../core/event-filter.ts';
+import { LINEAGE_HEADERS } from '../../core/lineage.ts';
 import { encodeHeaders } from '../../core/msk-event.ts';
 import type { ConsumerSpec, TenantSpec } from '../../manifest/spec.ts';
 import type { RangeRecord } from '../../ops/shared/read-range.ts';

@@ -3,7 +3,7 @@
  * records), wait until every consumer has drained its topic, then account for every record from Kafka itself.
  */
 import { randomBytes } from 'node:crypto';
-import { Partitioners } from 'kafkajs';
+import { PRODUCER_CONFIG } from '../../core/kafka-producer.ts';
 import type { StratusSpec, TenantSpec } from '../../manifest/spec.ts';
 import { namespacedTenant } from '../namespace.ts';
 import { freePort } from '../process-utils.ts';
@@ -100,12 +100,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       onProgress: say,
     });
     const kafka = runtime.kafka;
-    const producer = kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      createPartitioner: Partitioners.DefaultPartitioner,
-      allowAutoTopicCreation: false,
-    });
+    const producer = kafka.producer(PRODUCER_CONFIG);
     await producer.connect();
     const produced: Record<string, number> = {};
     const started = performance.now();

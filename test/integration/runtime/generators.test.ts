@@ -5,10 +5,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { enrichOrder, type Order, UnknownCurrencyError } from '../../../functions/payments/order.ts';
-import { LINEAGE_HEADERS } from '../../../functions/sdk/lineage.ts';
 import { compileValueValidator } from '../../../functions/sdk/schema.ts';
 import { buildDeadLetter } from '../../../lib/core/dlq-envelope.ts';
 import { matchesFilters } from '../../../lib/core/event-filter.ts';
+import { LINEAGE_HEADERS } from '../../../lib/core/lineage.ts';
 import { accountConsumers } from '../../../lib/local/demo/accounting.ts';
 import { generatorFor, kindAt, sourceTopics } from '../../../lib/local/demo/generators.ts';
 import { demoMessages } from '../../../lib/local/demo/messages.ts';
