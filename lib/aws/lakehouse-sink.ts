@@ -5,7 +5,8 @@ import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { FIREHOSE_BUFFER_LIMITS, usesFormatConversionOrPartitioning } from '../core/firehose-limits.ts';
-import { sinkStreamName } from '../core/naming.ts';
+import { icebergTablePrefix, sinkStreamName } from '../core/naming.ts';
+import { partitionKeyName, TIME_TRANSFORM_LENGTH } from '../core/s3-partitioning.ts';
 import type { PartitionFieldSpec, SinkSpec } from '../manifest/spec.ts';
 import { schemaColumns, type TableColumn } from './schema-columns.ts';
 
@@ -192,7 +193,7 @@ export class LakehouseSink extends Construct {
           metadataOperation: 'CREATE',
           version: '2',
           icebergTableInput: {
-            location: `s3://${props.bucketName}/${sink.tenant}/iceberg/${sink.table}/`,
+            location: `s3://${props.bucketName}/${icebergTablePrefix(sink.tenant, sink.table)}/`,
             schema: {
               schemaId: 0,
               type: 'struct',
@@ -254,18 +255,6 @@ function icebergTransform(field: PartitionFieldSpec): string {
   return field.param === undefined ? field.transform : `${field.transform}[${field.param}]`;
 }
 
-/** Name of a dynamic-partitioning key: `day`, `viewedAt` for identity, `<field>_trunc`. */
-export function partitionKeyName(field: PartitionFieldSpec): string {
-  switch (field.transform) {
-    case 'identity':
-      return field.field;
-    case 'truncate':
-      return `${field.field}_trunc`;
-    default:
-      return field.transform;
-  }
-}
-
 /** `day=!{partitionKeyFromQuery:day}/` for each partition field, in order. */
 export function partitionPrefix(fields: PartitionFieldSpec[]): string {
   return fields
@@ -279,7 +268,6 @@ export function partitionPrefix(fields: PartitionFieldSpec[]): string {
  * https://docs.aws.amazon.com/firehose/latest/dev/dynamic-partitioning-partitioning-keys.html
  */
 export function partitionQuery(fields: PartitionFieldSpec[]): string {
-  const slice: Record<string, number> = { year: 4, month: 7, day: 10, hour: 13 };
   const parts = fields.map((field) => {
     const source = `.${field.field}`;
     const expression =
@@ -287,7 +275,7 @@ export function partitionQuery(fields: PartitionFieldSpec[]): string {
         ? source
         : field.transform === 'truncate'
           ? `(${source}|tostring)[0:${field.param}]`
-          : `${source}[0:${slice[field.transform]}]`;
+          : `${source}[0:${TIME_TRANSFORM_LENGTH[field.transform]}]`;
     return `${partitionKeyName(field)}: ${expression}`;
   });
   return `{${parts.join(', ')}}`;

@@ -124,11 +124,11 @@ export function sinkGroupId(tenant: string, sinkKey: string): string {
 }
 
 /**
- * The lakehouse bucket: `stratus-lakehouse-<account>` on AWS (bucket names are global), `stratus-lakehouse`
- * on the local emulator (no account).
+ * The lakehouse bucket on the local emulator. On AWS, CloudFormation names the bucket (names are global) and
+ * tenant stacks read it from the platform's SSM parameter.
  */
-export function lakehouseBucketName(account?: string): string {
-  return account ? `stratus-lakehouse-${account}` : 'stratus-lakehouse';
+export function lakehouseBucketName(): string {
+  return 'stratus-lakehouse';
 }
 
 /** Key prefix of a sink's Iceberg table in the lakehouse bucket: `<tenant>/iceberg/<table>`. */

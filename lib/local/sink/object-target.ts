@@ -14,6 +14,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
+import { partitionSegments } from '../../core/s3-partitioning.ts';
 import type { PartitionFieldSpec } from '../../manifest/spec.ts';
 import type { BufferedRecord } from './delivery-buffer.ts';
 import { type DeliveryResult, type DeliveryTarget, decodeJson } from './delivery-target.ts';
@@ -80,7 +81,7 @@ export class ObjectTarget implements DeliveryTarget {
       }
       const prefix =
         this.options.partitionBy.length > 0
-          ? dynamicPrefix(this.options.partitionBy, decoded.value)
+          ? partitionSegments(this.options.partitionBy, decoded.value)
           : timePrefix(record.arrivalMs);
       const group = groups.get(prefix) ?? { values: [], rows: [], oldestArrivalMs: record.arrivalMs };
       group.values.push(decoded.value);
@@ -126,31 +127,4 @@ export function objectName(streamName: string, ms: number): string {
   const d = new Date(ms);
   const stamp = `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}-${pad(d.getUTCHours())}-${pad(d.getUTCMinutes())}-${pad(d.getUTCSeconds())}`;
   return `${streamName}-${STREAM_VERSION}-${stamp}-${randomUUID()}`;
-}
-
-/**
- * `day=2026-11-24/`: the keys the CDK LakehouseSink extracts with jq — identity keeps the value, truncate
- * slices the string form, time transforms slice the ISO timestamp (year 4, month 7, day 10, hour 13 chars).
- */
-export function dynamicPrefix(partitionBy: PartitionFieldSpec[], value: Record<string, unknown>): string {
-  const slice: Record<string, number> = { year: 4, month: 7, day: 10, hour: 13 };
-  return partitionBy
-    .map((p) => {
-      const raw = value[p.field];
-      const text =
-        raw === undefined || raw === null ? 'null' : typeof raw === 'string' ? raw : JSON.stringify(raw);
-      switch (p.transform) {
-        case 'identity':
-          return `${p.field}=${text}/`;
-        case 'truncate':
-          return `${p.field}_trunc=${text.slice(0, p.param)}/`;
-        case 'bucket':
-          throw new Error(
-            'bucket() partitioning is for iceberg sinks; Firehose dynamic partitioning has no hash',
-          );
-        default:
-          return `${p.transform}=${text.slice(0, slice[p.transform])}/`;
-      }
-    })
-    .join('');
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { partitionSegments } from '../../../lib/core/s3-partitioning.ts';
 import { type BufferedRecord, DeliveryBuffer, nextOffsets } from '../../../lib/local/sink/delivery-buffer.ts';
-import { dynamicPrefix, objectName, timePrefix } from '../../../lib/local/sink/object-target.ts';
+import { objectName, timePrefix } from '../../../lib/local/sink/object-target.ts';
 
 describe('Firehose S3 layout', () => {
   const at = Date.UTC(2026, 10, 4, 7, 5, 9);
@@ -18,7 +19,7 @@ describe('Firehose S3 layout', () => {
   it('dynamic partitioning keys like the CDK jq query', () => {
     const record = { viewedAt: '2026-11-24T07:30:00Z', country: 'FR', customerId: 'cust-12345' };
     expect(
-      dynamicPrefix(
+      partitionSegments(
         [
           { transform: 'day', field: 'viewedAt' },
           { transform: 'hour', field: 'viewedAt' },
