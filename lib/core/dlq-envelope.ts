@@ -5,6 +5,8 @@
  * Versioned: readers accept every version they know and reject others with a clear message.
  */
 
+import { decodeHeaders, type MskRecord } from './msk-event.ts';
+
 export const DLQ_ENVELOPE_VERSION = 1;
 
 /** Header names carried by every dead-lettered record, so tools can filter without decoding the value. */
@@ -59,10 +61,8 @@ export interface DeadLetterInput {
   consumer: string;
   reason: DlqReason;
   error: unknown;
-  source: DlqEnvelope['source'];
-  key: string | null;
-  value: string | null;
-  headers: Record<string, string>;
+  /** The failed record exactly as the event-source mapping delivered it. */
+  record: MskRecord;
   attempts: number;
   firstFailureAt: Date;
   now?: Date;
@@ -74,14 +74,21 @@ export function buildDeadLetter(input: DeadLetterInput): {
   message: { key: Buffer | null; value: string; headers: Record<string, string> };
 } {
   const error = describeError(input.error);
+  const { record } = input;
+  const key = record.key ?? null;
   const envelope: DlqEnvelope = {
     version: DLQ_ENVELOPE_VERSION,
     tenant: input.tenant,
     consumer: input.consumer,
     reason: input.reason,
     error,
-    source: input.source,
-    record: { key: input.key, value: input.value, headers: input.headers },
+    source: {
+      topic: record.topic,
+      partition: record.partition,
+      offset: record.offset,
+      timestamp: record.timestamp,
+    },
+    record: { key, value: record.value ?? null, headers: decodeHeaders(record.headers) },
     attempts: input.attempts,
     firstFailureAt: input.firstFailureAt.toISOString(),
     deadLetteredAt: (input.now ?? new Date()).toISOString(),
@@ -89,14 +96,14 @@ export function buildDeadLetter(input: DeadLetterInput): {
   return {
     envelope,
     message: {
-      key: input.key === null ? null : Buffer.from(input.key, 'base64'),
+      key: key === null ? null : Buffer.from(key, 'base64'),
       value: JSON.stringify(envelope),
       headers: {
         [DLQ_HEADERS.envelopeVersion]: String(DLQ_ENVELOPE_VERSION),
         [DLQ_HEADERS.tenant]: input.tenant,
         [DLQ_HEADERS.consumer]: input.consumer,
         [DLQ_HEADERS.errorClass]: error.class,
-        [DLQ_HEADERS.sourceTopic]: input.source.topic,
+        [DLQ_HEADERS.sourceTopic]: record.topic,
       },
     },
   };

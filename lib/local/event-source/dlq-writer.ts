@@ -8,7 +8,7 @@
  */
 import type { Producer } from 'kafkajs';
 import { buildDeadLetter, type DlqReason } from '../../core/dlq-envelope.ts';
-import { decodeHeaders, type MskRecord } from '../../core/msk-event.ts';
+import type { MskRecord } from '../../core/msk-event.ts';
 
 export interface DeadLetterContext {
   tenant: string;
@@ -43,15 +43,7 @@ export async function writeDeadLetters(
       consumer: context.consumer,
       reason,
       error,
-      source: {
-        topic: record.topic,
-        partition: record.partition,
-        offset: record.offset,
-        timestamp: record.timestamp,
-      },
-      key: record.key ?? null,
-      value: record.value ?? null,
-      headers: decodeHeaders(record.headers),
+      record,
       attempts,
       firstFailureAt,
       now,

@@ -170,10 +170,14 @@ describe('demo accounting', () => {
       consumer: consumer.key,
       reason: 'SCHEMA_VIOLATION',
       error: new Error('bad'),
-      source: { topic: consumer.topic, partition: 0, offset, timestamp: 0 },
-      key: null,
-      value: null,
-      headers: {},
+      record: {
+        topic: consumer.topic,
+        partition: 0,
+        offset,
+        timestamp: 0,
+        timestampType: 'CREATE_TIME',
+        headers: [],
+      },
       attempts: 1,
       firstFailureAt: new Date(),
     });

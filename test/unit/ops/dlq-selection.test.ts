@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildDeadLetter } from '../../../lib/core/dlq-envelope.ts';
+import { encodeHeaders } from '../../../lib/core/msk-event.ts';
 import { toDlqEntry } from '../../../lib/ops/dlq/entry.ts';
 import { parseDlqRecordId } from '../../../lib/ops/dlq/record-id.ts';
 import { decodeBase64Value, formatAge } from '../../../lib/ops/dlq/render.ts';
@@ -11,10 +12,16 @@ function entry(consumer: string, error: Error, offset: number, headers: Record<s
     consumer,
     reason: 'RETRIES_EXHAUSTED',
     error,
-    source: { topic: 'payments.orders', partition: 1, offset: 40 + offset, timestamp: 1_795_000_000_000 },
-    key: Buffer.from('k').toString('base64'),
-    value: Buffer.from('{"id":1}').toString('base64'),
-    headers,
+    record: {
+      topic: 'payments.orders',
+      partition: 1,
+      offset: 40 + offset,
+      timestamp: 1_795_000_000_000,
+      timestampType: 'CREATE_TIME',
+      key: Buffer.from('k').toString('base64'),
+      value: Buffer.from('{"id":1}').toString('base64'),
+      headers: encodeHeaders(headers),
+    },
     attempts: 4,
     firstFailureAt: new Date('2026-11-24T09:00:00Z'),
     now: new Date('2026-11-24T09:00:05Z'),
