@@ -12,6 +12,9 @@ import { schemaColumns, type TableColumn } from './schema-columns.ts';
 
 const MIB = 1_048_576;
 
+/** Firehose's default arrival-time folders, `yyyy/MM/dd/HH/` in UTC. */
+const ARRIVAL_TIME_PREFIX = '!{timestamp:yyyy/MM/dd/HH}/';
+
 /** Properties of a {@link LakehouseSink}. */
 export interface LakehouseSinkProps {
   /** The resolved manifest sink: topic, format, table, buffering, partitioning. */
@@ -123,6 +126,18 @@ export class LakehouseSink extends Construct {
     } else {
       if (sink.format === 'parquet') this.table = this.parquetTable(props, columns);
       const partitioned = sink.partitionBy.length > 0;
+      const processors: firehose.CfnDeliveryStream.ProcessorProperty[] = [];
+      if (partitioned)
+        processors.push({
+          type: 'MetadataExtraction',
+          parameters: [
+            { parameterName: 'MetadataExtractionQuery', parameterValue: partitionQuery(sink.partitionBy) },
+            { parameterName: 'JsonParsingEngine', parameterValue: 'JQ-1.6' },
+          ],
+        });
+      // JSON objects hold one record per line, as the local sink writes them; Firehose would otherwise
+      // concatenate the records.
+      if (sink.format === 'json') processors.push({ type: 'AppendDelimiterToRecord' });
       this.deliveryStream = new firehose.CfnDeliveryStream(this, 'Resource', {
         deliveryStreamName: this.streamName,
         deliveryStreamType: 'MSKAsSource',
@@ -130,30 +145,17 @@ export class LakehouseSink extends Construct {
         extendedS3DestinationConfiguration: {
           bucketArn,
           roleArn: props.role.roleArn,
-          prefix: sink.prefix + partitionPrefix(sink.partitionBy),
+          // Without partition keys the arrival-time folders are spelt out rather than left to Firehose's
+          // default, so AWS and the local sink write the same layout.
+          // https://docs.aws.amazon.com/firehose/latest/dev/s3-prefixes.html
+          prefix: sink.prefix + (partitioned ? partitionPrefix(sink.partitionBy) : ARRIVAL_TIME_PREFIX),
           errorOutputPrefix: `${errorPrefix}!{firehose:error-output-type}/`,
           bufferingHints,
           // Parquet compresses its own pages.
           compressionFormat: sink.format === 'json' ? 'GZIP' : 'UNCOMPRESSED',
           cloudWatchLoggingOptions,
           dynamicPartitioningConfiguration: partitioned ? { enabled: true } : undefined,
-          processingConfiguration: partitioned
-            ? {
-                enabled: true,
-                processors: [
-                  {
-                    type: 'MetadataExtraction',
-                    parameters: [
-                      {
-                        parameterName: 'MetadataExtractionQuery',
-                        parameterValue: partitionQuery(sink.partitionBy),
-                      },
-                      { parameterName: 'JsonParsingEngine', parameterValue: 'JQ-1.6' },
-                    ],
-                  },
-                ],
-              }
-            : undefined,
+          processingConfiguration: processors.length > 0 ? { enabled: true, processors } : undefined,
           dataFormatConversionConfiguration:
             sink.format === 'parquet'
               ? {

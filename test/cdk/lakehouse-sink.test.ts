@@ -160,10 +160,13 @@ describe('LakehouseSink', () => {
     template.resourceCountIs('AWS::Glue::Table', 0);
     template.hasResourceProperties('AWS::KinesisFirehose::DeliveryStream', {
       ExtendedS3DestinationConfiguration: {
+        // The same arrival-time folders and one-record-per-line objects as the local sink writes.
+        Prefix: 'clickstream/sessions-s3/!{timestamp:yyyy/MM/dd/HH}/',
         CompressionFormat: 'GZIP',
         BufferingHints: { SizeInMBs: 5 },
         DataFormatConversionConfiguration: Match.absent(),
         DynamicPartitioningConfiguration: Match.absent(),
+        ProcessingConfiguration: { Enabled: true, Processors: [{ Type: 'AppendDelimiterToRecord' }] },
       },
     });
   });
