@@ -23,6 +23,7 @@ import { BasePersistenceLayer, type IdempotencyRecord } from '@aws-lambda-powert
 import { build } from 'esbuild';
 import { type EnrichedOrder, enrichOrder, type Order } from '../functions/payments/order.ts';
 import { defineProcessor, type RecordPublisher } from '../functions/sdk/index.ts';
+import { consumerEsbuildOptions } from '../lib/aws/consumer-bundling.ts';
 import { consumerEnvironment } from '../lib/core/function-env.ts';
 import { eventRecords, type MskEvent } from '../lib/core/msk-event.ts';
 import { lambdaContext, mskEvent } from '../test/unit/sdk/msk-fixtures.ts';
@@ -132,16 +133,13 @@ function median(values: number[]): number {
 }
 
 async function bundleSize(handlerFile: string): Promise<number> {
+  // Exactly as lib/aws/kafka-consumer.ts bundles them for its default runtime (Node.js 24); esbuild resolves the
+  // kafkajs alias against the working directory, which is the project root here as in the CDK.
   const result = await build({
+    ...consumerEsbuildOptions('node24', root),
     entryPoints: [path.join(root, handlerFile)],
+    absWorkingDir: root,
     bundle: true,
-    minify: true,
-    platform: 'node',
-    target: 'node20',
-    // As lib/aws/kafka-consumer.ts bundles them: CommonJS (an ESM bundle would need a createRequire banner for
-    // kafkajs' and the AWS SDK's require() of Node built-ins), minified, AWS SDK v3 left to the Node.js runtime.
-    format: 'cjs',
-    external: ['@aws-sdk/*'],
     write: false,
     logLevel: 'silent',
   });

@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { consumerEnvironment } from '../core/function-env.ts';
 import { consumerFunctionName } from '../core/naming.ts';
 import type { ConsumerSpec } from '../manifest/spec.ts';
+import { consumerEsbuildOptions } from './consumer-bundling.ts';
 
 /** File name of the source topic's JSON Schema inside the function bundle (STRATUS_SCHEMA_FILE). */
 export const BUNDLED_SCHEMA_FILE = 'stratus-schema.json';
@@ -123,6 +124,10 @@ export class KafkaConsumer extends Construct {
       logLevel: props.logLevel ?? 'INFO',
     });
 
+    const esbuild = consumerEsbuildOptions(
+      runtime.name === lambda.Runtime.NODEJS_22_X.name ? 'node22' : 'node24',
+      props.rootDir,
+    );
     this.function = new nodejs.NodejsFunction(this, 'Function', {
       functionName: this.functionName,
       description: `Stratus consumer ${c.groupId} (${c.topic}${c.output ? ` → ${c.output}` : ''})`,
@@ -138,13 +143,17 @@ export class KafkaConsumer extends Construct {
       projectRoot: props.rootDir,
       depsLockFilePath: props.depsLockFilePath ?? path.join(props.rootDir, 'package-lock.json'),
       bundling: {
+        // CommonJS, minified, AWS SDK v3 left to the runtime, kafkajs without consumer and admin: see
+        // consumer-bundling.ts, which the bundle-size benchmark and the bundled-handler test share.
         format: nodejs.OutputFormat.CJS,
-        target: runtime.name === lambda.Runtime.NODEJS_22_X.name ? 'node22' : 'node24',
-        minify: true,
+        target: esbuild.target,
+        minify: esbuild.minify,
+        externalModules: esbuild.external,
+        esbuildArgs: {
+          '--alias': Object.entries(esbuild.alias).map(([name, target]) => `${name}=${target}`),
+        },
         sourceMap: true,
         sourcesContent: false,
-        // The AWS SDK v3 is in the runtime; everything else (Powertools, kafkajs, middy) is bundled.
-        externalModules: ['@aws-sdk/*'],
         // Environment variables are capped at 4 KB, so schemas travel as files in the bundle. The command
         // text names the schemas, so bundles of different schemas never share CDK's asset cache.
         commandHooks: {

@@ -1,0 +1,46 @@
+/**
+ * How a consumer function is bundled: one definition for the CDK (lib/aws/kafka-consumer.ts), the bundle-size
+ * benchmark (bench/sdk.bench.ts) and the test that runs a bundled handler against Kafka, so they cannot drift.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** kafkajs without its consumer and admin client; see the file's header. */
+export const KAFKAJS_PRODUCER_ONLY = path.join(
+  path.dirname(fileURLToPath(import.meta.url)),
+  'kafkajs-producer-only.cjs',
+);
+
+/** esbuild settings of a consumer bundle, in the terms of esbuild's build API. */
+export interface ConsumerEsbuildOptions {
+  readonly platform: 'node';
+  readonly format: 'cjs';
+  readonly target: string;
+  readonly minify: true;
+  readonly external: string[];
+  readonly alias: Record<string, string>;
+}
+
+/**
+ * esbuild settings of a consumer function bundle.
+ *
+ * - CommonJS: an ESM bundle would need a `createRequire` banner, because kafkajs and the AWS SDK `require()`
+ *   Node built-ins.
+ * - Minified; AWS SDK v3 left to the Node.js runtime, everything else (Powertools, kafkajs, Ajv, middy) bundled.
+ * - `kafkajs` is aliased to {@link KAFKAJS_PRODUCER_ONLY}: a function only produces, and kafkajs' consumer and
+ *   admin client are about 58 KiB of the bundle.
+ *
+ * @param projectRoot the directory esbuild runs in (the NodejsFunction `projectRoot`); esbuild resolves alias
+ *   targets against it, so the alias is written relative to it and works in CDK's Docker bundling too.
+ */
+export function consumerEsbuildOptions(target: string, projectRoot: string): ConsumerEsbuildOptions {
+  const relative = path.relative(projectRoot, KAFKAJS_PRODUCER_ONLY).split(path.sep).join('/');
+  return {
+    platform: 'node',
+    format: 'cjs',
+    target,
+    minify: true,
+    external: ['@aws-sdk/*'],
+    alias: { kafkajs: relative.startsWith('.') ? relative : `./${relative}` },
+  };
+}

@@ -1,0 +1,76 @@
+/**
+ * How consumer functions are bundled (lib/aws/consumer-bundling.ts): kafkajs' producer-only entry, and the asset
+ * the CDK really builds with it. test/integration/sdk/bundled-handler.test.ts runs such a bundle against Kafka.
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import type * as s3assets from 'aws-cdk-lib/aws-s3-assets';
+import { describe, expect, it } from 'vitest';
+import { consumerEsbuildOptions, KAFKAJS_PRODUCER_ONLY } from '../../lib/aws/consumer-bundling.ts';
+import { KafkaConsumer } from '../../lib/aws/kafka-consumer.ts';
+import { exampleTenant, REPO_ROOT } from './helpers.ts';
+
+const require = createRequire(import.meta.url);
+// Both through require(): Node's ESM view of a CommonJS module lists only the names it can detect statically.
+const kafkajs = require('kafkajs') as typeof import('kafkajs');
+const producerOnly = require(KAFKAJS_PRODUCER_ONLY) as typeof kafkajs & { KAFKAJS_VERSION: string };
+
+describe('kafkajs producer-only entry', () => {
+  it('copies the Client of the installed kafkajs version', () => {
+    const installed = JSON.parse(readFileSync(require.resolve('kafkajs/package.json'), 'utf8')).version;
+    expect(producerOnly.KAFKAJS_VERSION).toBe(installed);
+  });
+
+  it("exports kafkajs' public names except the consumer group's", () => {
+    const expected = Object.keys(kafkajs)
+      .filter((name) => !['PartitionAssigners', 'AssignerProtocol'].includes(name))
+      .sort();
+    expect(
+      Object.keys(producerOnly)
+        .filter((name) => name !== 'KAFKAJS_VERSION')
+        .sort(),
+    ).toEqual(expected);
+    expect(producerOnly.logLevel).toEqual(kafkajs.logLevel);
+    expect(producerOnly.Partitioners.DefaultPartitioner).toBe(kafkajs.Partitioners.DefaultPartitioner);
+  });
+
+  it('creates producers, and refuses consumers and admin clients with a clear error', () => {
+    const client = new producerOnly.Kafka({
+      brokers: ['127.0.0.1:1'],
+      logLevel: producerOnly.logLevel.NOTHING,
+    });
+    const producer = client.producer({ createPartitioner: producerOnly.Partitioners.DefaultPartitioner });
+    expect(typeof producer.sendBatch).toBe('function');
+    expect(() => client.consumer({ groupId: 'g' })).toThrow(/not in Stratus consumer function bundles/);
+    expect(() => client.admin()).toThrow(/not in Stratus consumer function bundles/);
+  });
+
+  it('is aliased relative to the project root esbuild runs in', () => {
+    expect(consumerEsbuildOptions('node24', REPO_ROOT).alias).toEqual({
+      kafkajs: './lib/aws/kafkajs-producer-only.cjs',
+    });
+  });
+});
+
+describe('KafkaConsumer bundle', () => {
+  it('is built with the producer-only kafkajs and stays under 500 KB', () => {
+    const outdir = mkdtempSync(path.join(os.tmpdir(), 'stratus-consumer-bundle-'));
+    const app = new App({ outdir, context: { nag: 'false' } });
+    const stack = new Stack(app, 'Bundle', { env: { region: 'eu-west-1', account: '123456789012' } });
+    const consumer = new KafkaConsumer(stack, 'Consumer', {
+      consumer: exampleTenant('payments').consumers[0]!,
+      rootDir: REPO_ROOT,
+      clusterArn:
+        'arn:aws:kafka:eu-west-1:123456789012:cluster/stratus/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d-3',
+      bootstrapBrokers: 'b-1.stratus.kafka.eu-west-1.amazonaws.com:9098',
+    });
+    const asset = consumer.function.node.findChild('Code') as s3assets.Asset;
+    const bundle = readFileSync(path.join(app.synth().directory, asset.assetPath, 'index.js'), 'utf8');
+    expect(Buffer.byteLength(bundle)).toBeLessThan(500_000);
+    expect(bundle).toContain('not in Stratus consumer function bundles');
+    expect(bundle).not.toContain('The group is rebalancing, re-joining');
+  });
+});

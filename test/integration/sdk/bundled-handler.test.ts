@@ -1,0 +1,161 @@
+/**
+ * The payments enrich-orders handler as Lambda runs it: bundled with the CDK's esbuild settings
+ * (lib/aws/consumer-bundling.ts, which swaps kafkajs for its producer-only entry), laid out like the CDK asset
+ * (index.js plus the two schema files), loaded by plain `require()` in a separate Node.js process with the
+ * environment consumerEnvironment() gives the function, and invoked with an MSK event. Its outputs and dead
+ * letters must land in the run's real Kafka broker. `@aws-sdk/*` is external in the bundle, as the Lambda
+ * runtime provides it; NODE_PATH stands in for that here.
+ */
+import { execFile } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { build, type Metafile } from 'esbuild';
+import type { Kafka } from 'kafkajs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { consumerEsbuildOptions } from '../../../lib/aws/consumer-bundling.ts';
+import { BUNDLED_OUTPUT_SCHEMA_FILE, BUNDLED_SCHEMA_FILE } from '../../../lib/aws/kafka-consumer.ts';
+import { parseDlqEnvelope } from '../../../lib/core/dlq-envelope.ts';
+import { consumerEnvironment } from '../../../lib/core/function-env.ts';
+import { loadStratusOrThrow } from '../../../lib/manifest/load.ts';
+import { TEST_REGION, testServices, uniqueName } from '../../support/services.ts';
+import { mskEvent } from '../../unit/sdk/msk-fixtures.ts';
+import { createIdempotencyTable, createTopics, readMessages } from './helpers.ts';
+
+const run = promisify(execFile);
+
+/** Loads the bundle as the Node.js runtime does, invokes it once, closes its producer, writes the response. */
+const INVOKE = `
+const fs = require('node:fs');
+const [bundle, eventFile, resultFile] = process.argv.slice(1);
+const { handler } = require(bundle);
+const context = { functionName: process.env.AWS_LAMBDA_FUNCTION_NAME, awsRequestId: 'req-1',
+  getRemainingTimeInMillis: () => 60000, callbackWaitsForEmptyEventLoop: true };
+(async () => {
+  const result = await handler(JSON.parse(fs.readFileSync(eventFile, 'utf8')), context);
+  await handler.stratus?.close();
+  fs.writeFileSync(resultFile, JSON.stringify(result));
+})().catch((error) => { console.error(error); process.exit(1); });
+`;
+
+const uuid = (n: number) => `5c1d7a20-4b7e-4e0a-9f3c-${String(n).padStart(12, '0')}`;
+const order = (n: number, currency: string, amount = 120) => ({
+  eventId: uuid(n),
+  type: 'order.created',
+  orderId: `ord-b${n}`,
+  customerId: 'cust-1',
+  amount,
+  currency,
+  items: [{ sku: 'sku-1', quantity: 3, unitPrice: 40 }],
+  country: 'FR',
+  createdAt: '2026-11-24T08:00:00Z',
+});
+
+let kafka: Kafka;
+let dir: string;
+let metafile: Metafile;
+
+beforeAll(async () => {
+  kafka = testServices().kafka('sdk-bundled-test');
+  const root = loadStratusOrThrow().platform.rootDir;
+  dir = mkdtempSync(path.join(os.tmpdir(), 'stratus-bundle-'));
+  // The CDK's settings for its default runtime; the local Node.js (20) runs the node24-target output as well.
+  const result = await build({
+    ...consumerEsbuildOptions('node24', root),
+    absWorkingDir: root,
+    entryPoints: [path.join(root, 'functions/payments/enrich-orders.ts')],
+    bundle: true,
+    outfile: path.join(dir, 'index.js'),
+    metafile: true,
+    logLevel: 'silent',
+  });
+  metafile = result.metafile;
+});
+
+describe('a bundled example handler', () => {
+  it('leaves kafkajs consumer and admin code out of the bundle', () => {
+    const inputs = Object.keys(metafile.inputs).filter((file) => file.includes('node_modules/kafkajs/'));
+    expect(inputs.some((file) => file.includes('kafkajs/src/producer/'))).toBe(true);
+    expect(inputs.filter((file) => /kafkajs\/(src\/)?(index\.js|consumer\/|admin\/)/.test(file))).toEqual([]);
+  });
+
+  it('payments enrich-orders, loaded by require(), produces its outputs and dead letters to Kafka', async () => {
+    const spec = loadStratusOrThrow();
+    const tenant = spec.tenants.find((t) => t.name === 'payments')!;
+    const consumer = tenant.consumers.find((c) => c.key === 'enrich-orders')!;
+    const source = tenant.topics.find((t) => t.key === consumer.topicKey)!;
+    const target = tenant.topics.find((t) => t.key === consumer.outputKey)!;
+    // As the CDK's afterBundling hook lays out the asset.
+    copyFileSync(
+      path.resolve(spec.platform.rootDir, source.schemaFile!),
+      path.join(dir, BUNDLED_SCHEMA_FILE),
+    );
+    copyFileSync(
+      path.resolve(spec.platform.rootDir, target.schemaFile!),
+      path.join(dir, BUNDLED_OUTPUT_SCHEMA_FILE),
+    );
+
+    const suffix = uniqueName('b');
+    const output = `${consumer.output}-${suffix}`;
+    const dlq = `${consumer.onFailureTopic}-${suffix}`;
+    await createTopics(kafka, [{ topic: output, numPartitions: 3 }, { topic: dlq }]);
+    const { table } = await createIdempotencyTable();
+    const env = consumerEnvironment({
+      tenant: 'payments',
+      consumer: consumer.key,
+      sourceTopic: consumer.topic,
+      outputTopic: output,
+      dlqTopic: dlq,
+      kafkaBrokers: testServices().brokers.join(','),
+      kafkaAuth: 'plaintext',
+      idempotency: consumer.idempotency && { ...consumer.idempotency, table },
+      schemaFile: BUNDLED_SCHEMA_FILE,
+      outputSchemaFile: BUNDLED_OUTPUT_SCHEMA_FILE,
+      logLevel: 'INFO',
+      awsEndpoint: testServices().awsEndpoint,
+    });
+
+    const eventFile = path.join(dir, 'event.json');
+    const resultFile = path.join(dir, 'result.json');
+    writeFileSync(
+      eventFile,
+      JSON.stringify(
+        mskEvent([
+          { topic: consumer.topic, partition: 0, offset: 1, key: 'ord-b1', value: order(1, 'USD') },
+          { topic: consumer.topic, partition: 1, offset: 2, key: 'ord-b2', value: order(2, 'GBP', 0) },
+          { topic: consumer.topic, partition: 1, offset: 3, key: 'ord-b3', value: order(3, 'GBP') },
+        ]),
+      ),
+    );
+    await run(process.execPath, ['-e', INVOKE, path.join(dir, 'index.js'), eventFile, resultFile], {
+      cwd: dir,
+      env: {
+        PATH: process.env.PATH,
+        ...env,
+        LAMBDA_TASK_ROOT: dir,
+        AWS_LAMBDA_FUNCTION_NAME: 'stratus-payments-enrich-orders',
+        AWS_REGION: TEST_REGION,
+        AWS_ACCESS_KEY_ID: 'test',
+        AWS_SECRET_ACCESS_KEY: 'test',
+        AWS_ENDPOINT_URL: testServices().awsEndpoint,
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        // The Lambda runtime provides @aws-sdk/*, which the bundle leaves external.
+        NODE_PATH: path.join(spec.platform.rootDir, 'node_modules'),
+      },
+    });
+    expect(JSON.parse(readFileSync(resultFile, 'utf8'))).toEqual({ batchItemFailures: [] });
+
+    const produced = await readMessages(kafka, output, 2);
+    expect(produced.map((m) => m.key).sort()).toEqual(['ord-b1', 'ord-b3']);
+    expect(produced.map((m) => JSON.parse(m.value!).eventId).sort()).toEqual([uuid(1), uuid(3)]);
+    const [deadLetter] = await readMessages(kafka, dlq, 1);
+    const parsed = parseDlqEnvelope(deadLetter!.value);
+    expect(parsed.ok && parsed.envelope).toMatchObject({
+      tenant: 'payments',
+      consumer: 'enrich-orders',
+      reason: 'SCHEMA_VIOLATION',
+      source: { partition: 1, offset: 2 },
+    });
+  });
+});
