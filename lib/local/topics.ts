@@ -30,6 +30,20 @@ export function tenantTopics(tenants: readonly TenantSpec[]): TopicSpec[] {
   return tenants.flatMap((tenant) => tenant.topics);
 }
 
+/**
+ * Waits until new topics answer offset requests. createTopics' waitForLeaders covers the controller's view;
+ * the broker learns the new leaders a moment later, and a client that asks before then fails with
+ * NOT_LEADER or UNKNOWN_TOPIC_OR_PARTITION.
+ */
+export async function waitUntilReadable(admin: Admin, topics: readonly string[]): Promise<void> {
+  for (const topic of topics) {
+    await waitFor(`leaders of ${topic}`, () => admin.fetchTopicOffsets(topic).then(() => true), {
+      timeoutMs: 30_000,
+      intervalMs: 100,
+    });
+  }
+}
+
 /** Create or update the topics; returns what was done per topic. */
 export async function provisionTopics(admin: Admin, topics: readonly TopicSpec[]): Promise<TopicChange[]> {
   const existing = new Set(await admin.listTopics());
@@ -49,14 +63,10 @@ export async function provisionTopics(admin: Admin, topics: readonly TopicSpec[]
     });
     for (const topic of missing)
       changes.push({ topic: topic.name, action: 'created', partitions: topic.partitions });
-    // waitForLeaders covers the controller's view; brokers learn the new leaders a moment later, and a
-    // consumer that asks for offsets before then fails with NOT_LEADER. Ready means offsets can be read.
-    for (const topic of missing) {
-      await waitFor(`leaders of ${topic.name}`, () => admin.fetchTopicOffsets(topic.name).then(() => true), {
-        timeoutMs: 30_000,
-        intervalMs: 100,
-      });
-    }
+    await waitUntilReadable(
+      admin,
+      missing.map((topic) => topic.name),
+    );
   }
   if (present.length === 0) return changes;
 

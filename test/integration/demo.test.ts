@@ -28,6 +28,8 @@ describe('stratus demo', () => {
         else process.env[name] = value;
       }
     }
+    // On failure, show what the demo said: its progress and errors go to stderr.
+    expect(result.stdout, `exit ${result.code}; stderr:\n${result.stderr}`).toMatch(/^\s*\{/);
     expect(result.stderr).toContain('shared broker: running the tenants as');
     const summary = JSON.parse(result.stdout) as DemoSummary;
     expect(summary.error).toBeUndefined();

@@ -12,6 +12,7 @@ import {
   type InvokeResult,
   startEventSourceMapping,
 } from '../../../lib/local/event-source/index.ts';
+import { waitUntilReadable } from '../../../lib/local/topics.ts';
 import type { ConsumerSpec } from '../../../lib/manifest/spec.ts';
 import { testServices, uniqueName } from '../../support/services.ts';
 
@@ -45,6 +46,7 @@ export async function freshTopic(partitions = 1): Promise<{ tenant: string; topi
       { topic: dlq, numPartitions: 1 },
     ],
   });
+  await waitUntilReadable(await admin(), [topic, dlq]);
   return { tenant, topic, dlq };
 }
 

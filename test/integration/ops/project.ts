@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Kafka } from 'kafkajs';
 import { freePort } from '../../../lib/local/process-utils.ts';
+import { waitUntilReadable } from '../../../lib/local/topics.ts';
 import { loadStratusOrThrow } from '../../../lib/manifest/index.ts';
 import type { StratusSpec, TenantSpec } from '../../../lib/manifest/spec.ts';
 import { uniqueName } from '../../support/services.ts';
@@ -73,6 +74,10 @@ ${(options.consumerExtra ?? []).map((line) => `    ${line}\n`).join('')}${option
     topics: tenant.topics.map((topic) => ({ topic: topic.name, numPartitions: topic.partitions })),
     waitForLeaders: true,
   });
+  await waitUntilReadable(
+    admin,
+    tenant.topics.map((topic) => topic.name),
+  );
   await admin.disconnect();
   return {
     rootDir,

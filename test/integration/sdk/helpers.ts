@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { IHeaders, Kafka } from 'kafkajs';
 import { vi } from 'vitest';
+import { waitUntilReadable } from '../../../lib/local/topics.ts';
 import { TEST_REGION, testServices, uniqueName } from '../../support/services.ts';
 
 export interface ConsumedMessage {
@@ -73,6 +74,10 @@ export async function createTopics(
       waitForLeaders: true,
       topics: topics.map((t) => ({ numPartitions: 1, replicationFactor: 1, ...t })),
     });
+    await waitUntilReadable(
+      admin,
+      topics.map((t) => t.topic),
+    );
   } finally {
     await admin.disconnect();
   }

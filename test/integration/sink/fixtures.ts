@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Kafka } from 'kafkajs';
 import { glueDatabaseName, topicName } from '../../../lib/core/naming.ts';
+import { waitUntilReadable } from '../../../lib/local/topics.ts';
 import type { SinkSpec, TopicSpec } from '../../../lib/manifest/spec.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
@@ -57,6 +58,7 @@ export async function createTopic(kafka: Kafka, topic: TopicSpec): Promise<void>
     topics: [{ topic: topic.name, numPartitions: topic.partitions }],
     waitForLeaders: true,
   });
+  await waitUntilReadable(admin, [topic.name]);
   await admin.disconnect();
 }
 
