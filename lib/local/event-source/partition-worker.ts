@@ -14,6 +14,7 @@ import type { FilterPattern } from '../../manifest/spec.ts';
 import { type BatchLimits, batchReady, cutBatch } from './batch-cut.ts';
 import { interpretBatchResponse } from './batch-response.ts';
 import type { DeadLetterItem } from './dlq-writer.ts';
+import { recordPayloadBytes } from './record.ts';
 import { decide, type RetryPolicy, type Segment, splitExpired } from './retry-policy.ts';
 import type { EventSourceObserver, InvokeFunction, InvokeResult } from './types.ts';
 
@@ -223,7 +224,9 @@ export class PartitionWorker {
 
   private async invoke(records: MskRecord[]): Promise<InvokeResult> {
     const event = this.deps.buildEvent(records);
-    const bytes = Buffer.byteLength(JSON.stringify(event));
+    // The payload as the batch cut counts it against the cap, not a second serialization of the event.
+    let bytes = this.deps.limits.overheadBytes;
+    for (const record of records) bytes += recordPayloadBytes(record);
     this.deps.observer.onBatch?.({ partition: this.deps.partition, records: records.length, bytes });
     for (const record of records) {
       const entry = this.attempts.get(record.offset) ?? { attempts: 0 };

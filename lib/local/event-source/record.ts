@@ -36,9 +36,19 @@ export function toMskHeaders(headers: IHeaders | undefined): MskHeader[] {
   return out;
 }
 
-/** Bytes a record adds to the JSON invocation payload (the 6 MB cap is on that payload). */
+const payloadBytes = new WeakMap<MskRecord, number>();
+
+/**
+ * Bytes a record adds to the JSON invocation payload (the 6 MB cap is on that payload). Counted once per
+ * record: the batching checks ask again for every record still pending each time they run.
+ */
 export function recordPayloadBytes(record: MskRecord): number {
-  return Buffer.byteLength(JSON.stringify(record)) + 1;
+  let bytes = payloadBytes.get(record);
+  if (bytes === undefined) {
+    bytes = Buffer.byteLength(JSON.stringify(record)) + 1;
+    payloadBytes.set(record, bytes);
+  }
+  return bytes;
 }
 
 /** Bytes of an event's envelope without records. */

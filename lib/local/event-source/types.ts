@@ -16,7 +16,7 @@ export type InvokeFunction = (event: MskEvent) => Promise<InvokeResult>;
 
 /** Callbacks for metrics and accounting; each is optional and must not throw. */
 export interface EventSourceObserver {
-  /** An event is about to be sent to the function. */
+  /** An event is about to be sent to the function; `bytes` as counted against the payload cap. */
   onBatch?(info: { partition: number; records: number; bytes: number }): void;
   /** An invocation finished. */
   onInvocation?(info: {
