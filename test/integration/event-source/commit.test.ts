@@ -77,8 +77,21 @@ describe('commits (at least once, nothing skipped, order kept)', () => {
     ]);
     const mapping = await startMapping(consumerSpec(topic, { batchSize: 1 }), fn);
     await mapping.drained();
-    expect(fn.values().filter((v) => v.startsWith('p0'))).toEqual(['p0-a', 'p0-b', 'p0-c']);
-    expect(fn.values().filter((v) => v.startsWith('p1'))).toEqual(['p1-a', 'p1-b', 'p1-c']);
+    // Draining at all proves concurrency (partition 0 waits for partition 1). Order: records arrive in offset
+    // order. A rebalance (rare, under heavy load) re-delivers from the committed offset, which at-least-once
+    // allows; nothing may be skipped or reordered.
+    expect(
+      deliveredInOrder(
+        fn.values().filter((v) => v.startsWith('p0')),
+        ['p0-a', 'p0-b', 'p0-c'],
+      ),
+    ).toBe(true);
+    expect(
+      deliveredInOrder(
+        fn.values().filter((v) => v.startsWith('p1')),
+        ['p1-a', 'p1-b', 'p1-c'],
+      ),
+    ).toBe(true);
     expect(maxInFlight0).toBe(1);
   });
 
@@ -98,3 +111,17 @@ describe('commits (at least once, nothing skipped, order kept)', () => {
     expect(fn.values()).toEqual(values);
   });
 });
+
+/**
+ * Each delivered record is the next one in `expected` or a re-delivery of an earlier one (a restart from a
+ * committed offset); none is skipped, and the last delivered is the last expected.
+ */
+function deliveredInOrder(values: string[], expected: string[]): boolean {
+  let position = -1;
+  for (const value of values) {
+    const index = expected.indexOf(value);
+    if (index < 0 || index > position + 1) return false;
+    position = index;
+  }
+  return position === expected.length - 1;
+}
