@@ -86,3 +86,15 @@ ${(options.consumerExtra ?? []).map((line) => `    ${line}\n`).join('')}${option
     cliFlags: ['--brokers', brokers.join(','), '--runtime-url', `http://127.0.0.1:${await freePort()}`],
   };
 }
+
+/** Records written to a topic so far: the sum of its partitions' high watermarks. */
+export async function recordsIn(kafka: Kafka, topic: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return offsets.reduce((sum, partition) => sum + Number(partition.high), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}

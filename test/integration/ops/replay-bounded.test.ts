@@ -12,7 +12,7 @@ import { readTable } from '../../../lib/local/sink/table-reader.ts';
 import { describeGroup } from '../../../lib/ops/shared/group.ts';
 import { testServices } from '../../support/services.ts';
 import { runCli } from './cli.ts';
-import { createOpsProject, type OpsProject } from './project.ts';
+import { createOpsProject, type OpsProject, recordsIn } from './project.ts';
 import { consumeUntilCaughtUp } from './stand-in-consumer.ts';
 
 const RECORDS = 300;
@@ -34,14 +34,6 @@ async function offsetsOf(groupId: string, topic: string) {
   const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
   await admin.disconnect();
   return offsets?.partitions.map((p) => `${p.partition}:${p.offset}`).sort();
-}
-
-async function recordsIn(topic: string): Promise<number> {
-  const admin = client.admin();
-  await admin.connect();
-  const offsets = await admin.fetchTopicOffsets(topic);
-  await admin.disconnect();
-  return offsets.reduce((sum, p) => sum + Number(p.high), 0);
 }
 
 describe('stratus replay --to / --into (local)', () => {
@@ -110,7 +102,7 @@ export const handler = defineProcessor<{ id: number }, { id: number; amount: num
       ),
     );
     expect(handledIds()).toEqual(Array.from({ length: 50 }, (_, i) => 100 + i));
-    expect(await recordsIn(consumer.output!)).toBe(50);
+    expect(await recordsIn(client, consumer.output!)).toBe(50);
     expect(await offsetsOf(consumer.groupId, consumer.topic)).toEqual(before);
     const temporary = /temporary group (\S+) /.exec(result.out)?.[1] ?? '';
     const admin = client.admin();
@@ -131,8 +123,8 @@ export const handler = defineProcessor<{ id: number }, { id: number; amount: num
     expect(result.out).toContain(`Sandbox outputs: ${sandboxTopic}`);
     expect(result.out).toContain(`Sandbox sink: ${sink.database}.${sandboxTableName(sink.table, 'try-1')}`);
     expect(handledIds()).toEqual(Array.from({ length: 40 }, (_, i) => 260 + i));
-    expect(await recordsIn(sandboxTopic)).toBe(40);
-    expect(await recordsIn(consumer.output!)).toBe(50);
+    expect(await recordsIn(client, sandboxTopic)).toBe(40);
+    expect(await recordsIn(client, consumer.output!)).toBe(50);
     expect(await offsetsOf(consumer.groupId, consumer.topic)).toEqual(before);
     const table = await readTable(
       createLakehouse({ kind: 'aws', aws }).readerRequest(
@@ -162,7 +154,7 @@ export const handler = defineProcessor<{ id: number }, { id: number; amount: num
       expect(result.code).toBe(1);
       expect(result.err).toMatch(/error: \d+ records failed: the function reported batch item failures/);
       expect(result.out).toMatch(/[1-9]\d* failed and not dead-lettered/);
-      expect(await recordsIn(consumer.onFailureTopic!)).toBe(0);
+      expect(await recordsIn(client, consumer.onFailureTopic!)).toBe(0);
     } finally {
       writeFileSync(handlerFile, working);
     }

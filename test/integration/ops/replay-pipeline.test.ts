@@ -21,7 +21,7 @@ import { createIdempotencyTable } from '../sdk/helpers.ts';
 import { until } from '../sink/fixtures.ts';
 import { runCli } from './cli.ts';
 import { startEmulatedConsumer } from './emulated-consumer.ts';
-import { createOpsProject, type OpsProject } from './project.ts';
+import { createOpsProject, type OpsProject, recordsIn } from './project.ts';
 
 const RECORDS = 1000;
 const ID_BASE = 1000;
@@ -35,14 +35,6 @@ const OUT_SCHEMA = {
 
 const { kafka, brokers, awsEndpoint } = testServices();
 const client: Kafka = kafka('replay-pipeline');
-
-async function highWatermarks(topic: string): Promise<number> {
-  const admin = client.admin();
-  await admin.connect();
-  const offsets = await admin.fetchTopicOffsets(topic);
-  await admin.disconnect();
-  return offsets.reduce((sum, partition) => sum + Number(partition.high), 0);
-}
 
 describe('stratus replay against a running pipeline', () => {
   let project: OpsProject;
@@ -167,7 +159,7 @@ describe('stratus replay against a running pipeline', () => {
       // Every re-delivered record was already COMPLETED in the idempotency table: the handler did not run again
       // and nothing new reached the output topic.
       expect(handled).toEqual([]);
-      expect(await highWatermarks(consumer.output!)).toBe(RECORDS);
+      expect(await recordsIn(client, consumer.output!)).toBe(RECORDS);
     }
 
     await sink.flush();
