@@ -1,7 +1,6 @@
 /**
- * AWS resources the local pipelines need in the emulator, created at start. moto keeps state in memory, so
- * they are created on every start; each call is idempotent, so an endpoint that keeps state (LocalStack, a
- * real account) is fine too.
+ * AWS resources the local pipelines need in the emulator, created at start. Each call is idempotent: the local
+ * emulator keeps its state between runs (lib/local/aws-emulator.ts), and so do LocalStack or a real account.
  */
 import {
   CreateTableCommand,
@@ -52,9 +51,13 @@ export async function ensureIdempotencyTable(
             TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true },
           }),
         )
-        // TTL already on (an emulator that keeps state) is a ValidationException; nothing to do then.
         .catch((error: Error) => {
-          if (!/already enabled|TimeToLive is already/i.test(error.message)) throw error;
+          // TTL already on (an emulator that keeps state) is a ValidationException; nothing to do then.
+          if (/already enabled|TimeToLive is already/i.test(error.message)) return;
+          // dynalite (the local DynamoDB store) has no TTL at all. Powertools does not rely on it: a record
+          // past its `expiration` is treated as absent by its own condition (`#expiry < :now`).
+          if (error.name === 'UnknownOperationException') return;
+          throw error;
         });
     }
     return tableName;

@@ -12,10 +12,10 @@ export interface StatePaths {
   root: string;
   /** Kafka's data and log files for `stratus dev`. */
   kafkaDataDir: string;
+  /** The AWS emulator's stores: S3 objects, DynamoDB tables, the Glue journal. */
+  awsDataDir: string;
   /** Logs of the emulator, function workers and sinks. */
   logDir: string;
-  /** Local warehouse files (sinks), when a sink writes to disk. */
-  warehouseDir: string;
 }
 
 export function statePaths(platform: PlatformSpec): StatePaths {
@@ -23,8 +23,8 @@ export function statePaths(platform: PlatformSpec): StatePaths {
   return {
     root,
     kafkaDataDir: path.join(root, 'kafka'),
+    awsDataDir: path.join(root, 'aws'),
     logDir: path.join(root, 'logs'),
-    warehouseDir: path.join(root, 'warehouse'),
   };
 }
 
