@@ -46,7 +46,10 @@ describe('sink: the table is the truth', () => {
     await new GlueClient(aws).send(new DeleteTableCommand({ DatabaseName: sink.database, Name: sink.table }));
     const s3 = new S3Client(aws);
     const listed = await s3.send(
-      new ListObjectsV2Command({ Bucket: lakehouseBucketName(), Prefix: `${icebergTablePrefix(sink.tenant, sink.table)}/` }),
+      new ListObjectsV2Command({
+        Bucket: lakehouseBucketName(),
+        Prefix: `${icebergTablePrefix(sink.tenant, sink.table)}/`,
+      }),
     );
     expect(listed.Contents?.length ?? 0).toBeGreaterThan(0);
     await s3.send(
@@ -108,5 +111,42 @@ describe('sink: the table is the truth', () => {
     expect(lines.join('\n')).not.toMatch(/reading again/);
     expect(second.stats().recordsIn).toBe(0);
     expect((await readTable(lakehouse.readerRequest(sink.database, sink.table))).rowCount).toBe(12);
+  });
+
+  it('never writes a second row for a unique key the table holds, in later deliveries or after a restart', async () => {
+    const { kafka, aws } = testServices();
+    const client = kafka('sink-table-keys');
+    const { topic, sink } = sinkFixture({
+      tenant: 'payments',
+      schemaFile: 'schemas/payments/order-enriched.schema.json',
+      sink: {
+        format: 'iceberg',
+        uniqueKeys: ['eventId'],
+        partitionBy: [{ transform: 'day', field: 'createdAt' }],
+      },
+    });
+    await createTopic(client, topic);
+    const orders = Array.from({ length: 12 }, (_, i) => enrichedOrder(i));
+    const lakehouse = createLakehouse({ kind: 'aws', aws });
+    const rows = async () => readTable(lakehouse.readerRequest(sink.database, sink.table));
+
+    await produce(client, topic.name, orders.slice(0, 10));
+    const first = await startSink(sink, topic, { kafka: client, lakehouse });
+    await until(() => first.stats().recordsIn === 10, 'the first 10 records');
+    await first.flush();
+    // A processor that ran three records again after a crash writes their outputs again, plus two new ones.
+    await produce(client, topic.name, [...orders.slice(0, 3), ...orders.slice(10, 12)]);
+    await until(() => first.stats().recordsIn === 15, 'the next 5 records');
+    await first.stop();
+    expect((await rows()).rowCount).toBe(12);
+
+    // A new sink process learns the keys from the table's data files.
+    await produce(client, topic.name, [orders[4]!, orders[11]!]);
+    const second = await startSink(sink, topic, { kafka: client, lakehouse });
+    await until(() => second.stats().recordsIn === 2, 'the repeated 2 records');
+    await second.stop();
+    const table = await rows();
+    expect(table.rowCount).toBe(12);
+    expect(new Set(table.rows!.map((row) => row.eventId))).toEqual(new Set(orders.map((o) => o.eventId)));
   });
 });
