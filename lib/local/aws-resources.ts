@@ -3,10 +3,14 @@
  * emulator keeps its state between runs (lib/local/aws-emulator.ts), and so do LocalStack or a real account.
  */
 import {
+  type AttributeValue,
+  ConditionalCheckFailedException,
   CreateTableCommand,
+  DeleteItemCommand,
   DescribeTableCommand,
   DynamoDBClient,
   ResourceInUseException,
+  ScanCommand,
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
@@ -61,6 +65,62 @@ export async function ensureIdempotencyTable(
         });
     }
     return tableName;
+  } finally {
+    client.destroy();
+  }
+}
+
+/**
+ * Releases the idempotency records a previous run left IN_PROGRESS. Powertools holds such a record until its
+ * invocation's deadline (https://docs.powertools.aws.dev/lambda/typescript/latest/features/idempotency/#handling-lambda-timeouts);
+ * on AWS the mapping retries a crashed invocation only after it timed out, so the lock has expired by then.
+ * Locally a restart re-delivers at once, while the locks of invocations that died with the previous run still
+ * hold: they would fail as "already in progress" until their retries ran out. Before this run invokes
+ * anything, no invocation of it can hold a lock, so every IN_PROGRESS record is a dead one. COMPLETED records
+ * stay: their records are skipped when delivered again. Returns how many were released.
+ */
+export async function releaseInProgressRecords(
+  options: LocalAwsOptions,
+  tableName = LOCAL_IDEMPOTENCY_TABLE,
+): Promise<number> {
+  const client = new DynamoDBClient(awsClientConfig(options));
+  const names = { '#status': 'status' };
+  const values = { ':inprogress': { S: 'INPROGRESS' } };
+  let released = 0;
+  try {
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await client.send(
+        new ScanCommand({
+          TableName: tableName,
+          FilterExpression: '#status = :inprogress',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ProjectionExpression: 'id',
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        await client
+          .send(
+            new DeleteItemCommand({
+              TableName: tableName,
+              Key: { id: item.id! },
+              ConditionExpression: '#status = :inprogress',
+              ExpressionAttributeNames: names,
+              ExpressionAttributeValues: values,
+            }),
+          )
+          .then(
+            () => released++,
+            (error: Error) => {
+              if (!(error instanceof ConditionalCheckFailedException)) throw error;
+            },
+          );
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return released;
   } finally {
     client.destroy();
   }

@@ -9,7 +9,7 @@ import { awsClientConfig } from '../core/aws-client-config.ts';
 import type { StratusSpec, TenantSpec } from '../manifest/spec.ts';
 import { type ControllableConsumer, consumerControlRoutes } from '../ops/consumer-control.ts';
 import { type AwsEmulator, startAwsEmulator } from './aws-emulator.ts';
-import { ensureIdempotencyTable } from './aws-resources.ts';
+import { ensureIdempotencyTable, releaseInProgressRecords } from './aws-resources.ts';
 import { type ConsumerRunner, startConsumerRunner } from './consumer-runner.ts';
 import type { EventSourceObserver } from './event-source/index.ts';
 import { createObservability, type Observability } from './observability/index.ts';
@@ -227,6 +227,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     if (consumers.some(({ consumer }) => consumer.idempotency)) {
       const table = await ensureIdempotencyTable({ endpoint: awsEndpoint, region: platform.region });
       say(`idempotency table ${table} ready`);
+      if (awsService?.embedded) {
+        const released = await releaseInProgressRecords({ endpoint: awsEndpoint, region: platform.region });
+        if (released > 0)
+          say(
+            `idempotency: released ${released} in-progress record(s) whose invocations ended with the previous run`,
+          );
+      }
     }
 
     let observability: Observability | undefined;
