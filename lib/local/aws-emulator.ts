@@ -125,6 +125,8 @@ export async function startAwsEmulator(options: AwsEmulatorOptions): Promise<Aws
         name: label,
         start: starters[store],
         log,
+        // The store of a run that was just killed may still hold its directory's lock for a moment.
+        firstStartAttempts: 4,
         onDown: () => {
           gateway.storeDown(store);
           options.availability?.markDown(label);

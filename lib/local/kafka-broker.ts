@@ -96,11 +96,18 @@ export async function startEmbeddedKafka(options: KafkaBrokerOptions): Promise<K
     const say = options.onProgress ?? (() => {});
     if (options.pickPorts) {
       const ports = await options.pickPorts();
-      say(`${error.message}; retrying once on ports ${ports.port}/${ports.controllerPort}`);
+      say(`${error.message.split('\n')[0]}; retrying once on ports ${ports.port}/${ports.controllerPort}`);
       return startOnce({ ...options, ...ports });
     }
-    say(`${error.message}; retrying once in 3 s`);
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    // A broker of a run that was just killed is still shutting down (the tether stops it): wait for its
+    // ports, then try once more.
+    say(`${error.message.split('\n')[0]}; waiting up to 20 s for the ports, then retrying once`);
+    const controllerPort = options.controllerPort ?? options.port + 1;
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline && !options.signal?.aborted) {
+      if (!(await portOpen(options.port)) && !(await portOpen(controllerPort))) break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
     return startOnce(options);
   }
 }

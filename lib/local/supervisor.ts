@@ -31,6 +31,12 @@ export interface SupervisorOptions<T extends SupervisedProcess> {
   /** @default 10000 */
   maxBackoffMs?: number;
   /**
+   * Attempts of the first start (a store whose previous process, killed with the run, still holds its lock
+   * or port for a moment); each failure waits `initialBackoffMs`, doubled.
+   * @default 1
+   */
+  firstStartAttempts?: number;
+  /**
    * A process that served this long before dying is restarted after the initial delay again.
    * @default 30000
    */
@@ -50,7 +56,21 @@ export class Supervisor<T extends SupervisedProcess> {
   /** Starts the process (a failure of this first start is the caller's error) and watches it from then on. */
   static async start<T extends SupervisedProcess>(options: SupervisorOptions<T>): Promise<Supervisor<T>> {
     const supervisor = new Supervisor(options);
-    supervisor.process = await options.start(supervisor.abort.signal);
+    const attempts = options.firstStartAttempts ?? 1;
+    let delay = options.initialBackoffMs ?? 500;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        supervisor.process = await options.start(supervisor.abort.signal);
+        break;
+      } catch (error) {
+        if (attempt >= attempts) throw error;
+        options.log(
+          `${options.name} did not start (${(error as Error).message.split('\n')[0]}); trying again`,
+        );
+        await sleep(delay);
+        delay *= 2;
+      }
+    }
     supervisor.loop = supervisor.watch(supervisor.process);
     return supervisor;
   }
