@@ -170,7 +170,11 @@ export async function startAwsEmulator(options: AwsEmulatorOptions): Promise<Aws
 /** Replays the journaled Glue writes into a fresh moto, before the gateway sends it anything. */
 async function replayGlue(journal: GlueJournal, motoUrl: string): Promise<void> {
   for (const write of journal.load()) {
-    const response = await fetch(motoUrl, { method: 'POST', headers: write.headers, body: write.body });
+    const response = await fetch(motoUrl, {
+      method: 'POST',
+      headers: { ...write.headers, 'x-amz-target': write.target },
+      body: write.body,
+    });
     const text = await response.text();
     if (!response.ok)
       throw new Error(

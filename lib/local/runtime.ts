@@ -164,6 +164,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     if (errors.length > 0) say(`some parts did not stop cleanly: ${errors.join('; ')}`);
   };
   let kafkaService: SupervisedKafka | undefined;
+  let startupDone = false;
   let awsService: AwsEmulator | undefined;
 
   try {
@@ -253,6 +254,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       });
       const obs = observability;
       stack.push({ what: 'metrics server', stop: () => obs.stop(), deadlineMs: 3_000 });
+      // Not ready before every consumer and sink runs (the server answers from here on).
+      obs.registerCheck('runtime', async () =>
+        startupDone ? { ok: true, detail: 'started' } : { ok: false, detail: 'starting consumers and sinks' },
+      );
       // Ready only while every store of the emulator serves, not merely while its endpoint answers.
       if (awsService?.healthUrl)
         obs.registerCheck('aws', endpointHealthy('AWS emulator', awsService.healthUrl));
@@ -315,6 +320,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       observability?.sinkStatsSource(sink.spec, () => sink.sink.stats());
     }
 
+    startupDone = true;
     let stopping: Promise<void> | undefined;
     return {
       tenants,

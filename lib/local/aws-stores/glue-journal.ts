@@ -107,9 +107,10 @@ export function compactGlueWrites(writes: readonly GlueWrite[]): GlueWrite[] {
         const database = databases.get(`${scope}|${body.DatabaseName}`);
         if (!database) break;
         const { VersionId: _version, SkipArchive: _skip, ...create } = body;
+        const target = write.target.replace(/\.UpdateTable$/, '.CreateTable');
         database.tables.set(String(body.TableInput?.Name), {
-          target: write.target.replace(/\.UpdateTable$/, '.CreateTable'),
-          headers: write.headers,
+          target,
+          headers: { ...write.headers, 'x-amz-target': target },
           body: JSON.stringify(create),
         });
         break;
