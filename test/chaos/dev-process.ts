@@ -35,8 +35,14 @@ export function startDev(project: DevProject, args: string[] = ['--no-producer']
   child.stderr!.on('data', (chunk: Buffer) => {
     text += chunk.toString();
   });
+  // Never outlive the harness: a harness that is stopped takes its `stratus dev` with it.
+  const orphanGuard = () => child.kill('SIGKILL');
+  process.once('exit', orphanGuard);
   const exited = new Promise<string>((resolve) =>
-    child.once('exit', (code, signal) => resolve(signal ?? String(code))),
+    child.once('exit', (code, signal) => {
+      process.off('exit', orphanGuard);
+      resolve(signal ?? String(code));
+    }),
   );
   return { child, output: () => text, startedAt: Date.now(), exited };
 }

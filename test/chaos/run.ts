@@ -11,6 +11,8 @@ import { runSoak } from './soak.ts';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const [mode = 'full', arg] = process.argv.slice(2);
 const say = (line: string) => process.stderr.write(`[chaos] ${line}\n`);
+// Stopped from outside: exit through the 'exit' handlers, which kill the `stratus dev` this run started.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(130));
 
 if (mode === 'soak') {
   const figures = await runSoak({ minutes: Number(arg ?? 30), rate: 20, say });
