@@ -288,6 +288,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     for (const result of started) if (result.status === 'fulfilled') runners.push(result.value);
     const consumersStep = {
       what: 'consumers',
+      // A batch still in flight after this is abandoned uncommitted: it is delivered again after a restart.
+      deadlineMs: 5_000,
       stop: async () => void (await Promise.all(runners.map((r) => r.stop()))),
     };
     stack.push(consumersStep);

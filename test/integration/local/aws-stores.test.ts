@@ -14,7 +14,12 @@ import {
   makeIdempotent,
 } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
-import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBClient,
+  type DynamoDBClientConfig,
+  GetItemCommand,
+  PutItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { awsClientConfig } from '../../../lib/core/aws-client-config.ts';
@@ -36,10 +41,10 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-async function emulator(): Promise<AwsEmulator> {
+async function emulator(port: number, dataDir = path.join(root, 'aws')): Promise<AwsEmulator> {
   const started = await startAwsEmulator({
-    port: await freePort(),
-    dataDir: path.join(root, 'aws'),
+    port,
+    dataDir,
     logDir: path.join(root, 'logs'),
   });
   emulators.push(started);
@@ -58,14 +63,15 @@ describe('local AWS emulator state', () => {
   it('keeps tables, objects and idempotency records through kill -9 of each store and of everything', {
     timeout: 300_000,
   }, async () => {
-    let aws = await emulator();
+    const port = await freePort();
+    let aws = await emulator(port);
     const config = () => awsClientConfig({ region: REGION, endpoint: aws.endpoint });
     const table = await ensureIdempotencyTable({ endpoint: aws.endpoint, region: REGION });
 
     // Powertools against the store: first call runs, a repeat is answered from the record, a concurrent call
     // sees IN_PROGRESS (conditional PutItem failing on an unexpired lock), a failure deletes the record.
     const persistence = () =>
-      new DynamoDBPersistenceLayer({ tableName: table, clientConfig: config() as DynamoDBClient['config'] });
+      new DynamoDBPersistenceLayer({ tableName: table, clientConfig: config() as DynamoDBClientConfig });
     let runs = 0;
     let release: () => void = () => {};
     const handler = makeIdempotent(
@@ -138,7 +144,7 @@ describe('local AWS emulator state', () => {
     const stores = aws.stores();
     for (const store of Object.values(stores)) process.kill(store!.pid, 'SIGKILL');
     await aws.stop();
-    aws = await emulator();
+    aws = await emulator(port);
     await check();
     // The table keeps taking commits after the restart.
     const reopened = await IcebergTableWriter.open({
@@ -152,7 +158,7 @@ describe('local AWS emulator state', () => {
   });
 
   it('releases the IN_PROGRESS records of a run that died, and keeps the COMPLETED ones', async () => {
-    const aws = await emulator();
+    const aws = await emulator(await freePort(), path.join(root, 'aws-release'));
     const table = await ensureIdempotencyTable({ endpoint: aws.endpoint, region: REGION }, 'release-test');
     const client = new DynamoDBClient(awsClientConfig({ region: REGION, endpoint: aws.endpoint }));
     for (const [id, status] of [
