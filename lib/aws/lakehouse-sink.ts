@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
@@ -65,9 +65,12 @@ export class LakehouseSink extends Construct {
     const bucketArn = stack.formatArn({ service: 's3', region: '', account: '', resource: props.bucketName });
     const errorPrefix = `${sink.tenant}/errors/${sink.key}/`;
 
+    // Deleted with the stack: a retained log group of this fixed name would make re-creating a deleted
+    // tenant stack fail ("already exists").
     const logGroup = new logs.LogGroup(this, 'DeliveryLogs', {
       logGroupName: `/aws/kinesisfirehose/${this.streamName}`,
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
     });
     const logStream = new logs.LogStream(this, 'DeliveryLogStream', {
       logGroup,

@@ -35,7 +35,7 @@ export const ACCEPTED_FINDINGS: AcceptedFinding[] = [
   {
     id: MANAGED('AWSLambdaVPCAccessExecutionRole'),
     reason:
-      'The topic custom-resource handler runs in the VPC to reach the brokers; this is the documented ENI policy.',
+      'Consumer functions and the topic custom-resource handler run in the VPC to reach the brokers; this is the documented ENI policy (it has ec2:AssignPrivateIpAddresses/UnassignPrivateIpAddresses, which AWSLambdaMSKExecutionRole lacks).',
   },
   {
     id: /^AwsSolutions-L1$/,
@@ -44,9 +44,22 @@ export const ACCEPTED_FINDINGS: AcceptedFinding[] = [
       'The runtime of CDK-provided functions (AwsCustomResource, the provider framework) is chosen by aws-cdk-lib.',
   },
   {
-    id: /^AwsSolutions-IAM5\[Resource::<TopicProviderHandler[A-F0-9]{8}\.Arn>:\*\]$/,
-    path: /\/TopicProvider\/Provider\/framework-onEvent\//,
-    reason: 'The custom-resource provider framework may invoke any version of its own handler function.',
+    id: /^AwsSolutions-IAM5\[Resource::<[A-Za-z0-9]+\.Arn>:\*\]$/,
+    path: /\/(TopicProvider|VpcConnectivity)\/Provider\/(framework-[A-Za-z]+|waiter-state-machine)\//,
+    reason:
+      'The custom-resource provider framework (and its waiter state machine) may invoke any version of its own handler functions.',
+  },
+  {
+    id: /^AwsSolutions-IAM5\[Resource::\*\]$/,
+    path: /\/VpcConnectivity\/Provider\/waiter-state-machine\/Role\/DefaultPolicy\//,
+    reason:
+      'Step Functions log delivery (logs:CreateLogDelivery, GetLogDelivery, ..., DescribeLogGroups) accepts only Resource "*".',
+  },
+  {
+    id: /^AwsSolutions-SF2$/,
+    path: /\/VpcConnectivity\/Provider\/waiter-state-machine\/Resource$/,
+    reason:
+      "The provider framework's waiter state machine offers no X-Ray option; it only polls the isComplete handler once a minute, and its execution history is logged.",
   },
   {
     id: /^AwsSolutions-IAM5\[Resource::\*\]$/,

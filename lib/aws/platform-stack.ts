@@ -14,6 +14,7 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { PLATFORM_STACK_NAME } from '../core/naming.ts';
 import type { PlatformSpec, TenantSpec } from '../manifest/spec.ts';
+import { MskVpcConnectivity } from './msk-connectivity.ts';
 import { mskClusterName, PLATFORM_PARAMETERS } from './platform-parameters.ts';
 
 /** Port of MSK's SASL/IAM listener inside the VPC. */
@@ -92,10 +93,18 @@ export class PlatformStack extends Stack {
       ec2.Port.tcp(MSK_IAM_PORT),
       'Kafka SASL/IAM from clients',
     );
-    brokerSecurityGroup.addIngressRule(brokerSecurityGroup, ec2.Port.allTcp(), 'Broker to broker');
-    brokerSecurityGroup.addEgressRule(brokerSecurityGroup, ec2.Port.allTcp(), 'Broker to broker');
+    // The brokers' group is also the group of the Kafka event-source mappings' network interfaces, which
+    // Lambda creates in the cluster's subnets with the cluster's security group. Its only egress is to
+    // itself: Lambda documents that self-referencing rule for mappings that need no other AWS service, which
+    // holds in provisioned mode (every Stratus mapping: kafka-consumer.ts), where "Lambda automatically
+    // handles the connection between the event source mapping VPC and the function VPC"; on-demand mode
+    // would need a NAT gateway or Lambda and STS endpoints instead.
+    // https://docs.aws.amazon.com/lambda/latest/dg/with-msk-cluster-network.html
+    brokerSecurityGroup.addIngressRule(brokerSecurityGroup, ec2.Port.allTcp(), 'Brokers and mapping ENIs');
+    brokerSecurityGroup.addEgressRule(brokerSecurityGroup, ec2.Port.allTcp(), 'Brokers and mapping ENIs');
 
-    this.clusterArn = this.createCluster(platform, subnets.subnetIds, brokerSecurityGroup);
+    const { arn, ready } = this.createCluster(platform, subnets.subnetIds, brokerSecurityGroup);
+    this.clusterArn = arn;
 
     // Bootstrap brokers are not an attribute of AWS::MSK::Cluster; ask the API once per deployment.
     const brokers = new cr.AwsCustomResource(this, 'BootstrapBrokers', {
@@ -187,12 +196,19 @@ export class PlatformStack extends Stack {
 
     const parameter = (id: string, name: string, value: string) =>
       new ssm.StringParameter(this, id, { parameterName: name, stringValue: value });
-    parameter('ClusterArnParameter', PLATFORM_PARAMETERS.clusterArn, this.clusterArn);
-    parameter(
-      'BootstrapBrokersParameter',
-      PLATFORM_PARAMETERS.bootstrapBrokers,
-      brokers.getResponseField('BootstrapBrokerStringSaslIam'),
-    );
+    // Tenant stacks resolve these two when they deploy: they appear only once the cluster is ready for
+    // Firehose (multi-VPC connectivity on, cluster policy set), so a tenant deployed too early fails at once
+    // ("parameter not found") instead of creating streams that cannot connect.
+    for (const dependent of [
+      brokers,
+      parameter('ClusterArnParameter', PLATFORM_PARAMETERS.clusterArn, this.clusterArn),
+      parameter(
+        'BootstrapBrokersParameter',
+        PLATFORM_PARAMETERS.bootstrapBrokers,
+        brokers.getResponseField('BootstrapBrokerStringSaslIam'),
+      ),
+    ])
+      for (const step of ready) dependent.node.addDependency(step);
     new ssm.StringListParameter(this, 'SubnetIdsParameter', {
       parameterName: PLATFORM_PARAMETERS.subnetIds,
       stringListValue: subnets.subnetIds,
@@ -217,11 +233,12 @@ export class PlatformStack extends Stack {
     platform: PlatformSpec,
     subnetIds: string[],
     securityGroup: ec2.ISecurityGroup,
-  ): string {
+  ): { arn: string; ready: Construct[] } {
     const cluster = platform.cluster;
-    if (cluster.mode === 'existing') return cluster.arn!;
+    if (cluster.mode === 'existing') return { arn: cluster.arn!, ready: [] };
     const iamAuth = { sasl: { iam: { enabled: true } } };
     let arn: string;
+    const ready: Construct[] = [];
     if (cluster.mode === 'serverless') {
       const serverless = new msk.CfnServerlessCluster(this, 'Cluster', {
         clusterName: cluster.name,
@@ -240,9 +257,8 @@ export class PlatformStack extends Stack {
           clientSubnets: subnetIds,
           securityGroups: [securityGroup.securityGroupId],
           storageInfo: { ebsStorageInfo: { volumeSize: cluster.volumeSizeGiB } },
-          // Firehose reads MSK through multi-VPC private connectivity with IAM.
-          // https://docs.aws.amazon.com/firehose/latest/dev/writing-with-msk.html
-          connectivityInfo: { vpcConnectivity: { clientAuthentication: iamAuth } },
+          // No connectivityInfo.vpcConnectivity here: MSK rejects enabled VPC-connectivity auth schemes at
+          // creation. MskVpcConnectivity turns IAM on once the cluster is ACTIVE (see below).
         },
         // IAM only, TLS everywhere. https://docs.aws.amazon.com/msk/latest/developerguide/iam-access-control.html
         clientAuthentication: { ...iamAuth, unauthenticated: { enabled: false } },
@@ -253,9 +269,13 @@ export class PlatformStack extends Stack {
       });
       provisioned.applyRemovalPolicy(RemovalPolicy.RETAIN);
       arn = provisioned.attrArn;
+      // Firehose reads MSK through multi-VPC private connectivity with IAM, which needs the cluster ACTIVE;
+      // the cluster policy comes after it (no other cluster update is accepted while it is applied).
+      // https://docs.aws.amazon.com/firehose/latest/dev/writing-with-msk.html
+      ready.push(new MskVpcConnectivity(this, 'VpcConnectivity', { clusterArn: arn }));
     }
     // Firehose's service principal may create its VPC connection and look the cluster up.
-    new msk.CfnClusterPolicy(this, 'ClusterPolicy', {
+    const policy = new msk.CfnClusterPolicy(this, 'ClusterPolicy', {
       clusterArn: arn,
       policy: {
         Version: '2012-10-17',
@@ -275,7 +295,9 @@ export class PlatformStack extends Stack {
         ],
       },
     });
-    return arn;
+    for (const step of ready) policy.node.addDependency(step);
+    ready.push(policy);
+    return { arn, ready };
   }
 
   private overviewDashboard(platform: PlatformSpec, tenants: TenantSpec[]): void {
