@@ -77,10 +77,12 @@ export async function connectivityComplete(
 export function mskConnectivityApi(client = new KafkaClient({})): ConnectivityApi {
   return {
     async describe(clusterArn) {
-      const { ClusterInfo: info } = await client.send(new DescribeClusterV2Command({ ClusterArn: clusterArn }));
+      const { ClusterInfo: info } = await client.send(
+        new DescribeClusterV2Command({ ClusterArn: clusterArn }),
+      );
       const iam =
-        info?.Provisioned?.BrokerNodeGroupInfo?.ConnectivityInfo?.VpcConnectivity?.ClientAuthentication?.Sasl?.Iam
-          ?.Enabled;
+        info?.Provisioned?.BrokerNodeGroupInfo?.ConnectivityInfo?.VpcConnectivity?.ClientAuthentication?.Sasl
+          ?.Iam?.Enabled;
       return {
         state: info?.State ?? 'UNKNOWN',
         currentVersion: info?.CurrentVersion ?? '',
@@ -92,7 +94,9 @@ export function mskConnectivityApi(client = new KafkaClient({})): ConnectivityAp
         new UpdateConnectivityCommand({
           ClusterArn: clusterArn,
           CurrentVersion: currentVersion,
-          ConnectivityInfo: { VpcConnectivity: { ClientAuthentication: { Sasl: { Iam: { Enabled: true } } } } },
+          ConnectivityInfo: {
+            VpcConnectivity: { ClientAuthentication: { Sasl: { Iam: { Enabled: true } } } },
+          },
         }),
       );
     },
@@ -100,4 +104,5 @@ export function mskConnectivityApi(client = new KafkaClient({})): ConnectivityAp
 }
 
 export const onEvent = async (event: ConnectivityEvent) => onEventHandler(event);
-export const isComplete = async (event: ConnectivityEvent) => connectivityComplete(mskConnectivityApi(), event);
+export const isComplete = async (event: ConnectivityEvent) =>
+  connectivityComplete(mskConnectivityApi(), event);

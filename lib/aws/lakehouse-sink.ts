@@ -87,6 +87,7 @@ export class LakehouseSink extends Construct {
       mskClusterArn: props.clusterArn,
       topicName: sink.topic,
       authenticationConfiguration: { roleArn: props.role.roleArn, connectivity: 'PRIVATE' },
+      readFromTimestamp: readFromTimestamp(sink),
     };
 
     this.bufferSizeMiB = Math.round(sink.bufferSizeBytes / MIB);
@@ -255,6 +256,25 @@ export class LakehouseSink extends Construct {
   }
 }
 
+/**
+ * The sink's `startFrom` as MSKSourceConfiguration.ReadFromTimestamp: the epoch for `earliest` (Firehose's
+ * way of saying "from the first record"), unset for `latest` (Firehose starts when the stream becomes active),
+ * else the UTC time. CloudFormation replaces the stream when it changes.
+ * https://docs.aws.amazon.com/firehose/latest/APIReference/API_MSKSourceConfiguration.html
+ */
+export function readFromTimestamp(
+  sink: Pick<SinkSpec, 'startFrom' | 'startFromTimestamp'>,
+): string | undefined {
+  switch (sink.startFrom) {
+    case 'earliest':
+      return '1970-01-01T00:00:00Z';
+    case 'latest':
+      return undefined;
+    case 'timestamp':
+      return new Date(sink.startFromTimestamp!).toISOString().replace('.000Z', 'Z');
+  }
+}
+
 /** Iceberg transform text: `day`, `bucket[16]`, `truncate[10]`. */
 function icebergTransform(field: PartitionFieldSpec): string {
   return field.param === undefined ? field.transform : `${field.transform}[${field.param}]`;
@@ -317,6 +337,8 @@ function validate(props: LakehouseSinkProps, columns: TableColumn[]): void {
     fail(
       `sink.bufferSizeBytes must be ${minBytes / MIB}–${limits.maxBytes / MIB} MiB for a ${sink.format} sink${sink.partitionBy.length > 0 ? ' with partitionBy' : ''}, got ${sink.bufferSizeBytes}`,
     );
+  if (sink.startFrom === 'timestamp' && !Number.isFinite(sink.startFromTimestamp))
+    fail('sink.startFromTimestamp is required with startFrom timestamp');
   if (sink.bufferIntervalMs < 0 || sink.bufferIntervalMs > limits.maxIntervalMs)
     fail(`sink.bufferIntervalMs must be 0–${limits.maxIntervalMs}, got ${sink.bufferIntervalMs}`);
 }

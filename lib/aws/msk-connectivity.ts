@@ -57,7 +57,12 @@ export class MskVpcConnectivity extends Construct {
         logGroup: new logs.LogGroup(this, `${name}Logs`, { retention, removalPolicy: RemovalPolicy.DESTROY }),
         projectRoot: PROJECT_ROOT,
         depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
-        bundling: { format: nodejs.OutputFormat.CJS, target: 'node24', minify: true, externalModules: ['@aws-sdk/*'] },
+        bundling: {
+          format: nodejs.OutputFormat.CJS,
+          target: 'node24',
+          minify: true,
+          externalModules: ['@aws-sdk/*'],
+        },
       });
     const onEvent = handler('onEvent');
     const isComplete = handler('isComplete');
@@ -76,7 +81,10 @@ export class MskVpcConnectivity extends Construct {
       // The waiter's history shows each poll while MSK updates the brokers.
       disableWaiterStateMachineLogging: false,
       waiterStateMachineLogOptions: {
-        destination: new logs.LogGroup(this, 'WaiterLogs', { retention, removalPolicy: RemovalPolicy.DESTROY }),
+        destination: new logs.LogGroup(this, 'WaiterLogs', {
+          retention,
+          removalPolicy: RemovalPolicy.DESTROY,
+        }),
         level: sfn.LogLevel.ALL,
       },
     });

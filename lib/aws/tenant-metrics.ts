@@ -94,7 +94,11 @@ export function sinkMetricNames(format: SinkFormat): {
 } {
   return format === 'iceberg'
     ? {
-        delivered: { metric: 'DeliveryToIceberg.SuccessfulRowCount', statistic: 'Sum', label: 'rows delivered' },
+        delivered: {
+          metric: 'DeliveryToIceberg.SuccessfulRowCount',
+          statistic: 'Sum',
+          label: 'rows delivered',
+        },
         freshness: 'DeliveryToIceberg.DataFreshness',
         failed: 'DeliveryToIceberg.FailedRowCount',
       }

@@ -22,6 +22,7 @@ import type {
   PlatformSpec,
   SinkFormat,
   SinkSpec,
+  SinkStartFrom,
   SourceRef,
   StartingPosition,
   TenantSpec,
@@ -82,7 +83,16 @@ const CONSUMER_FIELDS = [
   'timeout',
   'pollers',
 ];
-const SINK_FIELDS = ['topic', 'format', 'table', 'buffer', 'partitionBy', 'uniqueKeys', 'prefix'];
+const SINK_FIELDS = [
+  'topic',
+  'format',
+  'table',
+  'buffer',
+  'partitionBy',
+  'uniqueKeys',
+  'prefix',
+  'startFrom',
+];
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 const PARTITION_TRANSFORM =
@@ -492,6 +502,42 @@ function startingPosition(
   return { position: 'TRIM_HORIZON' };
 }
 
+/**
+ * A sink's start: `earliest` (default: records produced before the sink existed land too), `latest` (from
+ * the moment the stream is active, Firehose's own default) or an ISO time with zone — what
+ * MSKSourceConfiguration.ReadFromTimestamp can express.
+ * https://docs.aws.amazon.com/firehose/latest/APIReference/API_MSKSourceConfiguration.html
+ */
+function sinkStartFrom(
+  read: FieldReader,
+  path: FieldPath,
+  value: unknown,
+): { startFrom: SinkStartFrom; timestamp?: number } {
+  if (value === undefined || value === null) return { startFrom: 'earliest' };
+  if (value === 'earliest' || value === 'latest') return { startFrom: value };
+  const timestamp =
+    value instanceof Date
+      ? value.getTime()
+      : typeof value === 'string' && ISO_TIMESTAMP.test(value)
+        ? Date.parse(value)
+        : Number.NaN;
+  if (Number.isNaN(timestamp)) {
+    read.fail(
+      path,
+      `must be earliest, latest or an ISO 8601 time with zone (2026-11-01T00:00:00Z), got ${JSON.stringify(value)}`,
+    );
+    return { startFrom: 'earliest' };
+  }
+  if (timestamp > Date.now()) {
+    read.fail(
+      path,
+      `${JSON.stringify(value instanceof Date ? value.toISOString() : value)} is in the future`,
+    );
+    return { startFrom: 'earliest' };
+  }
+  return { startFrom: 'timestamp', timestamp };
+}
+
 function filters(read: FieldReader, path: FieldPath, value: unknown): Record<string, unknown>[] {
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value)) {
@@ -616,6 +662,7 @@ function resolveSinks(
       }
     });
 
+    const start = sinkStartFrom(read, [...path, 'startFrom'], sink.startFrom);
     sinks.push({
       key,
       tenant,
@@ -639,6 +686,8 @@ function resolveSinks(
           pattern: /^[A-Za-z0-9!_.*'()/=-]+\/$/,
           hint: 'must be an S3 key prefix ending in "/"',
         }) ?? `${tenant}/${key}/`,
+      startFrom: start.startFrom,
+      startFromTimestamp: start.timestamp,
       source: ref(path),
     });
   }
