@@ -5,9 +5,11 @@ import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { FIREHOSE_BUFFER_LIMITS, usesFormatConversionOrPartitioning } from '../core/firehose-limits.ts';
+import { convertedColumns } from '../core/iceberg-record.ts';
 import { icebergTablePrefix, sinkStreamName } from '../core/naming.ts';
 import { partitionKeyName, TIME_TRANSFORM_LENGTH } from '../core/s3-partitioning.ts';
 import type { PartitionFieldSpec, SinkSpec } from '../manifest/spec.ts';
+import { IcebergTransform } from './iceberg-transform.ts';
 import { schemaColumns, type TableColumn } from './schema-columns.ts';
 
 const MIB = 1_048_576;
@@ -54,6 +56,8 @@ export class LakehouseSink extends Construct {
   readonly table?: glue.CfnTable;
   /** Buffer size Firehose is given, in MiB. */
   readonly bufferSizeMiB: number;
+  /** The Firehose transform of an Iceberg sink; undefined for S3 sinks. */
+  readonly transform?: IcebergTransform;
 
   constructor(scope: Construct, id: string, props: LakehouseSinkProps) {
     super(scope, id);
@@ -98,6 +102,14 @@ export class LakehouseSink extends Construct {
 
     if (sink.format === 'iceberg') {
       this.table = this.icebergTable(props, columns);
+      // Records carry RFC 3339 timestamps; Firehose's Iceberg destination takes microseconds and values of
+      // the columns' own types, so every record passes the conversion the local sink applies too.
+      this.transform = new IcebergTransform(this, 'Transform', {
+        columns: convertedColumns(columns.map((c) => ({ name: c.name, type: c.icebergType }))),
+        firehoseRole: props.role,
+        bufferIntervalSeconds: Math.min(60, bufferingHints.intervalInSeconds),
+        logRetention: props.logRetention,
+      });
       this.deliveryStream = new firehose.CfnDeliveryStream(this, 'Resource', {
         deliveryStreamName: this.streamName,
         deliveryStreamType: 'MSKAsSource',
@@ -117,6 +129,7 @@ export class LakehouseSink extends Construct {
           // Without unique keys every record is an insert; with them Firehose upserts.
           appendOnly: !sink.uniqueKeys || sink.uniqueKeys.length === 0,
           bufferingHints,
+          processingConfiguration: this.transform.processingConfiguration,
           cloudWatchLoggingOptions,
           s3BackupMode: 'FailedDataOnly',
           s3Configuration: {

@@ -12,6 +12,7 @@ import {
   TENANT_NAME_PATTERN,
   topicName,
 } from '../core/naming.ts';
+import { type SchemaColumn, schemaColumns } from '../core/table-columns.ts';
 import { didYouMean, type ManifestError } from './errors.ts';
 import { FieldReader, type Mapping } from './fields.ts';
 import { checkHandlerFile, loadJsonSchema } from './module-files.ts';
@@ -632,8 +633,9 @@ function resolveSinks(
 
     const buffer = read.mapping([...path, 'buffer'], sink.buffer, { optional: true }) ?? {};
     read.onlyKeys([...path, 'buffer'], buffer, ['size', 'interval']);
-    const columns = schemaColumns(topic?.schema);
-    const partitionBy = partitionFields(read, [...path, 'partitionBy'], sink.partitionBy, columns);
+    const schemaCols = topic?.schema?.properties ? schemaColumns(topic.schema) : undefined;
+    const columns = schemaCols?.map((c) => c.name);
+    const partitionBy = partitionFields(read, [...path, 'partitionBy'], sink.partitionBy, schemaCols);
     partitionBy.forEach((field, index) => {
       if (format !== 'iceberg' && field.transform === 'bucket') {
         read.fail(
@@ -646,7 +648,7 @@ function resolveSinks(
       sink.uniqueKeys === undefined ? undefined : read.stringList([...path, 'uniqueKeys'], sink.uniqueKeys);
     if (uniqueKeys && format !== 'iceberg')
       read.fail([...path, 'uniqueKeys'], 'unique keys apply to iceberg tables only');
-    const required = Array.isArray(topic?.schema?.required) ? (topic.schema.required as unknown[]) : [];
+    const required = (schemaCols ?? []).filter((c) => c.required).map((c) => c.name);
     uniqueKeys?.forEach((column, index) => {
       if (columns && !columns.includes(column)) {
         read.fail(
@@ -657,7 +659,7 @@ function resolveSinks(
         // A row identity cannot be null: Firehose requires identifier fields to be required columns.
         read.fail(
           [...path, 'uniqueKeys', index],
-          `"${column}" must be a required property of topic "${topic?.key}"'s schema`,
+          `"${column}" must be a required, non-nullable property of topic "${topic?.key}"'s schema`,
         );
       }
     });
@@ -715,19 +717,14 @@ function bufferSize(
   return read.size(path, value, { min, max: limits.maxBytes, fallback, label });
 }
 
-/** Top-level property names of a JSON Schema, or undefined when the schema does not list them. */
-function schemaColumns(schema: Record<string, unknown> | undefined): string[] | undefined {
-  const properties = schema?.properties;
-  return properties && typeof properties === 'object' ? Object.keys(properties) : undefined;
-}
-
 function partitionFields(
   read: FieldReader,
   path: FieldPath,
   value: unknown,
-  columns: string[] | undefined,
+  schemaCols: SchemaColumn[] | undefined,
 ): PartitionFieldSpec[] {
   const specs: PartitionFieldSpec[] = [];
+  const columns = schemaCols?.map((c) => c.name);
   read.stringList(path, value).forEach((text, index) => {
     const match = PARTITION_TRANSFORM.exec(text.trim());
     if (!match) {
@@ -753,6 +750,17 @@ function partitionFields(
       read.fail(
         [...path, index],
         `"${spec.field}" is not a field of the topic's schema${didYouMean(spec.field, columns)}`,
+      );
+      return;
+    }
+    // Iceberg's time transforms take date and timestamp columns (hour: timestamps only); on S3 they slice the
+    // ISO text of the same fields. https://iceberg.apache.org/spec/#partition-transforms
+    const kind = schemaCols?.find((c) => c.name === spec.field)?.kind;
+    const timeKinds = spec.transform === 'hour' ? ['date-time'] : ['date-time', 'date'];
+    if (kind && ['year', 'month', 'day', 'hour'].includes(spec.transform) && !timeKinds.includes(kind)) {
+      read.fail(
+        [...path, index],
+        `${spec.transform}(${spec.field}) needs a string field with format ${timeKinds.join(' or ')}, but "${spec.field}" is ${kind}`,
       );
       return;
     }

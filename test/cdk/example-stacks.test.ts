@@ -165,8 +165,8 @@ describe('Stratus-Tenant-payments', () => {
       'stratus-payments-enrich-orders-error-rate',
       'stratus-payments-enrich-orders-offset-lag',
       'stratus-payments-enrich-orders-time-lag',
-      'stratus-payments-sink-orders-lake-delivery',
       'stratus-payments-sink-orders-lake-failed-rows',
+      'stratus-payments-sink-orders-lake-freshness',
     ]);
     const json = template.toJSON();
     const topicParameter = Object.entries(json.Parameters as Record<string, { Default?: string }>).find(
@@ -241,6 +241,7 @@ describe('Stratus-Tenant-clickstream', () => {
       'stratus-clickstream-sessionize-time-lag',
       'stratus-clickstream-sink-sessions-s3-delivery',
       'stratus-clickstream-sink-sessions-s3-failed-rows',
+      'stratus-clickstream-sink-sessions-s3-freshness',
     ]);
   });
 });

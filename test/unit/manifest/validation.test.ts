@@ -296,10 +296,20 @@ describe('one rule, one bad manifest: each error names the field and its line', 
       { path: 'sinks.lake.uniqueKeys.0', line: 19, message: /not a field/ },
     ],
     [
+      'time partitions need a date-time field',
+      'partitionBy: [day(createdAt)]',
+      'partitionBy: [day(amount)]',
+      {
+        path: 'sinks.lake.partitionBy.0',
+        line: 19,
+        message: /day\(amount\) needs a string field with format date-time or date, but "amount" is number/,
+      },
+    ],
+    [
       'unique keys are required fields',
       'format: iceberg',
       'format: iceberg\n    uniqueKeys: [amount]',
-      { path: 'sinks.lake.uniqueKeys.0', line: 19, message: /must be a required property/ },
+      { path: 'sinks.lake.uniqueKeys.0', line: 19, message: /must be a required, non-nullable property/ },
     ],
     [
       'parquet buffer minimum',
