@@ -51,6 +51,12 @@ export const ACCEPTED_FINDINGS: AcceptedFinding[] = [
   },
   {
     id: /^AwsSolutions-IAM5\[Resource::\*\]$/,
+    path: /\/(Access\/FirehoseRole|BootstrapBrokers\/CustomResourcePolicy)\//,
+    reason:
+      'kafka:GetBootstrapBrokers has no resource type in IAM, so only Resource "*" grants it; it returns broker addresses, no data.',
+  },
+  {
+    id: /^AwsSolutions-IAM5\[Resource::\*\]$/,
     path: /\/VpcConnectivity\/Provider\/waiter-state-machine\/Role\/DefaultPolicy\//,
     reason:
       'Step Functions log delivery (logs:CreateLogDelivery, GetLogDelivery, ..., DescribeLogGroups) accepts only Resource "*".',

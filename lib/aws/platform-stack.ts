@@ -116,7 +116,9 @@ export class PlatformStack extends Stack {
         outputPaths: ['BootstrapBrokerStringSaslIam'],
       },
       policy: cr.AwsCustomResourcePolicy.fromStatements([
-        new iam.PolicyStatement({ actions: ['kafka:GetBootstrapBrokers'], resources: [this.clusterArn] }),
+        // GetBootstrapBrokers has no resource type in IAM: a statement naming the cluster never matches it.
+        // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonmanagedstreamingforapachekafka.html
+        new iam.PolicyStatement({ actions: ['kafka:GetBootstrapBrokers'], resources: ['*'] }),
       ]),
       installLatestAwsSdk: false,
       logGroup: new logs.LogGroup(this, 'BootstrapBrokersLogs', {

@@ -160,13 +160,18 @@ export class TenantAccess extends Construct {
     role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'MskCluster',
-        actions: [
-          'kafka:GetBootstrapBrokers',
-          'kafka:DescribeCluster',
-          'kafka:DescribeClusterV2',
-          'kafka-cluster:Connect',
-        ],
+        actions: ['kafka:DescribeCluster', 'kafka:DescribeClusterV2', 'kafka-cluster:Connect'],
         resources: [clusterArn],
+      }),
+    );
+    // GetBootstrapBrokers has no resource type in IAM, so only Resource "*" grants it (Firehose's documented
+    // role lists it with the cluster ARN, which IAM does not match). It returns broker addresses, no data.
+    // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonmanagedstreamingforapachekafka.html
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'MskBootstrapBrokers',
+        actions: ['kafka:GetBootstrapBrokers'],
+        resources: ['*'],
       }),
     );
     role.addToPolicy(
