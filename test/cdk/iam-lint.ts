@@ -31,11 +31,6 @@ export interface AcceptedIamFinding {
 export const ACCEPTED_IAM_FINDINGS: AcceptedIamFinding[] = [
   {
     issue: 'RESOURCE_STAR',
-    detail: /xray:PutTelemetryRecords|xray:PutTraceSegments/,
-    reason: 'X-Ray PutTraceSegments/PutTelemetryRecords accept only Resource "*" (Lambda active tracing).',
-  },
-  {
-    issue: 'RESOURCE_STAR',
     policy: /\/VpcConnectivityProviderwaiterstatemachineRoleDefaultPolicy/,
     reason: 'Step Functions log delivery (logs:CreateLogDelivery, ...) accepts only Resource "*".',
   },
