@@ -79,6 +79,7 @@ export class LakehouseSink extends Construct {
     const logStream = new logs.LogStream(this, 'DeliveryLogStream', {
       logGroup,
       logStreamName: 'DestinationDelivery',
+      removalPolicy: RemovalPolicy.DESTROY,
     });
     logGroup.grantWrite(props.role);
     const cloudWatchLoggingOptions = {

@@ -83,25 +83,25 @@ export class PlatformStack extends Stack {
       description: 'Stratus tenant functions: clients of the MSK cluster',
       allowAllOutbound: true,
     });
+    // The brokers' group is also the group of the Kafka event-source mappings' network interfaces, which Lambda
+    // creates in the cluster's subnets with the cluster's security group. Outbound traffic is open, said in the
+    // template rather than left to EC2's default: a group created without egress rules gets allow-all, and a
+    // separate AWS::EC2::SecurityGroupEgress (what CDK emits for a security-group peer) does not remove it, so a
+    // "self only" rule restricted nothing. Lambda documents both forms; in provisioned mode (every Stratus
+    // mapping, kafka-consumer.ts) the mapping needs no NAT gateway or Lambda/STS endpoints either way.
+    // https://docs.aws.amazon.com/lambda/latest/dg/with-msk-cluster-network.html
+    // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroup.html
     const brokerSecurityGroup = new ec2.SecurityGroup(this, 'BrokerSecurityGroup', {
       vpc: this.vpc,
-      description: 'Stratus MSK brokers: SASL/IAM from Stratus clients only',
-      allowAllOutbound: false,
+      description: 'Stratus MSK brokers and Kafka event-source mappings: SASL/IAM from Stratus clients only',
+      allowAllOutbound: true,
     });
     brokerSecurityGroup.addIngressRule(
       this.clientSecurityGroup,
       ec2.Port.tcp(MSK_IAM_PORT),
       'Kafka SASL/IAM from clients',
     );
-    // The brokers' group is also the group of the Kafka event-source mappings' network interfaces, which
-    // Lambda creates in the cluster's subnets with the cluster's security group. Its only egress is to
-    // itself: Lambda documents that self-referencing rule for mappings that need no other AWS service, which
-    // holds in provisioned mode (every Stratus mapping: kafka-consumer.ts), where "Lambda automatically
-    // handles the connection between the event source mapping VPC and the function VPC"; on-demand mode
-    // would need a NAT gateway or Lambda and STS endpoints instead.
-    // https://docs.aws.amazon.com/lambda/latest/dg/with-msk-cluster-network.html
     brokerSecurityGroup.addIngressRule(brokerSecurityGroup, ec2.Port.allTcp(), 'Brokers and mapping ENIs');
-    brokerSecurityGroup.addEgressRule(brokerSecurityGroup, ec2.Port.allTcp(), 'Brokers and mapping ENIs');
 
     const { arn, ready } = this.createCluster(platform, subnets.subnetIds, brokerSecurityGroup);
     this.clusterArn = arn;
