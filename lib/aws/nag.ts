@@ -19,7 +19,9 @@ export interface AcceptedFinding {
 }
 
 const MANAGED = (name: string) =>
-  new RegExp(`^AwsSolutions-IAM4\\[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/${name}\\]$`);
+  new RegExp(
+    `^AwsSolutions-IAM4\\[Policy::arn:(<AWS::Partition>|aws):iam::aws:policy/service-role/${name}\\]$`,
+  );
 
 /** Findings accepted in every Stratus stack. */
 export const ACCEPTED_FINDINGS: AcceptedFinding[] = [
@@ -73,7 +75,7 @@ export const ACCEPTED_FINDINGS: AcceptedFinding[] = [
     reason: 'X-Ray PutTraceSegments/PutTelemetryRecords accept only Resource "*" (Lambda active tracing).',
   },
   {
-    id: /^AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:s3:::<[A-Za-z0-9]+>\/[a-z][a-z0-9-]+\/\*\]$/,
+    id: /^AwsSolutions-IAM5\[Resource::arn:(<AWS::Partition>|aws):s3:::<[A-Za-z0-9]+>\/[a-z][a-z0-9-]+\/\*\]$/,
     path: /\/Access\/FirehoseRole\//,
     reason:
       "Firehose writes objects under the tenant's own prefix '<tenant>/' only (tenant names cannot contain '/').",

@@ -13,7 +13,7 @@ import { addStratusStacks, type StratusStacks } from '../../lib/aws/app.ts';
 import { BUNDLED_OUTPUT_SCHEMA_FILE, BUNDLED_SCHEMA_FILE } from '../../lib/aws/kafka-consumer.ts';
 import { nagFindings } from '../../lib/aws/nag.ts';
 import { PLATFORM_PARAMETERS } from '../../lib/aws/platform-parameters.ts';
-import { exampleSpec, REPO_ROOT, resolveIntrinsics } from './helpers.ts';
+import { cdkJsonContext, exampleSpec, REPO_ROOT, resolveIntrinsics } from './helpers.ts';
 
 let stacks: StratusStacks;
 let assemblyDir: string;
@@ -22,8 +22,9 @@ const templates = new Map<string, Template>();
 beforeAll(() => {
   const app = new App({
     outdir: mkdtempSync(path.join(os.tmpdir(), 'stratus-examples-')),
-    // As in cdk.json: the built-in template validation fails the synth instead of warning.
-    context: { '@aws-cdk/core:validateAgainstDefaultRules': true },
+    // cdk.json's feature flags, with validateAgainstDefaultRules: the built-in template validation fails the
+    // synth instead of warning.
+    context: cdkJsonContext(),
   });
   stacks = addStratusStacks(app, exampleSpec());
   // Throws if any validation plugin (cdk-nag, CloudFormation validation) reports an unacknowledged error.
