@@ -455,6 +455,14 @@ describe('rules that need more than one file', () => {
     expect(errors[1]!.message).toMatch(/did you mean "governance"/);
   });
 
+  it('refuses kafka.t3.small, which has no multi-VPC connectivity for Firehose', () => {
+    const { errors } = loadProject({ config: 'cluster:\n  instanceType: kafka.t3.small\n' });
+    expect(errors.map((e) => [e.file, e.line, e.path])).toEqual([
+      ['stratus.config.yaml', 2, 'cluster.instanceType'],
+    ]);
+    expect(errors[0]!.message).toMatch(/multi-VPC private connectivity/);
+  });
+
   it('every problem in a manifest is listed at once', () => {
     const broken = VALID_TENANT.replace('tenant: shop', 'tenant: S')
       .replace('topic: orders', 'topic: order')
