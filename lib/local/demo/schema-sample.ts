@@ -25,11 +25,28 @@ export function schemaSamples(random: DemoRandom, schema: Schema | undefined, to
   };
 }
 
-/** A value of the wrong type for the schema (an array where it wants an object, and so on). */
+/**
+ * A value the schema refuses that still looks like the real thing: one required property of a plain type gets a
+ * value of another type, so filters on the other fields (often enums) still let it through to the SDK, which
+ * dead-letters it — as the hand-written generators' schema violations do. Without such a property, an array
+ * where an object is wanted (or an object where anything else is).
+ */
 function violate(schema: Schema | undefined, value: unknown): unknown {
-  const type = schema?.type;
-  if (type === 'object' && value && typeof value === 'object') return [value];
+  if (schema?.type === 'object' && value && typeof value === 'object' && !Array.isArray(value)) {
+    const properties = (schema.properties ?? {}) as Record<string, Schema>;
+    const required = (schema.required ?? []) as string[];
+    const target = required.find((name) => {
+      const child = properties[name];
+      return child && typeof child.type === 'string' && !('enum' in child) && !('const' in child);
+    });
+    if (target) return { ...value, [target]: wrongTypeFor(properties[target]!.type as string) };
+    return [value];
+  }
   return { unexpected: value };
+}
+
+function wrongTypeFor(type: string): unknown {
+  return type === 'string' ? 12_345 : `not-a-${type}`;
 }
 
 function sample(schema: Schema, random: DemoRandom, depth: number): unknown {
@@ -53,12 +70,13 @@ function sample(schema: Schema, random: DemoRandom, depth: number): unknown {
       return Array.from({ length: Math.max(min, 1) }, () => sample(items, random, depth + 1));
     }
     case 'integer': {
-      const min = typeof schema.minimum === 'number' ? schema.minimum : 0;
-      return random.int(min, min + 1000);
+      const { min, max } = bounds(schema);
+      return random.int(Math.ceil(min), Math.floor(max));
     }
     case 'number': {
-      const min = typeof schema.minimum === 'number' ? schema.minimum : 0;
-      return min + 1 + random.int(0, 100_000) / 100;
+      // Hundredths inside the bounds: uniform, so a handler's thresholds see every part of the range.
+      const { min, max } = bounds(schema);
+      return Math.min(max, Math.ceil(min * 100) / 100 + random.int(0, Math.floor((max - min) * 100)) / 100);
     }
     case 'boolean':
       return random.chance(0.5);
@@ -67,6 +85,16 @@ function sample(schema: Schema, random: DemoRandom, depth: number): unknown {
     default:
       return null;
   }
+}
+
+/** The range a number must fall in: `minimum`/`maximum` (exclusive ones nudged inside), else 1,000 wide from 0. */
+function bounds(schema: Schema): { min: number; max: number } {
+  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+  const min = num(schema.minimum) ?? (num(schema.exclusiveMinimum) ?? -1) + 1;
+  const max =
+    num(schema.maximum) ??
+    (num(schema.exclusiveMaximum) === undefined ? min + 1000 : num(schema.exclusiveMaximum)! - 1);
+  return { min, max: Math.max(min, max) };
 }
 
 function sampleString(schema: Schema, random: DemoRandom): string {
