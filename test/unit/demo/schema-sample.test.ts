@@ -77,4 +77,48 @@ describe('events from a JSON Schema', () => {
     expect(passing.length).toBe(violations.length - heartbeats.length);
     expect(passing.length).toBeGreaterThan(0);
   });
+
+  it('odd schemas too: local $refs, oneOf/anyOf/allOf, exclusive bounds, lengths, arrays, recursion', () => {
+    const schema = {
+      $schema: 'https://json-schema.org/draft/2020-12/schema',
+      $defs: {
+        money: {
+          type: 'object',
+          required: ['amount', 'currency'],
+          properties: {
+            amount: { type: 'integer', exclusiveMinimum: 0, exclusiveMaximum: 10 },
+            currency: { type: 'string', minLength: 3, maxLength: 3 },
+          },
+        },
+        node: {
+          type: 'object',
+          required: ['name'],
+          properties: {
+            name: { type: 'string', maxLength: 4 },
+            children: { type: 'array', items: { $ref: '#/$defs/node' } },
+          },
+        },
+      },
+      allOf: [
+        { required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } },
+        { required: ['price'], properties: { price: { $ref: '#/$defs/money' } } },
+      ],
+      required: ['tree', 'contact', 'tags'],
+      properties: {
+        tree: { $ref: '#/$defs/node' },
+        contact: { oneOf: [{ type: 'string', format: 'email' }, { type: 'integer' }] },
+        tags: { type: 'array', minItems: 2, items: { anyOf: [{ enum: ['a', 'b'] }, { type: 'null' }] } },
+        note: { type: ['string', 'null'], maxLength: 5 },
+      },
+      unevaluatedProperties: false,
+    };
+    const validate = compileValueValidator(schema);
+    const generator = generatorFor({ ...readings, name: 'odd.topic', schemaFile: undefined, schema }, 3);
+    for (let seq = 0; seq < 300; seq++) {
+      const valid = generator.next(seq, 'valid').value;
+      expect(validate(JSON.parse(valid)), valid).toEqual([]);
+      const violation = generator.next(seq, 'schema-violation').value;
+      expect(validate(JSON.parse(violation)).length, violation).toBeGreaterThan(0);
+    }
+  });
 });
