@@ -11,6 +11,7 @@ import { type ControllableConsumer, consumerControlRoutes } from '../ops/consume
 import { type AwsEmulator, startAwsEmulator } from './aws-emulator.ts';
 import { ensureIdempotencyTable, releaseInProgressRecords } from './aws-resources.ts';
 import { type ConsumerRunner, startConsumerRunner } from './consumer-runner.ts';
+import { removeControlToken, writeControlToken } from './control-token.ts';
 import type { EventSourceObserver } from './event-source/index.ts';
 import { createObservability, type Observability } from './observability/index.ts';
 import { endpointHealthy } from './observability/readiness.ts';
@@ -253,7 +254,16 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         );
       });
       const obs = observability;
-      stack.push({ what: 'metrics server', stop: () => obs.stop(), deadlineMs: 3_000 });
+      // The control routes answer only callers that can read the state directory (`stratus replay`).
+      writeControlToken(paths.controlToken, obs.server.controlToken);
+      stack.push({
+        what: 'metrics server',
+        stop: async () => {
+          removeControlToken(paths.controlToken, obs.server.controlToken);
+          await obs.stop();
+        },
+        deadlineMs: 3_000,
+      });
       // Not ready before every consumer and sink runs (the server answers from here on).
       obs.registerCheck('runtime', async () =>
         startupDone ? { ok: true, detail: 'started' } : { ok: false, detail: 'starting consumers and sinks' },

@@ -7,6 +7,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { PlatformSpec } from '../manifest/spec.ts';
+import { CONTROL_TOKEN_FILE } from './control-token.ts';
 
 export interface StatePaths {
   /** Absolute state directory. */
@@ -17,6 +18,8 @@ export interface StatePaths {
   awsDataDir: string;
   /** Logs of the emulator, function workers and sinks. */
   logDir: string;
+  /** The running `stratus dev`'s control token (lib/local/control-token.ts), mode 0600. */
+  controlToken: string;
 }
 
 export function statePaths(platform: PlatformSpec): StatePaths {
@@ -26,6 +29,7 @@ export function statePaths(platform: PlatformSpec): StatePaths {
     kafkaDataDir: path.join(root, 'kafka'),
     awsDataDir: path.join(root, 'aws'),
     logDir: path.join(root, 'logs'),
+    controlToken: path.join(root, CONTROL_TOKEN_FILE),
   };
 }
 

@@ -6,6 +6,7 @@
  * crash is one row. Firehose upserts on uniqueKeys; equality deletes are not readable by pyiceberg, so a
  * later, different record of a key already in the table is not applied locally (see docs).
  */
+import { convertedColumns, RecordConversionError, toIcebergRecord } from '../../core/iceberg-record.ts';
 import type { BufferedRecord } from './delivery-buffer.ts';
 import { type DeliveryResult, type DeliveryTarget, decodeJson } from './delivery-target.ts';
 import type { IcebergTableWriter } from './iceberg-table-writer.ts';
@@ -31,6 +32,8 @@ export class IcebergTarget implements DeliveryTarget {
     beforeCommit?: (failed: DeliveryResult['failed']) => Promise<void>,
   ): Promise<DeliveryResult> {
     const schema = this.writer.schema;
+    // What the sink's Firehose transform does on AWS, so the same records land or fail in both runtimes.
+    const converted = convertedColumns(schema.fields);
     const failed: DeliveryResult['failed'] = [];
     let rows: Row[] = [];
     for (const record of records) {
@@ -40,9 +43,9 @@ export class IcebergTarget implements DeliveryTarget {
         continue;
       }
       try {
-        rows.push(toRow(schema, decoded.value));
+        rows.push(toRow(schema, toIcebergRecord(converted, decoded.value)));
       } catch (error) {
-        if (!(error instanceof RowConversionError)) throw error;
+        if (!(error instanceof RowConversionError) && !(error instanceof RecordConversionError)) throw error;
         failed.push({ record, reason: error.message });
       }
     }
