@@ -4,9 +4,9 @@
  * free ports and the state directory inside the project. Nothing is shared with the test run's broker.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort, portOpen } from '../../lib/local/process-utils.ts';
 
 export const REPO = path.resolve(import.meta.dirname, '../..');
 
@@ -29,10 +29,7 @@ export async function devProject(
     `buffer: { size: 64MiB, interval: ${options.sinkInterval ?? '5s'} }`,
   );
   writeFileSync(path.join(rootDir, 'tenants/payments.yaml'), manifest);
-  // The controller listens on kafkaPort + 1: pick until both are free.
-  let kafka = await freePort();
-  while (await portOpen(kafka + 1)) kafka = await freePort();
-  const ports = { kafka, aws: await freePort(), metrics: await freePort() };
+  const ports = { kafka: await fixedPort(2), aws: await fixedPort(), metrics: await fixedPort() };
   const stateDir = path.join(rootDir, '.stratus');
   const configFile = path.join(rootDir, 'stratus.config.yaml');
   writeFileSync(
@@ -46,4 +43,25 @@ export async function devProject(
     ports,
     remove: () => rmSync(rootDir, { recursive: true, force: true }),
   };
+}
+
+/**
+ * A port (and the `span - 1` after it) a `stratus dev` keeps across restarts. Picked below the kernel's
+ * ephemeral range (32768+ here): an ephemeral port may be handed to any client socket between a kill and the
+ * restart (the broker's controller port, kafkaPort + 1, was, in a run of the suite).
+ */
+export async function fixedPort(span = 1): Promise<number> {
+  for (;;) {
+    const port = 10_000 + Math.floor(Math.random() * 20_000);
+    const free = await Promise.all(Array.from({ length: span }, (_, i) => canBind(port + i)));
+    if (free.every(Boolean)) return port;
+  }
+}
+
+function canBind(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
 }

@@ -11,24 +11,22 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { freePort, portOpen } from '../../../lib/local/process-utils.ts';
 import { loadStratusOrThrow } from '../../../lib/manifest/index.ts';
 import { accountChaos } from '../../chaos/accounting.ts';
 import { leftovers, startDev, untilReady } from '../../chaos/dev-process.ts';
-import { type DevProject, REPO } from '../../chaos/project.ts';
+import { type DevProject, fixedPort, REPO } from '../../chaos/project.ts';
 
 describe('npm run dev in a terminal', () => {
   it('stops promptly on one Ctrl-C, with nothing left running and nothing lost', {
     timeout: 600_000,
   }, async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'stratus-ctrl-c-'));
-    let kafka = await freePort();
-    while (await portOpen(kafka + 1)) kafka = await freePort();
+    const kafka = await fixedPort(2);
     const project: DevProject = {
       rootDir: REPO,
       configFile: path.join(dir, 'stratus.config.yaml'),
       stateDir: path.join(dir, 'state'),
-      ports: { kafka, aws: await freePort(), metrics: await freePort() },
+      ports: { kafka, aws: await fixedPort(), metrics: await fixedPort() },
       remove: () => rmSync(dir, { recursive: true, force: true }),
     };
     writeFileSync(
