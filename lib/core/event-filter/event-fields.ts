@@ -82,12 +82,18 @@ export function fieldValue(
   leaf: string | number | boolean | null | JsonNumber,
   sanitize: boolean,
 ): FieldValue {
-  if (typeof leaf === 'string')
-    return { text: `"${sanitize ? wellFormed(leaf) : leaf}"`, key: undefined, string: true };
-  if (typeof leaf === 'number') return { text: String(leaf), key: comparableKey(leaf), string: false };
+  if (typeof leaf === 'string') {
+    const raw = `"${leaf}"`;
+    return { text: sanitize ? wellFormed(raw) : raw, raw, key: undefined, string: true };
+  }
+  if (typeof leaf === 'number') {
+    const text = String(leaf);
+    return { text, raw: text, key: comparableKey(leaf), string: false };
+  }
   if (leaf instanceof JsonNumber)
-    return { text: leaf.text, key: comparableKeyOfText(leaf.text), string: false };
-  return { text: String(leaf), key: undefined, string: false };
+    return { text: leaf.text, raw: leaf.text, key: comparableKeyOfText(leaf.text), string: false };
+  const text = String(leaf);
+  return { text, raw: text, key: undefined, string: false };
 }
 
 /**

@@ -196,7 +196,7 @@ class Compilation {
     if (typeof item === 'string') {
       const range = ipLiteralRange(item);
       return [
-        range ? { kind: 'range', range: { ...range, ip: true } } : { kind: 'exact', text: quoted(item) },
+        range ? { kind: 'range', range: { ...range, ip: true } } : { kind: 'exact', text: `"${item}"` },
       ];
     }
     if (typeof item === 'number' || item instanceof JsonNumber) {
@@ -244,7 +244,7 @@ class Compilation {
       case 'exactly':
         if (typeof operand !== 'string')
           return this.fail(where, 'exactly takes a string', 'exact match pattern must be a string');
-        return onlyOne([{ kind: 'exact', text: quoted(operand) }]);
+        return onlyOne([{ kind: 'exact', text: `"${operand}"` }]);
       case 'prefix':
       case 'suffix':
         return onlyOne(this.affix(operator, operand, where));
@@ -632,7 +632,10 @@ class TooComplex extends Error {
   }
 }
 
-/** event-ruler quotes strings, so `"abc"` is the text a string value or an exact string matcher is read as. */
+/**
+ * event-ruler quotes strings, so `"abc"` is what a string value is read as, in UTF-8 bytes (unpaired
+ * surrogates as `?`). Exact matchers alone compare whole Java strings, so they keep their text as is.
+ */
 function quoted(text: string): string {
   return `"${wellFormed(text)}"`;
 }

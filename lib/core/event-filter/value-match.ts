@@ -42,8 +42,13 @@ export interface Range {
 
 /** A field value prepared for matching. */
 export interface FieldValue {
-  /** The engine's text of the value: `"…"` for a string, the JSON text otherwise. */
+  /** The engine's bytes of the value: `"…"` for a string (unpaired surrogates as `?`), the JSON text otherwise. */
   text: string;
+  /**
+   * The value as a Java string, which is what an exact matcher compares (the engine checks exact matches
+   * as whole strings): differs from `text` only for a string with an unpaired surrogate.
+   */
+  raw: string;
   /** The comparable key of a number the engine can compare, else undefined. */
   key: string | undefined;
   /** Whether the value is a string (only a string's inside is read as an IP address). */
@@ -89,21 +94,21 @@ export class FieldMatcher {
       if (hex !== undefined && this.pass(hex, 'ip')) return true;
     }
     if (this.numeric && value.key !== undefined) return this.pass(value.key, 'numeric');
-    return this.pass(value.text, 'text');
+    return this.pass(value.text, 'text', value.raw);
   }
 
-  private pass(read: string, pass: Pass): boolean {
-    for (const pattern of this.plain) if (plainMatches(pattern, read, pass)) return true;
+  private pass(read: string, pass: Pass, raw = read): boolean {
+    for (const pattern of this.plain) if (plainMatches(pattern, read, pass, raw)) return true;
     if (pass === 'ip') return false;
     for (const pattern of this.anythingButs) if (!excludes(pattern, read, pass)) return true;
     return false;
   }
 }
 
-function plainMatches(pattern: ValuePattern, read: string, pass: Pass): boolean {
+function plainMatches(pattern: ValuePattern, read: string, pass: Pass, raw: string): boolean {
   switch (pattern.kind) {
     case 'exact':
-      return read === pattern.text;
+      return raw === pattern.text;
     case 'numeric-equals':
       return pass === 'numeric' && read === pattern.key;
     case 'prefix':
