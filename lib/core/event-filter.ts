@@ -14,7 +14,6 @@ import {
   ruleMatches,
   UsedPaths,
 } from './event-filter/event-fields.ts';
-import { ipToHex } from './event-filter/ip.ts';
 import { isJsonObject, type JsonValue } from './event-filter/json.ts';
 import { DecodedValue, type ValueForm } from './event-filter/kafka-record.ts';
 import {
@@ -108,7 +107,7 @@ export class CompiledFilters {
       const rules = subRules.map((rule) =>
         rule.map((field) => ({
           path: field.path,
-          matcher: new FieldMatcher(field.patterns, field.absent, ipToHex),
+          matcher: new FieldMatcher(field.patterns, field.absent),
         })),
       );
       return { rules, form: isJsonObject(pattern) && Array.isArray(pattern.value) ? 'plain' : 'json' };

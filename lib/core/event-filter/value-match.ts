@@ -11,8 +11,8 @@
  * bare number's digits as hex, a prefix keeps its closing quote). `anything-but` matches when no excluded
  * value was seen in the text or numeric pass; `exists: true` matches any value.
  */
-import type { Wildcard } from './strings.ts';
-import { wildcardMatches } from './strings.ts';
+import { ipToHex } from './ip.ts';
+import { type Wildcard, wildcardMatches } from './strings.ts';
 
 /** One matcher of a pattern field, compiled (quoted strings, comparable keys, regular expressions). */
 export type ValuePattern =
@@ -65,11 +65,7 @@ export class FieldMatcher {
   private readonly numeric: boolean;
   private readonly ip: boolean;
 
-  constructor(
-    patterns: readonly ValuePattern[],
-    absent: boolean,
-    private readonly ipToHex: (text: string) => string | undefined,
-  ) {
+  constructor(patterns: readonly ValuePattern[], absent: boolean) {
     this.absent = absent;
     this.plain = patterns.filter((pattern) => !pattern.kind.startsWith('anything-but'));
     this.anythingButs = patterns.filter((pattern) => pattern.kind.startsWith('anything-but'));
@@ -90,7 +86,7 @@ export class FieldMatcher {
   matches(value: FieldValue): boolean {
     if (this.ip) {
       const inner = value.text.length >= 2 && value.text.startsWith('"') && value.text.endsWith('"');
-      const hex = this.ipToHex(inner ? value.text.slice(1, -1) : value.text);
+      const hex = ipToHex(inner ? value.text.slice(1, -1) : value.text);
       if (hex !== undefined && this.pass(hex, 'ip')) return true;
     }
     if (this.numeric && value.key !== undefined) return this.pass(value.key, 'numeric');
