@@ -122,13 +122,7 @@ async function startOnce(options: KafkaBrokerOptions): Promise<KafkaBroker> {
       );
     }
   }
-  const jars = await ensureMavenJars({
-    tool: 'kafka',
-    describe: 'Apache Kafka (about 45 MB)',
-    expectJar: 'kafka_2.13',
-    why: 'to run Kafka locally, or set KAFKA_BROKERS',
-    onProgress: say,
-  });
+  const jars = await ensureKafkaJars(say);
   const dataDir = path.resolve(options.dataDir);
   const logDirs = path.join(dataDir, 'data');
   const logFile = path.join(dataDir, 'server.log');
@@ -233,11 +227,11 @@ async function startOnce(options: KafkaBrokerOptions): Promise<KafkaBroker> {
 /** The jars' directory (the tests' global setup warms the cache with it). */
 export function ensureKafkaJars(say: (line: string) => void = () => {}): Promise<string> {
   return ensureMavenJars({
-    tool: 'kafka',
-    describe: 'Apache Kafka (about 45 MB)',
+    pom: path.join(KAFKA_DIR, 'pom.xml'),
+    cacheName: 'kafka-jars',
     expectJar: 'kafka_2.13',
-    why: 'to run Kafka locally, or set KAFKA_BROKERS',
-    onProgress: say,
+    what: 'Apache Kafka (about 45 MB)',
+    say,
   });
 }
 

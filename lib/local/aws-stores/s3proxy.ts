@@ -5,7 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ensureMavenJars, javaBinary } from '../maven-jars.ts';
+import { ensureMavenJars, javaBinary, LOCALSTACK_DIR } from '../maven-jars.ts';
 import { answersHttp, type StoreProcess, startStoreProcess } from './server-process.ts';
 
 export interface S3StoreOptions {
@@ -18,11 +18,11 @@ export interface S3StoreOptions {
 
 export async function startS3Store(options: S3StoreOptions): Promise<StoreProcess> {
   const jars = await ensureMavenJars({
-    tool: 's3proxy',
-    describe: 's3proxy, the local S3 store (about 55 MB)',
+    pom: path.join(LOCALSTACK_DIR, 's3proxy', 'pom.xml'),
+    cacheName: 's3proxy-jars',
     expectJar: 's3proxy',
-    why: 'to keep local S3 objects, or set AWS_ENDPOINT_URL',
-    onProgress: options.onProgress,
+    what: 's3proxy, the local S3 store (about 55 MB)',
+    say: options.onProgress,
   });
   mkdirSync(options.dataDir, { recursive: true });
   return startStoreProcess({
