@@ -198,7 +198,12 @@ async function measureThroughput(figures: Record<string, unknown>): Promise<void
       dataDir: path.join(scratch, 'kafka'),
       onProgress: log,
     }),
-    startAwsEmulator({ port: await freePort(), logDir: scratch, onProgress: log }),
+    startAwsEmulator({
+      port: await freePort(),
+      dataDir: path.join(scratch, 'aws'),
+      logDir: scratch,
+      onProgress: log,
+    }),
   ]);
   try {
     const client = new Kafka({ clientId: 'bench', brokers: kafka.brokers, logLevel: logLevel.NOTHING });

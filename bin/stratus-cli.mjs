@@ -7,4 +7,8 @@ import { register } from 'tsx/esm/api';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 register();
 const { main } = await import('../lib/cli/main.ts');
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+process.exitCode = code;
+// A command that returned is done: whatever a client left behind (a reconnect timer of a broker that is gone)
+// must not keep the process alive. The timer does not hold the process open by itself.
+setTimeout(() => process.exit(code), 1_000).unref();

@@ -24,7 +24,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       dataDir: path.join(runDir, 'kafka'),
       onProgress: say,
     }),
-    startAwsEmulator({ port: awsPort, logDir: runDir, onProgress: say }),
+    startAwsEmulator({ port: awsPort, dataDir: path.join(runDir, 'aws'), logDir: runDir, onProgress: say }),
   ]);
   project.provide('kafkaBrokers', kafka.brokers);
   project.provide('awsEndpoint', aws.endpoint);

@@ -1,14 +1,41 @@
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+/**
+ * The AWS APIs for local runs: the endpoint in AWS_ENDPOINT_URL when set (LocalStack, ministack, real AWS),
+ * otherwise Stratus's own emulator, whose state survives crashes and restarts:
+ *
+ * - S3 in s3proxy: objects are files under `<dataDir>/s3/<bucket>/<key>`;
+ * - DynamoDB in dynalite: tables in LevelDB under `<dataDir>/dynamodb/`;
+ * - Glue (and SQS, CloudWatch…) in moto, with every acknowledged Glue write journaled in
+ *   `<dataDir>/glue-journal.jsonl` and replayed into each new moto;
+ * - one endpoint in front of them all (the gateway, on `port`), so clients need one AWS_ENDPOINT_URL.
+ *
+ * Each store is a supervised child: one that dies is restarted (its requests wait meanwhile).
+ * How the choice was made (latency, recovery time, measured here): docs/local-runtime.md#state-that-survives.
+ */
 import path from 'node:path';
-import { portOpen, spawnTethered, stopProcess, tetheredPid, waitFor } from './process-utils.ts';
-import { ensurePythonEnv } from './python-env.ts';
+import { startDynamoDbStore } from './aws-stores/dynalite.ts';
+import { AwsGateway, type StoreName } from './aws-stores/gateway.ts';
+import { GlueJournal } from './aws-stores/glue-journal.ts';
+import { startMoto } from './aws-stores/moto.ts';
+import { startS3Store } from './aws-stores/s3proxy.ts';
+import type { StoreProcess } from './aws-stores/server-process.ts';
+import { type Availability, Supervisor } from './supervisor.ts';
 
 export interface AwsEmulatorOptions {
-  /** Port of moto_server on 127.0.0.1. */
+  /** Port of the endpoint on 127.0.0.1. */
   port: number;
-  /** Directory for the emulator's log file. */
+  /** Where the stores keep their data (created). */
+  dataDir: string;
+  /** Directory for the stores' log files. */
   logDir: string;
+  /** Start-up progress (installs, downloads). */
   onProgress?: (line: string) => void;
+  /**
+   * Supervision lines (a store died, restarted).
+   * @default onProgress
+   */
+  log?: (line: string) => void;
+  /** Told when a store is down and up again. */
+  availability?: Availability;
 }
 
 export interface AwsEmulator {
@@ -16,49 +43,142 @@ export interface AwsEmulator {
   endpoint: string;
   /** True when Stratus started the emulator (and so stops it). */
   embedded: boolean;
-  logFile?: string;
+  /** The stores' processes now (a store being restarted is missing); chaos tests kill them. */
+  stores(): Partial<Record<StoreName, StoreProcess>>;
+  /** Restarts so far, per store. */
+  restarts(): Record<StoreName, number>;
+  /** Answers 200 when every store serves, 503 otherwise (readiness). */
+  healthUrl?: string;
   stop(): Promise<void>;
 }
 
-/**
- * The AWS APIs for local runs: the endpoint in AWS_ENDPOINT_URL when set (LocalStack, ministack, real AWS),
- * otherwise moto_server from the project's virtualenv. moto keeps its state in memory: it starts empty.
- */
+const STORE_LABELS: Record<StoreName, string> = {
+  s3: 'S3 store (s3proxy)',
+  dynamodb: 'DynamoDB store (dynalite)',
+  moto: 'AWS emulator (moto: Glue and the rest)',
+};
+
 export async function startAwsEmulator(options: AwsEmulatorOptions): Promise<AwsEmulator> {
   const external = process.env.AWS_ENDPOINT_URL;
-  if (external) return { endpoint: external, embedded: false, stop: async () => {} };
+  if (external)
+    return {
+      endpoint: external,
+      embedded: false,
+      stores: () => ({}),
+      restarts: () => ({ s3: 0, dynamodb: 0, moto: 0 }),
+      stop: async () => {},
+    };
 
-  if (await portOpen(options.port)) {
-    throw new Error(
-      `port ${options.port} is already in use; change local.awsPort in stratus.config.yaml, or set AWS_ENDPOINT_URL to use a running emulator`,
-    );
+  const journal = new GlueJournal(path.join(options.dataDir, 'glue-journal.jsonl'));
+  const gateway = await AwsGateway.start({ port: options.port, glueJournal: journal }).catch(
+    (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EADDRINUSE') throw error;
+      throw new Error(
+        `port ${options.port} is already in use; change local.awsPort in stratus.config.yaml, or set AWS_ENDPOINT_URL to use a running emulator`,
+      );
+    },
+  );
+  const say = options.onProgress ?? (() => {});
+  const log = options.log ?? say;
+  say(`starting the AWS emulator on ${gateway.url} (S3: s3proxy, DynamoDB: dynalite, Glue: moto) …`);
+
+  const starters: Record<StoreName, (signal: AbortSignal) => Promise<StoreProcess>> = {
+    s3: (signal) =>
+      startS3Store({
+        dataDir: path.join(options.dataDir, 's3'),
+        logFile: path.join(options.logDir, 's3proxy.log'),
+        onProgress: say,
+        signal,
+      }),
+    dynamodb: (signal) =>
+      startDynamoDbStore({
+        dataDir: path.join(options.dataDir, 'dynamodb'),
+        logFile: path.join(options.logDir, 'dynalite.log'),
+        signal,
+      }),
+    moto: async (signal) => {
+      const moto = await startMoto({
+        logFile: path.join(options.logDir, 'moto.log'),
+        onProgress: say,
+        signal,
+      });
+      try {
+        await replayGlue(journal, moto.url);
+      } catch (error) {
+        await moto.stop();
+        throw error;
+      }
+      return moto;
+    },
+  };
+
+  const supervisors = new Map<StoreName, Supervisor<StoreProcess>>();
+  const stopAll = async () => {
+    await Promise.all([...supervisors.values()].map((supervisor) => supervisor.stop()));
+    await gateway.stop();
+  };
+  const names = Object.keys(starters) as StoreName[];
+  const started = await Promise.allSettled(
+    names.map(async (store) => {
+      const label = STORE_LABELS[store];
+      const supervisor = await Supervisor.start({
+        name: label,
+        start: starters[store],
+        log,
+        // The store of a run that was just killed may still hold its directory's lock for a moment.
+        firstStartAttempts: 4,
+        onDown: () => {
+          gateway.storeDown(store);
+          options.availability?.markDown(label);
+        },
+        onRestarted: (process) => {
+          gateway.storeUp(store, process.url);
+          options.availability?.markUp(label);
+        },
+      });
+      supervisors.set(store, supervisor);
+      gateway.storeUp(store, supervisor.current!.url);
+    }),
+  );
+  const failed = started.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failed) {
+    await stopAll();
+    throw failed.reason;
   }
-  const python = await ensurePythonEnv({ onProgress: options.onProgress });
-  mkdirSync(options.logDir, { recursive: true });
-  const logFile = path.join(options.logDir, 'moto.log');
-  const logFd = openSync(logFile, 'a');
-  options.onProgress?.(`starting the AWS emulator (moto) on 127.0.0.1:${options.port} …`);
-  const child = spawnTethered(python.bin('moto_server'), ['-H', '127.0.0.1', '-p', String(options.port)], {
-    logFd,
-    // Bucket names are never taken from the Host header: clients use path-style URLs against 127.0.0.1.
-    env: { ...process.env, S3_IGNORE_SUBDOMAIN_BUCKETNAME: 'true' },
-  });
-  closeSync(logFd);
-  const pid = await tetheredPid(child);
-  const endpoint = `http://127.0.0.1:${options.port}`;
-  const stop = () => stopProcess(child, pid, 5_000);
-  try {
-    await waitFor(
-      `AWS emulator at ${endpoint}`,
-      async () => (await fetch(`${endpoint}/moto-api/data.json`)).ok,
-      {
-        timeoutMs: 60_000,
-        abortIf: () => (child.exitCode !== null ? `moto_server exited; see ${logFile}` : undefined),
-      },
-    );
-  } catch (error) {
-    await stop();
-    throw error;
+  gateway.healthCheck = () =>
+    names.filter((store) => !supervisors.get(store)?.current).map((store) => STORE_LABELS[store]);
+  return {
+    endpoint: gateway.url,
+    embedded: true,
+    healthUrl: `${gateway.url}${AwsGateway.HEALTH_PATH}`,
+    stores: () =>
+      Object.fromEntries(
+        names.flatMap((store) => {
+          const current = supervisors.get(store)?.current;
+          return current ? [[store, current]] : [];
+        }),
+      ),
+    restarts: () =>
+      Object.fromEntries(names.map((store) => [store, supervisors.get(store)?.restarts ?? 0])) as Record<
+        StoreName,
+        number
+      >,
+    stop: stopAll,
+  };
+}
+
+/** Replays the journaled Glue writes into a fresh moto, before the gateway sends it anything. */
+async function replayGlue(journal: GlueJournal, motoUrl: string): Promise<void> {
+  for (const write of journal.load()) {
+    const response = await fetch(motoUrl, {
+      method: 'POST',
+      headers: { ...write.headers, 'x-amz-target': write.target },
+      body: write.body,
+    });
+    const text = await response.text();
+    if (!response.ok)
+      throw new Error(
+        `replaying the Glue journal ${journal.file} failed at ${write.target} (HTTP ${response.status}): ${text.slice(0, 300)}`,
+      );
   }
-  return { endpoint, embedded: true, logFile, stop };
 }

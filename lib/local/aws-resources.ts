@@ -1,13 +1,16 @@
 /**
- * AWS resources the local pipelines need in the emulator, created at start. moto keeps state in memory, so
- * they are created on every start; each call is idempotent, so an endpoint that keeps state (LocalStack, a
- * real account) is fine too.
+ * AWS resources the local pipelines need in the emulator, created at start. Each call is idempotent: the local
+ * emulator keeps its state between runs (lib/local/aws-emulator.ts), and so do LocalStack or a real account.
  */
 import {
+  type AttributeValue,
+  ConditionalCheckFailedException,
   CreateTableCommand,
+  DeleteItemCommand,
   DescribeTableCommand,
   DynamoDBClient,
   ResourceInUseException,
+  ScanCommand,
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
@@ -52,12 +55,72 @@ export async function ensureIdempotencyTable(
             TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true },
           }),
         )
-        // TTL already on (an emulator that keeps state) is a ValidationException; nothing to do then.
         .catch((error: Error) => {
-          if (!/already enabled|TimeToLive is already/i.test(error.message)) throw error;
+          // TTL already on (an emulator that keeps state) is a ValidationException; nothing to do then.
+          if (/already enabled|TimeToLive is already/i.test(error.message)) return;
+          // dynalite (the local DynamoDB store) has no TTL at all. Powertools does not rely on it: a record
+          // past its `expiration` is treated as absent by its own condition (`#expiry < :now`).
+          if (error.name === 'UnknownOperationException') return;
+          throw error;
         });
     }
     return tableName;
+  } finally {
+    client.destroy();
+  }
+}
+
+/**
+ * Releases the idempotency records a previous run left IN_PROGRESS. Powertools holds such a record until its
+ * invocation's deadline (https://docs.powertools.aws.dev/lambda/typescript/latest/features/idempotency/#handling-lambda-timeouts);
+ * on AWS the mapping retries a crashed invocation only after it timed out, so the lock has expired by then.
+ * Locally a restart re-delivers at once, while the locks of invocations that died with the previous run still
+ * hold: they would fail as "already in progress" until their retries ran out. Before this run invokes
+ * anything, no invocation of it can hold a lock, so every IN_PROGRESS record is a dead one. COMPLETED records
+ * stay: their records are skipped when delivered again. Returns how many were released.
+ */
+export async function releaseInProgressRecords(
+  options: LocalAwsOptions,
+  tableName = LOCAL_IDEMPOTENCY_TABLE,
+): Promise<number> {
+  const client = new DynamoDBClient(awsClientConfig(options));
+  const names = { '#status': 'status' };
+  const values = { ':inprogress': { S: 'INPROGRESS' } };
+  let released = 0;
+  try {
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await client.send(
+        new ScanCommand({
+          TableName: tableName,
+          FilterExpression: '#status = :inprogress',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ProjectionExpression: 'id',
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        await client
+          .send(
+            new DeleteItemCommand({
+              TableName: tableName,
+              Key: { id: item.id! },
+              ConditionExpression: '#status = :inprogress',
+              ExpressionAttributeNames: names,
+              ExpressionAttributeValues: values,
+            }),
+          )
+          .then(
+            () => released++,
+            (error: Error) => {
+              if (!(error instanceof ConditionalCheckFailedException)) throw error;
+            },
+          );
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return released;
   } finally {
     client.destroy();
   }

@@ -11,6 +11,7 @@ import {
   type EventSourceMapping,
   type EventSourceObserver,
   type EventSourceStats,
+  type PlatformAvailability,
   startEventSourceMapping,
 } from './event-source/index.ts';
 import { buildMskEvent } from './event-source/record.ts';
@@ -29,6 +30,8 @@ export interface ConsumerRunnerOptions {
    */
   logLevel?: string;
   observer?: EventSourceObserver;
+  /** Outages of the broker and the stores the runtime supervises. */
+  availability?: PlatformAvailability;
   /** Problems worth a line (a handler that fails to initialise). */
   log?: (line: string) => void;
 }
@@ -104,6 +107,7 @@ export async function startConsumerRunner(options: ConsumerRunnerOptions): Promi
         bootstrapServers: options.brokers.join(','),
         eventSourceArn,
         observer: options.observer,
+        availability: options.availability,
       }),
       warm.then((result) => {
         // Not fatal: a handler may reject an empty event; a broken import shows up here first, though.

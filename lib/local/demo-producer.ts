@@ -3,6 +3,7 @@
  * included, until stopped — so a fresh `stratus dev` shows records flowing, filtered and dead-lettered.
  */
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kafka } from 'kafkajs';
 import { PRODUCER_CONFIG } from '../core/kafka-producer.ts';
 import type { TenantSpec } from '../manifest/spec.ts';
@@ -29,18 +30,33 @@ export async function startDemoProducer(
   const runId = randomBytes(3).toString('hex');
   const totals = new Map<string, number>();
   const sources = sourceTopics(tenants);
-  const loops = sources.map(({ topic }, index) =>
-    publish({
-      producer,
-      topic: topic.name,
-      messages: demoMessages(generatorFor(topic, Date.now() + index), { runId }),
-      rate: options.rate,
-      signal: abort.signal,
-      onSent: (total) => totals.set(topic.name, total),
-    }).catch((error: Error) => {
-      if (!abort.signal.aborted) options.onError?.(error);
-    }),
-  );
+  // Each loop outlives a broker restart: a failed send is reported (once per outage) and retried every
+  // second; the records of that request were never acknowledged, so none is counted twice.
+  const loops = sources.map(async ({ topic }, index) => {
+    const messages = demoMessages(generatorFor(topic, Date.now() + index), { runId });
+    let failing = false;
+    while (!abort.signal.aborted) {
+      const before = totals.get(topic.name) ?? 0;
+      try {
+        await publish({
+          producer,
+          topic: topic.name,
+          messages,
+          rate: options.rate,
+          signal: abort.signal,
+          onSent: (total) => {
+            totals.set(topic.name, before + total);
+            failing = false;
+          },
+        });
+      } catch (error) {
+        if (abort.signal.aborted) return;
+        if (!failing) options.onError?.(error as Error);
+        failing = true;
+        await sleep(1_000, undefined, { signal: abort.signal }).catch(() => {});
+      }
+    }
+  });
   return {
     topics: sources.map((source) => source.topic.name),
     sent: () => [...totals.values()].reduce((a, b) => a + b, 0),

@@ -1,13 +1,22 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
-import { ensureMavenJars } from './maven-jars.ts';
-import { portOpen, spawnTethered, stopProcess, tetheredPid, waitFor } from './process-utils.ts';
+import { diagnoseBrokerFailure } from './kafka-diagnosis.ts';
+import { ensureMavenJars, javaBinary, LOCALSTACK_DIR } from './maven-jars.ts';
+import { exitOf, portOpen, spawnTethered, stopProcess, tetheredPid, waitFor } from './process-utils.ts';
 
-const KAFKA_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../localstack/kafka');
+const KAFKA_DIR = path.join(LOCALSTACK_DIR, 'kafka');
 
 export interface KafkaBrokerOptions {
   /** PLAINTEXT port on 127.0.0.1. */
@@ -20,12 +29,24 @@ export interface KafkaBrokerOptions {
   /** Directory for the broker's data and log file (created; formatted on first start). */
   dataDir: string;
   /**
+   * Where a failed start's log is copied, so it outlives a throwaway data directory (the demo's).
+   * @default the data directory (the log is not copied)
+   */
+  keepLogsIn?: string;
+  /**
+   * New ports after a port clash: the start is retried once on them. Without it the start is retried once on
+   * the same ports after a pause (a broker of a run that was just killed frees its ports within seconds).
+   */
+  pickPorts?: () => Promise<{ port: number; controllerPort: number }>;
+  /**
    * JVM heap in MiB.
    * @default 512
    */
   heapMb?: number;
   /** Progress lines (jar download, formatting, start). */
   onProgress?: (line: string) => void;
+  /** Abandons a start in progress (Ctrl-C while the broker starts): the JVM is stopped and the start rejects. */
+  signal?: AbortSignal;
 }
 
 export interface KafkaBroker {
@@ -35,7 +56,18 @@ export interface KafkaBroker {
   logFile?: string;
   /** True when Stratus started the broker (and so stops it). */
   embedded: boolean;
+  /** Resolves when the broker's process ends without being stopped (`killed by SIGKILL`); never for an external one. */
+  exited: Promise<string>;
+  /** The JVM's pid (embedded only). */
+  pid?: number;
+  /** The ports it listens on (embedded only; after a port clash they may differ from the ones asked for). */
+  ports?: { port: number; controllerPort: number };
   stop(): Promise<void>;
+}
+
+/** A start that failed because a port was taken (retried once). */
+export class BrokerPortClashError extends Error {
+  override name = 'BrokerPortClashError';
 }
 
 /**
@@ -47,18 +79,45 @@ export async function startKafka(options: KafkaBrokerOptions): Promise<KafkaBrok
   if (external) {
     const brokers = external.split(',').map((broker) => broker.trim());
     await waitUntilUsable(brokers, 30_000);
-    return { brokers, embedded: false, stop: async () => {} };
+    return { brokers, embedded: false, exited: new Promise(() => {}), stop: async () => {} };
   }
   return startEmbeddedKafka(options);
 }
 
-/** Starts a single-node KRaft broker and resolves once it accepts group and idempotent-producer requests. */
+/**
+ * Starts a single-node KRaft broker and resolves once it accepts group and idempotent-producer requests. A port
+ * clash is retried once (on new ports when `pickPorts` is given); any other failure says what the log shows.
+ */
 export async function startEmbeddedKafka(options: KafkaBrokerOptions): Promise<KafkaBroker> {
+  try {
+    return await startOnce(options);
+  } catch (error) {
+    if (!(error instanceof BrokerPortClashError) || options.signal?.aborted) throw error;
+    const say = options.onProgress ?? (() => {});
+    if (options.pickPorts) {
+      const ports = await options.pickPorts();
+      say(`${error.message.split('\n')[0]}; retrying once on ports ${ports.port}/${ports.controllerPort}`);
+      return startOnce({ ...options, ...ports });
+    }
+    // A broker of a run that was just killed is still shutting down (the tether stops it): wait for its
+    // ports, then try once more.
+    say(`${error.message.split('\n')[0]}; waiting up to 20 s for the ports, then retrying once`);
+    const controllerPort = options.controllerPort ?? options.port + 1;
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline && !options.signal?.aborted) {
+      if (!(await portOpen(options.port)) && !(await portOpen(controllerPort))) break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    return startOnce(options);
+  }
+}
+
+async function startOnce(options: KafkaBrokerOptions): Promise<KafkaBroker> {
   const say = options.onProgress ?? (() => {});
   const controllerPort = options.controllerPort ?? options.port + 1;
   for (const port of [options.port, controllerPort]) {
     if (await portOpen(port)) {
-      throw new Error(
+      throw new BrokerPortClashError(
         `port ${port} is already in use; stop what uses it, change local.kafkaPort in stratus.config.yaml, or set KAFKA_BROKERS to use a running broker`,
       );
     }
@@ -67,6 +126,7 @@ export async function startEmbeddedKafka(options: KafkaBrokerOptions): Promise<K
   const dataDir = path.resolve(options.dataDir);
   const logDirs = path.join(dataDir, 'data');
   const logFile = path.join(dataDir, 'server.log');
+  const stdoutFile = path.join(dataDir, 'stdout.log');
   mkdirSync(logDirs, { recursive: true });
 
   const config = path.join(dataDir, 'server.properties');
@@ -79,7 +139,7 @@ export async function startEmbeddedKafka(options: KafkaBrokerOptions): Promise<K
       .replaceAll('{{logDirs}}', logDirs),
   );
   const classpath = `${jars}/*`;
-  const java = process.env.JAVA_HOME ? path.join(process.env.JAVA_HOME, 'bin/java') : 'java';
+  const java = javaBinary();
   if (!existsSync(path.join(logDirs, 'meta.properties'))) {
     say(`formatting Kafka storage in ${path.relative(process.cwd(), logDirs) || logDirs} …`);
     await runJava(java, [
@@ -97,7 +157,9 @@ export async function startEmbeddedKafka(options: KafkaBrokerOptions): Promise<K
   say(
     `starting Kafka on 127.0.0.1:${options.port} (log: ${path.relative(process.cwd(), logFile) || logFile}) …`,
   );
-  const logFd = openSync(path.join(dataDir, 'stdout.log'), 'a');
+  // Where this start's lines begin in the (appended) logs, so a failure quotes only this attempt.
+  const logStart = { server: fileSize(logFile), stdout: fileSize(stdoutFile) };
+  const logFd = openSync(stdoutFile, 'a');
   const heap = `${options.heapMb ?? 512}m`;
   const child = spawnTethered(
     java,
@@ -116,24 +178,53 @@ export async function startEmbeddedKafka(options: KafkaBrokerOptions): Promise<K
     { logFd },
   );
   closeSync(logFd);
+  const exited = exitOf(child);
   const pid = await tetheredPid(child);
   const brokers = [`127.0.0.1:${options.port}`];
   const stop = () => stopProcess(child, pid, 20_000);
+  let ended: string | undefined;
+  void exited.then((how) => {
+    ended = how;
+  });
   try {
-    await waitUntilUsable(brokers, 90_000, () =>
-      child.exitCode !== null ? `Kafka exited; see ${logFile}` : undefined,
-    );
+    await waitUntilUsable(brokers, 90_000, () => {
+      if (options.signal?.aborted) return 'start abandoned (stopping)';
+      return ended ? `exited (${ended})` : undefined;
+    });
   } catch (error) {
     await stop();
-    throw error;
+    if (options.signal?.aborted) throw error;
+    const lines = [...tail(logFile, logStart.server, 20), ...tail(stdoutFile, logStart.stdout, 10)];
+    const diagnosis = diagnoseBrokerFailure(lines.join('\n'), {
+      port: options.port,
+      controllerPort,
+      heapMb: options.heapMb ?? 512,
+    });
+    const kept = keepLog(options.keepLogsIn, logFile, stdoutFile);
+    const message = [
+      `Kafka did not start on 127.0.0.1:${options.port}: ${(error as Error).message}`,
+      `likely cause: ${diagnosis.cause}`,
+      lines.length > 0
+        ? `last lines of the broker's log:\n${lines.map((l) => `  ${l}`).join('\n')}`
+        : undefined,
+      `full log: ${kept}`,
+    ]
+      .filter(Boolean)
+      .join('\n');
+    throw diagnosis.kind === 'port' ? new BrokerPortClashError(message) : new Error(message);
   }
-  return { brokers, logFile, embedded: true, stop };
+  return {
+    brokers,
+    logFile,
+    embedded: true,
+    exited,
+    pid,
+    ports: { port: options.port, controllerPort },
+    stop,
+  };
 }
 
-/**
- * Jars resolved by Maven from localstack/kafka/pom.xml into the user cache, keyed by the pom's hash, so
- * every checkout on a machine shares one download.
- */
+/** The jars' directory (the tests' global setup warms the cache with it). */
 export function ensureKafkaJars(say: (line: string) => void = () => {}): Promise<string> {
   return ensureMavenJars({
     pom: path.join(KAFKA_DIR, 'pom.xml'),
@@ -142,6 +233,43 @@ export function ensureKafkaJars(say: (line: string) => void = () => {}): Promise
     what: 'Apache Kafka (about 45 MB)',
     say,
   });
+}
+
+function fileSize(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
+/** The last `count` telling lines written to `file` after byte `from` (stack frames left out). */
+function tail(file: string, from: number, count: number): string[] {
+  try {
+    return readFileSync(file)
+      .subarray(from)
+      .toString('utf8')
+      .split('\n')
+      .filter((line) => line.trim() !== '' && !/^\s+(at |\.\.\. \d+ more)/.test(line))
+      .slice(-count);
+  } catch {
+    return [];
+  }
+}
+
+/** Copies the logs of a failed start out of a throwaway directory; returns where the full log is. */
+function keepLog(keepIn: string | undefined, logFile: string, stdoutFile: string): string {
+  if (!keepIn) return logFile;
+  mkdirSync(keepIn, { recursive: true });
+  const stamp = new Date().toISOString().replaceAll(':', '-');
+  const kept = path.join(keepIn, `kafka-failed-start-${stamp}.log`);
+  try {
+    copyFileSync(logFile, kept);
+    if (existsSync(stdoutFile)) writeFileSync(kept, readFileSync(stdoutFile), { flag: 'a' });
+    return kept;
+  } catch {
+    return logFile;
+  }
 }
 
 /**

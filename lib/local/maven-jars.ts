@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { withDirLock } from './process-utils.ts';
 
 /** What to resolve from Maven Central and how to tell that it worked. */
@@ -83,4 +84,12 @@ function runMaven(options: MavenJarsOptions, dir: string): Promise<void> {
         : reject(new Error(`Maven failed to fetch ${options.what} (exit ${code}):\n${output.slice(-2000)}`)),
     );
   });
+}
+
+/** The localstack/ folder: the poms and configuration of the tools the local runtime runs. */
+export const LOCALSTACK_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../localstack');
+
+/** The java binary: $JAVA_HOME/bin/java when set. */
+export function javaBinary(): string {
+  return process.env.JAVA_HOME ? path.join(process.env.JAVA_HOME, 'bin/java') : 'java';
 }

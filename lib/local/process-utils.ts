@@ -1,12 +1,15 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, rmSync, statSync } from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
- * Starts a long-running helper process (the Kafka JVM, moto_server) that can never outlive us: it runs under
- * a small shell that waits on our stdin pipe, and kills the process when the pipe closes — which the kernel
- * does however we exit, even on SIGKILL. A clean stop sends SIGTERM to the process itself first.
+ * Starts a long-running helper process (the Kafka JVM, the AWS emulator's stores) that can never outlive us:
+ * it runs under a small shell that waits on our stdin pipe, and kills the process when the pipe closes — which
+ * the kernel does however we exit, even on SIGKILL. A clean stop sends SIGTERM to the process itself first.
+ * It runs in a session of its own, so a terminal's Ctrl-C (SIGINT to the whole foreground process group)
+ * reaches only us: we stop the helpers in order, instead of finding them all dead at once.
  */
 export function spawnTethered(
   command: string,
@@ -20,6 +23,27 @@ export function spawnTethered(
     cwd: options.cwd,
     env: options.env,
     stdio: ['pipe', options.logFd, options.logFd, 'pipe'],
+    detached: true,
+  });
+}
+
+/**
+ * Resolves when a tethered process ends by itself, with how it ended (`exit code 1`, `killed by SIGKILL`). The
+ * tethering shell exits with the process's status, 128 + the signal number when a signal ended it.
+ */
+export function exitOf(child: ChildProcess): Promise<string> {
+  return new Promise((resolve) => {
+    const describe = (code: number | null, signalName: NodeJS.Signals | null) => {
+      if (signalName) return `killed by ${signalName}`;
+      if (code !== null && code > 128) {
+        const name = Object.entries(os.constants.signals).find(([, n]) => n === code - 128)?.[0];
+        if (name) return `killed by ${name}`;
+      }
+      return `exit code ${code}`;
+    };
+    if (child.exitCode !== null || child.signalCode !== null)
+      return resolve(describe(child.exitCode, child.signalCode));
+    child.once('exit', (code, signalName) => resolve(describe(code, signalName)));
   });
 }
 

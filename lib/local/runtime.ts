@@ -8,17 +8,19 @@ import { Kafka, logLevel } from 'kafkajs';
 import { awsClientConfig } from '../core/aws-client-config.ts';
 import type { StratusSpec, TenantSpec } from '../manifest/spec.ts';
 import { type ControllableConsumer, consumerControlRoutes } from '../ops/consumer-control.ts';
-import { startAwsEmulator } from './aws-emulator.ts';
-import { ensureIdempotencyTable } from './aws-resources.ts';
+import { type AwsEmulator, startAwsEmulator } from './aws-emulator.ts';
+import { ensureIdempotencyTable, releaseInProgressRecords } from './aws-resources.ts';
 import { type ConsumerRunner, startConsumerRunner } from './consumer-runner.ts';
 import { removeControlToken, writeControlToken } from './control-token.ts';
 import type { EventSourceObserver } from './event-source/index.ts';
-import { startKafka } from './kafka-broker.ts';
 import { createObservability, type Observability } from './observability/index.ts';
+import { endpointHealthy } from './observability/readiness.ts';
 import { combineObservers } from './observers.ts';
 import type { Lakehouse } from './sink/lakehouse.ts';
 import { type LocalSink, startLocalSinks } from './sinks.ts';
 import { statePaths } from './state-dir.ts';
+import { type SupervisedKafka, startSupervisedKafka } from './supervised-kafka.ts';
+import { Availability } from './supervisor.ts';
 import { describeTopicChanges, provisionTopics, tenantTopics } from './topics.ts';
 
 export interface RuntimeOptions {
@@ -33,6 +35,16 @@ export interface RuntimeOptions {
    * @default '<stateDir>/kafka'
    */
   kafkaDataDir?: string;
+  /**
+   * The AWS emulator's data (S3 objects, DynamoDB tables, the Glue journal), kept between runs.
+   * @default '<stateDir>/aws'
+   */
+  awsDataDir?: string;
+  /**
+   * New Kafka ports after a port clash at start (the demo's free ports); without it a clash is retried once on
+   * the same ports.
+   */
+  pickKafkaPorts?: () => Promise<{ port: number; controllerPort: number }>;
   /**
    * Where the emulator and other helpers write their logs.
    * @default '<stateDir>/logs'
@@ -86,6 +98,12 @@ export interface Runtime {
   consumer(groupId: string): ControllableConsumer | undefined;
   /** Epoch ms when `startRuntime` was called. */
   startedAt: number;
+  /** Which supervised services (broker, stores) are down now. */
+  availability: Availability;
+  /** The processes the runtime started, for chaos tests: pids now (a service being restarted has none). */
+  processes(): { kafka?: number; s3?: number; dynamodb?: number; moto?: number };
+  /** Restarts of the supervised services so far. */
+  restarts(): { kafka: number; s3: number; dynamodb: number; moto: number };
   /** Stops consumers, sinks, the emulator and the broker, in that order; safe to call twice. */
   stop(): Promise<void>;
 }
@@ -119,20 +137,36 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { platform } = options.spec;
   const tenants = selectTenants(options.spec, options.tenants);
   const paths = statePaths(platform);
-  // Everything started so far, stopped in reverse order on failure or at the end.
-  const stack: Array<{ what: string; stop: () => Promise<void> }> = [];
+  const availability = new Availability();
+  // Everything started so far, stopped in reverse order on failure or at the end. Each step has a deadline:
+  // a part stuck on a dead peer (a commit to a broker that is gone) must not hold up the exit; what it did
+  // not commit is delivered again after the next start.
+  const stack: Array<{ what: string; stop: () => Promise<void>; deadlineMs?: number }> = [];
   const stopAll = async () => {
     const errors: string[] = [];
     while (stack.length > 0) {
       const step = stack.pop()!;
+      const deadlineMs = step.deadlineMs ?? 10_000;
+      let timer: NodeJS.Timeout | undefined;
       try {
-        await step.stop();
+        const finished = await Promise.race([
+          step.stop().then(() => true),
+          new Promise<false>((resolve) => {
+            timer = setTimeout(() => resolve(false), deadlineMs);
+          }),
+        ]);
+        if (!finished) errors.push(`${step.what}: still stopping after ${deadlineMs / 1000} s, left behind`);
       } catch (error) {
         errors.push(`${step.what}: ${(error as Error).message}`);
+      } finally {
+        clearTimeout(timer);
       }
     }
     if (errors.length > 0) say(`some parts did not stop cleanly: ${errors.join('; ')}`);
   };
+  let kafkaService: SupervisedKafka | undefined;
+  let startupDone = false;
+  let awsService: AwsEmulator | undefined;
 
   try {
     let brokers: string[];
@@ -140,27 +174,36 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     if (options.services) {
       ({ brokers, awsEndpoint } = options.services);
     } else {
+      const logDir = options.logDir ?? paths.logDir;
       const [brokerResult, awsResult] = await Promise.allSettled([
-        startKafka({
+        startSupervisedKafka({
           port: options.ports?.kafka ?? platform.local.kafkaPort,
           controllerPort: options.ports?.kafkaController,
           dataDir: options.kafkaDataDir ?? paths.kafkaDataDir,
+          keepLogsIn: logDir,
+          pickPorts: options.pickKafkaPorts,
           onProgress: say,
+          log: say,
+          availability,
         }),
         startAwsEmulator({
           port: options.ports?.aws ?? platform.local.awsPort,
-          logDir: options.logDir ?? paths.logDir,
+          dataDir: options.awsDataDir ?? paths.awsDataDir,
+          logDir,
           onProgress: say,
+          availability,
         }),
       ]);
       // Pushed in start order; stopped in reverse: the broker last, after everything that talks to it. One
       // that started is stopped even when the other failed.
       if (brokerResult.status === 'fulfilled') {
         const started = brokerResult.value;
-        stack.push({ what: 'Kafka', stop: () => started.stop() });
+        kafkaService = started;
+        stack.push({ what: 'Kafka', stop: () => started.stop(), deadlineMs: 25_000 });
       }
       if (awsResult.status === 'fulfilled') {
         const started = awsResult.value;
+        awsService = started;
         stack.push({ what: 'AWS emulator', stop: () => started.stop() });
       }
       if (brokerResult.status === 'rejected') throw brokerResult.reason;
@@ -186,6 +229,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     if (consumers.some(({ consumer }) => consumer.idempotency)) {
       const table = await ensureIdempotencyTable({ endpoint: awsEndpoint, region: platform.region });
       say(`idempotency table ${table} ready`);
+      if (awsService?.embedded) {
+        const released = await releaseInProgressRecords({ endpoint: awsEndpoint, region: platform.region });
+        if (released > 0)
+          say(
+            `idempotency: released ${released} in-progress record(s) whose invocations ended with the previous run`,
+          );
+      }
     }
 
     let observability: Observability | undefined;
@@ -212,7 +262,15 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
           removeControlToken(paths.controlToken, obs.server.controlToken);
           await obs.stop();
         },
+        deadlineMs: 3_000,
       });
+      // Not ready before every consumer and sink runs (the server answers from here on).
+      obs.registerCheck('runtime', async () =>
+        startupDone ? { ok: true, detail: 'started' } : { ok: false, detail: 'starting consumers and sinks' },
+      );
+      // Ready only while every store of the emulator serves, not merely while its endpoint answers.
+      if (awsService?.healthUrl)
+        obs.registerCheck('aws', endpointHealthy('AWS emulator', awsService.healthUrl));
       say(`metrics, health and control routes on ${obs.server.url} (/metrics, /healthz, /readyz)`);
     }
 
@@ -229,6 +287,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
           awsEndpoint,
           logLevel: options.functionLogLevel,
           log: say,
+          availability,
           observer: combineObservers(
             observability?.observerFor(consumer.groupId),
             options.observerFor?.(consumer.groupId),
@@ -239,6 +298,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     for (const result of started) if (result.status === 'fulfilled') runners.push(result.value);
     const consumersStep = {
       what: 'consumers',
+      // A batch still in flight after this is abandoned uncommitted: it is delivered again after a restart.
+      deadlineMs: 5_000,
       stop: async () => void (await Promise.all(runners.map((r) => r.stop()))),
     };
     stack.push(consumersStep);
@@ -271,6 +332,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       observability?.sinkStatsSource(sink.spec, () => sink.sink.stats());
     }
 
+    startupDone = true;
     let stopping: Promise<void> | undefined;
     return {
       tenants,
@@ -286,6 +348,20 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       handlerOutput: (line) => void observability?.handlerOutput(line),
       consumer: lookup,
       startedAt,
+      availability,
+      processes: () => {
+        const stores = awsService?.stores() ?? {};
+        return {
+          kafka: kafkaService?.current()?.pid,
+          s3: stores.s3?.pid,
+          dynamodb: stores.dynamodb?.pid,
+          moto: stores.moto?.pid,
+        };
+      },
+      restarts: () => ({
+        kafka: kafkaService?.restarts() ?? 0,
+        ...(awsService?.restarts() ?? { s3: 0, dynamodb: 0, moto: 0 }),
+      }),
       stop: () => {
         stopping ??= stopAll();
         return stopping;

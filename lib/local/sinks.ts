@@ -50,7 +50,13 @@ export async function startLocalSinks(options: {
         throw new Error(
           `sink ${tenant.name}.${spec.key} reads ${spec.topic}, which the tenant does not declare`,
         );
-      const sink = await startSink(spec, topic, { kafka: options.kafka, lakehouse, log: options.log });
+      const sink = await startSink(spec, topic, {
+        kafka: options.kafka,
+        lakehouse,
+        log: options.log,
+        // As the event source's: a member a killed run left behind holds the group's partitions for this long.
+        sessionTimeoutMs: 10_000,
+      });
       running.push({ spec, sink, stopped: false });
     }),
   );

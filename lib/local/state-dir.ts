@@ -1,9 +1,10 @@
 /**
  * Where the local runtime keeps its state: `local.stateDir` of stratus.config.yaml (`.stratus/` by default).
- * Broker data survives between `stratus dev` runs, so committed offsets persist as on a real cluster; a demo
- * gets a throwaway broker directory so its numbers start from zero.
+ * Broker data and the AWS emulator's stores survive between `stratus dev` runs and crashes, as a real cluster,
+ * bucket, table and catalog would; a demo gets throwaway directories so its numbers start from zero.
+ * `stratus dev --reset` wipes the state on purpose (`resetState`).
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { PlatformSpec } from '../manifest/spec.ts';
 import { CONTROL_TOKEN_FILE } from './control-token.ts';
@@ -13,10 +14,10 @@ export interface StatePaths {
   root: string;
   /** Kafka's data and log files for `stratus dev`. */
   kafkaDataDir: string;
+  /** The AWS emulator's stores: S3 objects, DynamoDB tables, the Glue journal. */
+  awsDataDir: string;
   /** Logs of the emulator, function workers and sinks. */
   logDir: string;
-  /** Local warehouse files (sinks), when a sink writes to disk. */
-  warehouseDir: string;
   /** The running `stratus dev`'s control token (lib/local/control-token.ts), mode 0600. */
   controlToken: string;
 }
@@ -26,8 +27,8 @@ export function statePaths(platform: PlatformSpec): StatePaths {
   return {
     root,
     kafkaDataDir: path.join(root, 'kafka'),
+    awsDataDir: path.join(root, 'aws'),
     logDir: path.join(root, 'logs'),
-    warehouseDir: path.join(root, 'warehouse'),
     controlToken: path.join(root, CONTROL_TOKEN_FILE),
   };
 }
@@ -38,4 +39,42 @@ export function scratchDir(platform: PlatformSpec, prefix: string): { dir: strin
   mkdirSync(parent, { recursive: true });
   const dir = mkdtempSync(path.join(parent, `${prefix}-`));
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** One part of the state `resetState` removed. */
+export interface WipedPart {
+  /** Absolute path. */
+  path: string;
+  /** What was in it, in a user's words. */
+  what: string;
+  bytes: number;
+}
+
+/**
+ * Removes the local state: the broker's data (topics, records, consumer group offsets), the AWS emulator's
+ * stores (S3 objects, DynamoDB items, the Glue catalog) and throwaway directories. Logs and the Python
+ * virtualenv are not state and are kept. Returns what existed and was removed.
+ */
+export function resetState(platform: PlatformSpec): { wiped: WipedPart[]; kept: string[] } {
+  const paths = statePaths(platform);
+  const parts = [
+    { path: paths.kafkaDataDir, what: 'Kafka: topics, records, consumer group offsets' },
+    { path: paths.awsDataDir, what: 'AWS emulator: S3 objects, DynamoDB items (idempotency), Glue catalog' },
+    { path: path.join(paths.root, 'tmp'), what: 'leftovers of demo runs' },
+  ];
+  const wiped: WipedPart[] = [];
+  for (const part of parts) {
+    if (!existsSync(part.path)) continue;
+    const bytes = sizeOf(part.path);
+    rmSync(part.path, { recursive: true, force: true });
+    wiped.push({ ...part, bytes });
+  }
+  return { wiped, kept: [paths.logDir].filter((dir) => existsSync(dir)) };
+}
+
+function sizeOf(target: string): number {
+  const stat = statSync(target, { throwIfNoEntry: false });
+  if (!stat) return 0;
+  if (!stat.isDirectory()) return stat.size;
+  return readdirSync(target).reduce((sum, name) => sum + sizeOf(path.join(target, name)), 0);
 }

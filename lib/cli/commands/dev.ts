@@ -5,7 +5,7 @@ import { formatStatusLine, formatStatusTable, StatusSampler } from '../../local/
 import { type DlqWatcher, watchDeadLetters } from '../../local/dlq-watcher.ts';
 import { captureProcessOutput } from '../../local/output-capture.ts';
 import { type Runtime, startRuntime } from '../../local/runtime.ts';
-import { statePaths } from '../../local/state-dir.ts';
+import { resetState, statePaths } from '../../local/state-dir.ts';
 import type { CliContext } from '../context.ts';
 import { positiveNumber, tenantList } from '../options.ts';
 import { loadSpec, tenantsByName } from './shared-local.ts';
@@ -14,8 +14,12 @@ interface DevFlags {
   tenants?: string[];
   producer: boolean;
   rate: number;
+  reset?: boolean;
   config?: string;
 }
+
+/** A signal this soon after the first is the same Ctrl-C (npm forwards the terminal's SIGINT to us again). */
+const SAME_SIGNAL_MS = 1_500;
 
 export function registerDev(program: Command, ctx: CliContext): void {
   program
@@ -26,6 +30,10 @@ export function registerDev(program: Command, ctx: CliContext): void {
     .option('--tenants <names>', 'run only these tenants (comma-separated)', tenantList)
     .option('--no-producer', 'do not produce demo events (publish your own with `stratus produce`)')
     .option('--rate <n>', 'demo events per second per source topic', positiveNumber, 5)
+    .option(
+      '--reset',
+      'wipe the local state first (Kafka topics and offsets, S3 objects, DynamoDB items, the Glue catalog) and say what was wiped',
+    )
     .option('--config <file>', 'platform config file (default: stratus.config.yaml)')
     .action((flags: DevFlags) => dev(flags, ctx));
 }
@@ -34,6 +42,7 @@ async function dev(flags: DevFlags, ctx: CliContext): Promise<void> {
   const spec = loadSpec(ctx, flags.config);
   const tenants = tenantsByName(spec, flags.tenants);
   const paths = statePaths(spec.platform);
+  if (flags.reset) reset(spec.platform, ctx);
   const logFile = path.join(paths.logDir, 'functions.log');
   // Handler output goes to the log file; its EMF lines also feed the metrics server.
   let feed: ((line: string) => void) | undefined;
@@ -52,20 +61,28 @@ async function dev(flags: DevFlags, ctx: CliContext): Promise<void> {
     say(line);
   };
 
-  // Ctrl-C during start-up is honoured too: the runtime stops whatever it started.
+  // Ctrl-C during start-up is honoured too: the runtime stops whatever it started. A second Ctrl-C (not the
+  // copy npm forwards) stops at once: nothing is committed that was not delivered, so nothing is lost.
   let stopRequested = false;
+  let firstSignalAt = 0;
   let wake: () => void = () => {};
   const stopped = new Promise<void>((resolve) => {
     wake = resolve;
   });
-  const onSignal = () => {
-    if (stopRequested) return;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopRequested) {
+      if (Date.now() - firstSignalAt < SAME_SIGNAL_MS) return;
+      say(`${signal} again: stopping now; what was not delivered stays uncommitted in Kafka`);
+      capture.restore();
+      process.exit(130);
+    }
     stopRequested = true;
+    firstSignalAt = Date.now();
     wake();
   };
   // SIGHUP: the terminal went away; stop as cleanly as for Ctrl-C (and never die of writing to it).
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-  for (const signal of signals) process.once(signal, onSignal);
+  for (const signal of signals) process.on(signal, onSignal);
   const ignore = () => {};
   process.stdout.on('error', ignore);
 
@@ -146,7 +163,27 @@ async function dev(flags: DevFlags, ctx: CliContext): Promise<void> {
     await runtime?.stop();
     for (const signal of signals) process.off(signal, onSignal);
     process.stdout.off('error', ignore);
-    if (runtime) say('stopped.');
+    if (runtime)
+      say(
+        `stopped.${stopRequested ? ` (${((Date.now() - firstSignalAt) / 1000).toFixed(1)} s after the signal)` : ''}`,
+      );
     capture.restore();
   }
+}
+
+/** `--reset`: wipes the state directory's data and says what it wiped; never asks, the flag is the intent. */
+function reset(platform: Parameters<typeof resetState>[0], ctx: CliContext): void {
+  const { wiped, kept } = resetState(platform);
+  const shown = (file: string) => path.relative(ctx.cwd, file) || file;
+  if (wiped.length === 0) ctx.stdout.write('reset: no local state to wipe\n');
+  for (const part of wiped)
+    ctx.stdout.write(`reset: wiped ${shown(part.path)}/ (${part.what}; ${formatBytes(part.bytes)})\n`);
+  if (kept.length > 0)
+    ctx.stdout.write(`reset: kept ${kept.map((dir) => `${shown(dir)}/`).join(', ')} (logs)\n`);
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }

@@ -97,17 +97,17 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   if (sources.length === 0)
     throw new Error('the selected tenants have no consumers, so there is nothing to demo');
 
-  // A throwaway broker directory and free ports: every demo starts empty and never disturbs `stratus dev`.
-  const scratch =
-    options.services || process.env.KAFKA_BROKERS
-      ? undefined
-      : scratchDir(options.spec.platform, 'demo-kafka');
+  // Throwaway broker and emulator directories and free ports: every demo starts empty and never disturbs
+  // `stratus dev` (whose stores lock their own directories).
+  const scratch = options.services ? undefined : scratchDir(options.spec.platform, 'demo');
   let runtime: Runtime | undefined;
   try {
     runtime = await startRuntime({
       spec: { ...options.spec, tenants },
       services: options.services,
-      kafkaDataDir: scratch?.dir,
+      kafkaDataDir: scratch && path.join(scratch.dir, 'kafka'),
+      awsDataDir: scratch && path.join(scratch.dir, 'aws'),
+      pickKafkaPorts: async () => ({ port: await freePort(), controllerPort: await freePort() }),
       logDir: statePaths(options.spec.platform).logDir,
       // The demo needs no metrics server, and so never collides with a running `stratus dev` on its port.
       metricsPort: false,

@@ -7,4 +7,10 @@ export {
   startEventSourceMapping,
 } from './mapping.ts';
 export { MAX_RETRIES_WITH_DESTINATION, type RetryPolicy, retryPolicyFor } from './retry-policy.ts';
-export type { EventSourceObserver, EventSourceStats, InvokeFunction, InvokeResult } from './types.ts';
+export type {
+  EventSourceObserver,
+  EventSourceStats,
+  InvokeFunction,
+  InvokeResult,
+  PlatformAvailability,
+} from './types.ts';

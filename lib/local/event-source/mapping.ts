@@ -18,7 +18,7 @@ import { PartitionWorker, type WorkerCounters } from './partition-worker.ts';
 import { buildMskEvent, eventOverheadBytes, toMskRecord } from './record.ts';
 import { retryPolicyFor } from './retry-policy.ts';
 import { startingOffsets } from './starting-position.ts';
-import type { EventSourceObserver, EventSourceStats, InvokeFunction } from './types.ts';
+import type { EventSourceObserver, EventSourceStats, InvokeFunction, PlatformAvailability } from './types.ts';
 
 export interface EventSourceMappingOptions {
   /** The manifest consumer: group, topic, batching, starting position, filters, error handling, DLQ. */
@@ -36,6 +36,8 @@ export interface EventSourceMappingOptions {
   eventSourceArn?: string;
   /** Metrics and accounting callbacks. */
   observer?: EventSourceObserver;
+  /** Outages of the local platform: a failure during one does not count as an attempt (see PartitionWorker). */
+  availability?: PlatformAvailability;
   /**
    * Cap on an event's JSON size; only tests lower it.
    * @default 6 MiB (Lambda's synchronous invocation payload limit)
@@ -165,6 +167,7 @@ export async function startEventSourceMapping(
         observer,
         counters,
         retryBackoffMs: options.retryBackoffMs ?? 100,
+        availability: options.availability,
       },
       () => committed.get(partition) ?? -1,
       previous?.done,

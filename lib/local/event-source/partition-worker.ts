@@ -16,7 +16,7 @@ import { interpretBatchResponse } from './batch-response.ts';
 import type { DeadLetterItem } from './dlq-writer.ts';
 import { recordPayloadBytes } from './record.ts';
 import { decide, type RetryPolicy, type Segment, splitExpired } from './retry-policy.ts';
-import type { EventSourceObserver, InvokeFunction, InvokeResult } from './types.ts';
+import type { EventSourceObserver, InvokeFunction, InvokeResult, PlatformAvailability } from './types.ts';
 
 export interface PartitionWorkerDeps {
   topic: string;
@@ -40,6 +40,8 @@ export interface PartitionWorkerDeps {
   counters: WorkerCounters;
   /** Base delay before a retry; doubled per retry, capped at 5 s. */
   retryBackoffMs: number;
+  /** Outages of the services the runtime supervises (broker, stores); without it every failure counts. */
+  availability?: PlatformAvailability;
   now?: () => number;
 }
 
@@ -195,6 +197,7 @@ export class PartitionWorker {
       if (segment.retries > 0)
         await this.sleep(Math.min(this.deps.retryBackoffMs * 2 ** (segment.retries - 1), 5_000));
       if (this.stopping) return;
+      const invokedAt = this.now();
       const result = await this.invoke(live);
       if (this.killed) return;
       const outcome = result.ok
@@ -216,6 +219,18 @@ export class PartitionWorker {
       const decision = decide({ records: live, retries: segment.retries }, outcome, this.deps.policy);
       this.settle(decision.succeeded);
       this.deps.counters.recordsDelivered += decision.succeeded.length;
+      if (outcome.kind !== 'success' && this.deps.availability?.disturbedSince(invokedAt)) {
+        // The broker or a store was down (or had just come back) while the function ran: its outputs or its
+        // idempotency records could not be written. That is the local platform's outage, not the
+        // function's failure, so the attempt does not count: once the services are back, the records that
+        // did not succeed are sent again with the retries they had. (On AWS the cluster and DynamoDB do not
+        // restart under a running mapping; see docs/local-runtime.md.)
+        const succeeded = new Set(decision.succeeded.map((record) => record.offset));
+        const again = live.filter((record) => !succeeded.has(record.offset));
+        while (!this.stopping && !this.deps.availability.settledNow()) await this.sleep(250);
+        queue.unshift({ records: again, retries: segment.retries });
+        continue;
+      }
       if (decision.exhausted.length > 0)
         await this.giveUp(decision.exhausted, 'RETRIES_EXHAUSTED', lastError);
       queue.unshift(...decision.retry);

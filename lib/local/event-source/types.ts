@@ -51,3 +51,11 @@ export interface EventSourceStats {
   recordsPending: number;
   state: 'starting' | 'running' | 'paused' | 'stopped';
 }
+
+/** What the event source knows of the local platform's outages (lib/local/supervisor.ts's Availability). */
+export interface PlatformAvailability {
+  /** True when a supervised service was down at any moment since `since` (epoch ms), or just came back. */
+  disturbedSince(since: number): boolean;
+  /** True when every service is up and has been for a grace period. */
+  settledNow(): boolean;
+}

@@ -67,6 +67,21 @@ export function endpointReachable(name: string, endpoint: string, timeoutMs = 2_
   };
 }
 
+/** Ready only when `url` answers 2xx (a health route that says whether the parts behind it serve). */
+export function endpointHealthy(name: string, url: string, timeoutMs = 2_000): ReadinessCheck {
+  return async () => {
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+      const body = await response.text();
+      return response.ok
+        ? { ok: true, detail: `${name} serves (${url})` }
+        : { ok: false, detail: `${name} is not fully up: ${body.slice(0, 200)}` };
+    } catch (error) {
+      return { ok: false, detail: `${name} at ${url} is not reachable: ${message(error)}` };
+    }
+  };
+}
+
 /** A consumer's or sink's own status as a check. */
 export function componentRunning(kind: string, name: string, status: () => ComponentStatus): ReadinessCheck {
   return async () => {

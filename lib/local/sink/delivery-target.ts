@@ -16,8 +16,11 @@ export interface DeliveryResult {
 }
 
 export interface DeliveryTarget {
-  /** Next offset per `<topic>-<partition>` the destination already holds; records below are skipped. */
-  committedOffsets(): Record<string, string>;
+  /**
+   * Next offset per `<topic>-<partition>` the destination already holds; records below are skipped. Undefined
+   * when the destination keeps no offsets (objects): the sink group's offsets are then the only record.
+   */
+  committedOffsets(): Record<string, string> | undefined;
   /**
    * Writes the records durably; resolves only when they are, throws otherwise. `beforeCommit` receives the
    * records that cannot be delivered, before anything becomes visible, so a failure there retries the lot.

@@ -103,6 +103,11 @@ export class IcebergTableWriter {
     return this.table.metadataLocation;
   }
 
+  /** The table's current metadata and the IO its files are read with. */
+  get current(): { metadata: LoadedTable['metadata']; io: IcebergCatalog['io'] } {
+    return { metadata: this.table.metadata, io: this.options.catalog.io };
+  }
+
   /** Next offset per `<topic>-<partition>` that the current snapshot includes. */
   committedOffsets(): Record<string, string> {
     return committedKafkaOffsets(this.table.metadata);

@@ -1,16 +1,22 @@
 /**
  * Delivery into an Iceberg table. Exactly once: the batch's next offsets are committed in the same snapshot
  * as its rows, so after any crash the table says which records it holds and the runner skips them.
- * With unique keys, a batch keeps only the last record per key (in the order of those last records) (Firehose upserts on uniqueKeys; across
- * batches the local sink appends, since equality deletes are not readable by pyiceberg — see README).
+ * With unique keys, a batch keeps only the last record per key (in the order of those last records), and a
+ * key the table already holds is not written again (table-keys.ts): a record a processor ran twice after a
+ * crash is one row. Firehose upserts on uniqueKeys; equality deletes are not readable by pyiceberg, so a
+ * later, different record of a key already in the table is not applied locally (see docs).
  */
 import { convertedColumns, RecordConversionError, toIcebergRecord } from '../../core/iceberg-record.ts';
 import type { BufferedRecord } from './delivery-buffer.ts';
 import { type DeliveryResult, type DeliveryTarget, decodeJson } from './delivery-target.ts';
 import type { IcebergTableWriter } from './iceberg-table-writer.ts';
 import { type Row, RowConversionError, toRow } from './row-values.ts';
+import { keyString, loadTableKeys } from './table-keys.ts';
 
 export class IcebergTarget implements DeliveryTarget {
+  /** Keys the table holds, loaded on the first delivery (tables with unique keys only). */
+  private keys: Set<string> | undefined;
+
   constructor(
     private readonly writer: IcebergTableWriter,
     readonly description: string,
@@ -44,23 +50,28 @@ export class IcebergTarget implements DeliveryTarget {
       }
     }
     const keyIds = schema['identifier-field-ids'] ?? [];
-    if (keyIds.length > 0)
-      rows = lastPerKey(
-        rows,
-        keyIds.map((id) => schema.fields.findIndex((f) => f.id === id)),
+    const keyIndexes = keyIds.map((id) => schema.fields.findIndex((f) => f.id === id));
+    const keyOf = (row: Row) => keyString(keyIndexes.map((i) => row[i]));
+    if (keyIds.length > 0) {
+      rows = lastPerKey(rows, keyOf);
+      const { metadata, io } = this.writer.current;
+      this.keys ??= await loadTableKeys(
+        io,
+        metadata,
+        keyIndexes.map((i) => schema.fields[i]!.name),
       );
+      const held = this.keys;
+      rows = rows.filter((row) => !held.has(keyOf(row)));
+    }
     await beforeCommit?.(failed);
     if (rows.length === 0) return { rows: 0, bytes: 0, failed, commits: 0 };
     const result = await this.writer.append(rows, nextOffsets);
+    if (this.keys) for (const row of rows) this.keys.add(keyOf(row));
     return { rows: result.rows, bytes: result.bytes, failed, commits: 1 };
   }
 }
 
-function lastPerKey(rows: Row[], keyIndexes: number[]): Row[] {
-  const keyOf = (row: Row) =>
-    keyIndexes.length === 1
-      ? String(row[keyIndexes[0]!])
-      : JSON.stringify(keyIndexes.map((i) => String(row[i])));
+function lastPerKey(rows: Row[], keyOf: (row: Row) => string): Row[] {
   // Walk backwards so the first sighting of a key is its last record; most buffers have no duplicate at all,
   // and then the rows are returned as they are.
   const seen = new Set<string>();

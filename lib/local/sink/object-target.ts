@@ -49,8 +49,8 @@ export class ObjectTarget implements DeliveryTarget {
       throw new Error('a parquet sink needs the topic schema');
   }
 
-  committedOffsets(): Record<string, string> {
-    return {};
+  committedOffsets(): undefined {
+    return undefined;
   }
 
   async deliver(

@@ -17,6 +17,7 @@ import { IcebergTarget } from './iceberg-target.ts';
 import type { Lakehouse } from './lakehouse.ts';
 import { ObjectTarget } from './object-target.ts';
 import { seekToStart, sinkStartOffsets } from './start-position.ts';
+import { partitionsBehindGroup } from './table-offsets.ts';
 
 export interface SinkDeps {
   kafka: Kafka;
@@ -132,9 +133,18 @@ export async function startSink(spec: SinkSpec, topic: TopicSpec, deps: SinkDeps
   const buffer = new DeliveryBuffer(spec.bufferSizeBytes);
   // Per partition, the next offset not yet buffered or delivered: records below it are skipped, which
   // covers both the table's committed offsets after a restart and re-fetches after a rebalance.
+  const tableOffsets = target.committedOffsets();
   const position = new Map<string, bigint>(
-    Object.entries(target.committedOffsets()).map(([key, offset]) => [key, BigInt(offset)]),
+    Object.entries(tableOffsets ?? {}).map(([key, offset]) => [key, BigInt(offset)]),
   );
+  // Where the group is ahead of the table, the table is the truth: those partitions are read again.
+  const rewinds = tableOffsets
+    ? await partitionsBehindGroup(deps.kafka, groupId, spec.topic, tableOffsets)
+    : [];
+  if (rewinds.length > 0)
+    log(
+      `sink ${spec.key}: ${target.description} holds less than group ${groupId} committed (${rewinds.map((r) => `partition ${r.partition}: table ${r.from}, group ${r.groupAt}`).join('; ')}); reading again from the table's offsets`,
+    );
   const stats: SinkStats = {
     sink: spec.key,
     tenant: spec.tenant,
@@ -223,6 +233,15 @@ export async function startSink(spec: SinkSpec, topic: TopicSpec, deps: SinkDeps
   const starts = await sinkStartOffsets(deps.kafka, spec, groupId);
   await consumer.connect();
   await consumer.subscribe({ topic: spec.topic, fromBeginning: spec.startFrom !== 'latest' });
+  // Seeks made while the group is joined are applied before the partition's first fetch.
+  consumer.on(consumer.events.GROUP_JOIN, (event) => {
+    const assigned = new Set(event.payload.memberAssignment[spec.topic] ?? []);
+    for (const rewind of rewinds.splice(0)) {
+      if (assigned.has(rewind.partition))
+        consumer.seek({ topic: spec.topic, partition: rewind.partition, offset: rewind.from });
+      else rewinds.push(rewind);
+    }
+  });
   const joined = new Promise<void>((resolve) => {
     const off = consumer.on(consumer.events.GROUP_JOIN, (event) => {
       off();

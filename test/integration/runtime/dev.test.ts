@@ -80,7 +80,7 @@ describe('stratus dev', () => {
     child.kill('SIGINT');
     expect(await exited()).toBe(0);
     expect(output).toMatch(/stopping: demo producer, consumers, sinks/);
-    expect(output).toMatch(/stopped\.\n/);
+    expect(output).toMatch(/stopped\. \([\d.]+ s after the signal\)\n/);
     expect(await portOpen(project.metricsPort)).toBe(false);
     expect(existsSync(tokenFile)).toBe(false);
   });

@@ -1,15 +1,10 @@
 /**
- * Helpers for the SDK's integration tests against the run's real Kafka broker and moto (test/global-setup.ts).
+ * Helpers for the SDK's integration tests against the run's real Kafka broker and AWS emulator (test/global-setup.ts).
  */
-import {
-  type AttributeValue,
-  CreateTableCommand,
-  DynamoDBClient,
-  ScanCommand,
-  UpdateTimeToLiveCommand,
-} from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { IHeaders, Kafka } from 'kafkajs';
 import { vi } from 'vitest';
+import { ensureIdempotencyTable } from '../../../lib/local/aws-resources.ts';
 import { waitUntilReadable } from '../../../lib/local/topics.ts';
 import { TEST_REGION, testServices, uniqueName } from '../../support/services.ts';
 
@@ -31,25 +26,14 @@ export function useEmulatorEnvironment(): void {
   vi.stubEnv('AWS_REGION', TEST_REGION);
 }
 
-/** The idempotency table as the platform creates it: partition key `id`, TTL attribute `expiration`. */
+/** The idempotency table as the platform creates it (partition key `id`, TTL attribute `expiration`), by the platform's own code. */
 export async function createIdempotencyTable(): Promise<{ table: string; client: DynamoDBClient }> {
-  const client = new DynamoDBClient(testServices().aws);
-  const table = uniqueName('idempotency');
-  await client.send(
-    new CreateTableCommand({
-      TableName: table,
-      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
+  const { aws, awsEndpoint } = testServices();
+  const table = await ensureIdempotencyTable(
+    { endpoint: awsEndpoint, region: TEST_REGION },
+    uniqueName('idempotency'),
   );
-  await client.send(
-    new UpdateTimeToLiveCommand({
-      TableName: table,
-      TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true },
-    }),
-  );
-  return { table, client };
+  return { table, client: new DynamoDBClient(aws) };
 }
 
 export async function scanTable(

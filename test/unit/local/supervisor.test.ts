@@ -1,0 +1,69 @@
+/** The supervisor restarts a real process that was killed, and stops promptly whatever state it is in. */
+import { closeSync, mkdtempSync, openSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { exitOf, spawnTethered, stopProcess, tetheredPid } from '../../../lib/local/process-utils.ts';
+import { Availability, Supervisor } from '../../../lib/local/supervisor.ts';
+
+const log = path.join(mkdtempSync(path.join(os.tmpdir(), 'supervisor-')), 'sleep.log');
+
+async function startSleep() {
+  const fd = openSync(log, 'a');
+  const child = spawnTethered('sleep', ['600'], { logFd: fd });
+  closeSync(fd);
+  const pid = await tetheredPid(child);
+  return { pid, exited: exitOf(child), stop: () => stopProcess(child, pid, 2_000) };
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe('Supervisor', () => {
+  it('restarts a process killed with SIGKILL, with the outage marked while it is down', async () => {
+    const lines: string[] = [];
+    const availability = new Availability(0);
+    const supervisor = await Supervisor.start({
+      name: 'sleeper',
+      start: startSleep,
+      log: (line) => lines.push(line),
+      initialBackoffMs: 100,
+      onDown: () => availability.markDown('sleeper'),
+      onRestarted: () => availability.markUp('sleeper'),
+    });
+    const first = supervisor.current!.pid;
+    const before = Date.now();
+    process.kill(first, 'SIGKILL');
+    while (supervisor.restarts === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(supervisor.current!.pid).not.toBe(first);
+    expect(alive(supervisor.current!.pid)).toBe(true);
+    expect(availability.allUp).toBe(true);
+    expect(availability.disturbedSince(before)).toBe(true);
+    expect(lines[0]).toMatch(/sleeper stopped unexpectedly \(killed by SIGKILL\); restarting in 0\.1 s/);
+    expect(lines[1]).toMatch(/sleeper restarted \(down [\d.]+ s\)/);
+    const last = supervisor.current!.pid;
+    await supervisor.stop();
+    expect(alive(last)).toBe(false);
+  });
+
+  it('stops at once while it waits to restart', async () => {
+    const supervisor = await Supervisor.start({
+      name: 'sleeper',
+      start: startSleep,
+      log: () => {},
+      initialBackoffMs: 60_000,
+    });
+    process.kill(supervisor.current!.pid, 'SIGKILL');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const started = Date.now();
+    await supervisor.stop();
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(supervisor.restarts).toBe(0);
+  });
+});
