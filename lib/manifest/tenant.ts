@@ -1,4 +1,5 @@
 import { search } from '@aws-lambda-powertools/jmespath';
+import { schemaFromFile } from '../contracts/schema-files.ts';
 import { validateFilterPattern } from '../core/event-filter.ts';
 import { FIREHOSE_BUFFER_LIMITS, usesFormatConversionOrPartitioning } from '../core/firehose-limits.ts';
 import {
@@ -12,6 +13,7 @@ import {
   TENANT_NAME_PATTERN,
   topicName,
 } from '../core/naming.ts';
+import { percent, readCompatibility, readQualityRules, readSinkExpectations } from './contracts.ts';
 import { didYouMean, type ManifestError } from './errors.ts';
 import { FieldReader, type Mapping } from './fields.ts';
 import { checkHandlerFile, loadJsonSchema } from './module-files.ts';
@@ -64,7 +66,15 @@ const TOP_LEVEL = [
   'sinks',
   'alerts',
 ];
-const TOPIC_FIELDS = ['partitions', 'retention', 'schema', 'cleanupPolicy', 'removalPolicy'];
+const TOPIC_FIELDS = [
+  'partitions',
+  'retention',
+  'schema',
+  'cleanupPolicy',
+  'removalPolicy',
+  'compatibility',
+  'quality',
+];
 const CONSUMER_FIELDS = [
   'topic',
   'handler',
@@ -82,7 +92,7 @@ const CONSUMER_FIELDS = [
   'timeout',
   'pollers',
 ];
-const SINK_FIELDS = ['topic', 'format', 'table', 'buffer', 'partitionBy', 'uniqueKeys', 'prefix'];
+const SINK_FIELDS = ['topic', 'format', 'table', 'buffer', 'partitionBy', 'uniqueKeys', 'prefix', 'expect'];
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 const PARTITION_TRANSFORM =
@@ -243,6 +253,19 @@ function resolveTopics(
       schemaFile,
       schema,
       isDlq: false,
+      compatibility: readCompatibility(
+        read,
+        [...path, 'compatibility'],
+        topic.compatibility,
+        platform.defaultCompatibility,
+      ),
+      quality: readQualityRules(
+        read,
+        [...path, 'quality'],
+        topic.quality,
+        schemaFile && schema ? schemaFromFile(platform.rootDir, schemaFile) : undefined,
+        ref,
+      ),
       source: ref(path),
     });
   }
@@ -276,6 +299,8 @@ function resolveDlq(
     cleanupPolicy: 'delete',
     removalPolicy: read.oneOf(['dlq', 'removalPolicy'], dlq.removalPolicy, ['retain', 'destroy'], 'retain'),
     isDlq: true,
+    compatibility: platform.defaultCompatibility,
+    quality: [],
     source: ref(root.dlq === undefined ? ['tenant'] : ['dlq']),
   };
 }
@@ -639,6 +664,7 @@ function resolveSinks(
           pattern: /^[A-Za-z0-9!_.*'()/=-]+\/$/,
           hint: 'must be an S3 key prefix ending in "/"',
         }) ?? `${tenant}/${key}/`,
+      expectations: readSinkExpectations(read, [...path, 'expect'], sink.expect),
       source: ref(path),
     });
   }
@@ -714,13 +740,15 @@ function partitionFields(
 
 function resolveAlerts(read: FieldReader, root: Mapping): AlertsSpec {
   const alerts = read.mapping(['alerts'], root.alerts, { optional: true }) ?? {};
-  read.onlyKeys(['alerts'], alerts, ['lag', 'errors', 'dlq']);
+  read.onlyKeys(['alerts'], alerts, ['lag', 'errors', 'dlq', 'quality']);
   const lag = read.mapping(['alerts', 'lag'], alerts.lag, { optional: true }) ?? {};
   read.onlyKeys(['alerts', 'lag'], lag, ['maxSeconds', 'maxRecords']);
   const errorsAlert = read.mapping(['alerts', 'errors'], alerts.errors, { optional: true }) ?? {};
   read.onlyKeys(['alerts', 'errors'], errorsAlert, ['ratePercent']);
   const dlq = read.mapping(['alerts', 'dlq'], alerts.dlq, { optional: true }) ?? {};
   read.onlyKeys(['alerts', 'dlq'], dlq, ['maxRecords']);
+  const quality = read.mapping(['alerts', 'quality'], alerts.quality, { optional: true }) ?? {};
+  read.onlyKeys(['alerts', 'quality'], quality, ['ratePercent']);
   const optionalInt = (path: FieldPath, value: unknown, max: number) =>
     value === undefined ? undefined : read.integer(path, value, { min: 0, max });
   let errorRatePercent: number | undefined;
@@ -738,5 +766,6 @@ function resolveAlerts(read: FieldReader, root: Mapping): AlertsSpec {
     lagRecords: optionalInt(['alerts', 'lag', 'maxRecords'], lag.maxRecords, Number.MAX_SAFE_INTEGER),
     errorRatePercent,
     dlqRecords: optionalInt(['alerts', 'dlq', 'maxRecords'], dlq.maxRecords, Number.MAX_SAFE_INTEGER),
+    qualityRatePercent: percent(read, ['alerts', 'quality', 'ratePercent'], quality.ratePercent),
   };
 }
