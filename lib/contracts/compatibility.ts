@@ -32,6 +32,12 @@ export function glueCompatibility(mode: CompatibilityMode): string {
   return mode.replace('_TRANSITIVE', '_ALL');
 }
 
+/** A Glue mode in Stratus' spelling; undefined for `DISABLED` (no new versions at all). */
+export function fromGlueCompatibility(glue: string): CompatibilityMode | undefined {
+  const mode = glue.replace('_ALL', '_TRANSITIVE');
+  return (COMPATIBILITY_MODES as readonly string[]).includes(mode) ? (mode as CompatibilityMode) : undefined;
+}
+
 export type Direction = 'BACKWARD' | 'FORWARD';
 
 /** An incompatible change, located and explained. */

@@ -458,6 +458,9 @@ function compareObject(ctx: Context, w: Located, r: Located, dataPath: string): 
   const rRequired = requiredOf(rn);
   const at = (side: Located, name: string) => child(side, 'properties', name);
   const path = (name: string) => `${dataPath}.${name}`;
+  // A property that exists on one side only is located at the other side's `properties`.
+  const wProperties = child(w, 'properties');
+  const rProperties = child(r, 'properties');
 
   for (const name of Object.keys(wProps)) {
     if (!(name in rProps)) continue;
@@ -481,7 +484,7 @@ function compareObject(ctx: Context, w: Located, r: Located, dataPath: string): 
     } else if (inWriter) {
       // The reader dropped a property the writer declares: only the reader's content model matters.
       if (isOpenContentModel(r))
-        ctx.add('PROPERTY_REMOVED_FROM_OPEN_CONTENT_MODEL', at(w, name), r, path(name));
+        ctx.add('PROPERTY_REMOVED_FROM_OPEN_CONTENT_MODEL', at(w, name), rProperties, path(name));
       else {
         const partial = partialSchemaFor(r, name);
         if (partial) {
@@ -493,7 +496,7 @@ function compareObject(ctx: Context, w: Located, r: Located, dataPath: string): 
               ? 'PROPERTY_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL'
               : 'PROPERTY_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL',
             at(w, name),
-            r,
+            rProperties,
             path(name),
           );
         } else
@@ -502,7 +505,7 @@ function compareObject(ctx: Context, w: Located, r: Located, dataPath: string): 
               ? 'PROPERTY_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL'
               : 'PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL',
             at(w, name),
-            r,
+            rProperties,
             path(name),
           );
       }
@@ -512,7 +515,7 @@ function compareObject(ctx: Context, w: Located, r: Located, dataPath: string): 
         isEmptySchema(rProps[name])
           ? 'PROPERTY_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL'
           : 'PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL',
-        w,
+        wProperties,
         at(r, name),
         path(name),
       );
@@ -526,7 +529,7 @@ function compareObject(ctx: Context, w: Located, r: Located, dataPath: string): 
           sub.compatible
             ? 'PROPERTY_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL'
             : 'PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL',
-          w,
+          wProperties,
           at(r, name),
           path(name),
         );
@@ -536,11 +539,11 @@ function compareObject(ctx: Context, w: Located, r: Located, dataPath: string): 
           hasDefault(at(r, name))
             ? 'REQUIRED_PROPERTY_WITH_DEFAULT_ADDED_TO_UNOPEN_CONTENT_MODEL'
             : 'REQUIRED_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL',
-          w,
+          wProperties,
           at(r, name),
           path(name),
         );
-      else ctx.add('OPTIONAL_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL', w, at(r, name), path(name));
+      else ctx.add('OPTIONAL_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL', wProperties, at(r, name), path(name));
     }
   }
 
