@@ -41,6 +41,19 @@ export function createMetrics(tenant: string, consumer: string): Metrics {
   });
 }
 
+/**
+ * Metrics of one quality rule: its own dimension set (lib/core/quality-metrics.ts), so the passed and failed
+ * counts of an invocation go out together in one EMF document.
+ */
+export function createRuleMetrics(dimensions: Record<string, string>): Metrics {
+  const { service, ...rest } = dimensions;
+  return new Metrics({
+    namespace: process.env.POWERTOOLS_METRICS_NAMESPACE || 'Stratus',
+    serviceName: service,
+    defaultDimensions: rest,
+  });
+}
+
 /** The coordinates every line about a record carries. */
 export interface RecordLogKeys {
   topic: string;

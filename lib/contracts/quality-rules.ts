@@ -9,19 +9,14 @@
  * (an absent optional field, guard it with `has(value.x)`) fails it.
  */
 import { Environment } from '@marcbachmann/cel-js';
+import type { QualityRule } from '../core/quality-rule-set.ts';
 import { celSchemaOf, celValueConverter } from './cel-schema.ts';
 import type { SchemaDocument } from './schema-document.ts';
 
-export type RuleSeverity = 'error' | 'warn';
+/** `error`: the record is dead-lettered (DATA_QUALITY). `warn`: counted, logged, delivered. */
+export type RuleSeverity = QualityRule['severity'];
 
-export interface QualityRule {
-  /** `[a-z][a-z0-9-]*`, unique per topic; the DLQ envelope and the metrics name it. */
-  name: string;
-  /** A CEL expression of type bool. */
-  expression: string;
-  /** `error`: the record is dead-lettered (DATA_QUALITY). `warn`: counted, logged, delivered. */
-  severity: RuleSeverity;
-}
+export type { QualityRule };
 
 export interface RuleFailure {
   rule: string;
