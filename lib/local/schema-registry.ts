@@ -49,3 +49,27 @@ export async function registerTenantSchemas(
   }
   return results;
 }
+
+/**
+ * Progress lines for new versions; throws (with every incompatible change) when a schema was refused, naming
+ * the command that explains it and the directory to delete to start the local history over.
+ */
+export function describeRegistrations(registrations: readonly TopicRegistration[]): string[] {
+  const refused = registrations.flatMap(({ topic, file, result }) => {
+    if (result.outcome === 'incompatible')
+      return result.violations.map(
+        (v) => `${file}  ${v.dataPath}  ${v.rule}  (${topic}, ${v.mode})  ${v.why}`,
+      );
+    if (result.outcome === 'failed') return [`${file}  (${topic})  ${result.message}`];
+    return [];
+  });
+  if (refused.length > 0)
+    throw new Error(
+      `the local schema registry refused incompatible schema changes:\n${refused.join('\n')}\n(see \`stratus schema check --against-registry\`; change the topic's compatibility, or delete the state directory's schema-registry/ to start its history over)`,
+    );
+  return registrations.flatMap(({ topic, result }) =>
+    result.outcome === 'created' || result.outcome === 'registered'
+      ? [`schema of ${topic}: version ${result.versionNumber} registered in the local schema registry`]
+      : [],
+  );
+}
