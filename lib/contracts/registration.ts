@@ -117,7 +117,13 @@ export async function registerCheckedVersion(
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   while (status === 'PENDING' && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 1_000));
-    status = (await registry.getSchemaVersion({ SchemaVersionId: registered.SchemaVersionId })).Status;
+    // By schema and number, not SchemaVersionId: IAM then scopes the call to the tenant's schema ARN.
+    status = (
+      await registry.getSchemaVersion({
+        SchemaId,
+        SchemaVersionNumber: { VersionNumber: registered.VersionNumber },
+      })
+    ).Status;
   }
   if (status !== 'AVAILABLE')
     return {
