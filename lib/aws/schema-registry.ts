@@ -104,7 +104,6 @@ export class TenantSchemaRegistry extends Construct {
           'glue:GetRegistry',
           'glue:GetSchema',
           'glue:CreateSchema',
-          'glue:ListSchemaVersions',
           'glue:GetSchemaVersion',
           'glue:RegisterSchemaVersion',
         ],

@@ -12,8 +12,8 @@ import path from 'node:path';
 import type {
   CreateRegistryCommandInput,
   CreateSchemaCommandInput,
+  GetSchemaCommandInput,
   GetSchemaVersionCommandInput,
-  ListSchemaVersionsCommandInput,
   RegisterSchemaVersionCommandInput,
   SchemaId,
 } from '@aws-sdk/client-glue';
@@ -191,16 +191,17 @@ export class LocalSchemaRegistry implements SchemaRegistryApi {
     };
   }
 
-  async listSchemaVersions(input: ListSchemaVersionsCommandInput) {
+  async getSchema(input: GetSchemaCommandInput) {
     const stored = this.read(input.SchemaId);
     return {
-      Schemas: stored.versions.map((v) => ({
-        SchemaArn: this.arn('schema', stored.RegistryName, stored.SchemaName),
-        SchemaVersionId: v.SchemaVersionId,
-        VersionNumber: v.VersionNumber,
-        Status: v.Status,
-        CreatedTime: v.CreatedTime,
-      })),
+      RegistryName: stored.RegistryName,
+      SchemaName: stored.SchemaName,
+      SchemaArn: this.arn('schema', stored.RegistryName, stored.SchemaName),
+      DataFormat: stored.DataFormat as 'JSON',
+      Compatibility: stored.Compatibility as 'BACKWARD',
+      SchemaStatus: 'AVAILABLE' as const,
+      LatestSchemaVersion: stored.versions.length,
+      NextSchemaVersion: stored.versions.length + 1,
     };
   }
 }

@@ -25,27 +25,34 @@ export interface RegisteredVersion {
   definition: string;
 }
 
-/** Every AVAILABLE version, oldest first; empty when the schema does not exist yet. */
+/**
+ * Every AVAILABLE version, oldest first; empty when the schema does not exist yet. Walks version numbers up to
+ * GetSchema's LatestSchemaVersion (ListSchemaVersions would page, and moto 5.2.5 does not implement it).
+ */
 export async function registeredVersions(
   registry: SchemaRegistryApi,
   target: SchemaTarget,
 ): Promise<RegisteredVersion[]> {
   const SchemaId = { RegistryName: target.registryName, SchemaName: target.schemaName };
-  let listed: Awaited<ReturnType<SchemaRegistryApi['listSchemaVersions']>>;
+  let latest: number;
   try {
-    listed = await registry.listSchemaVersions({ SchemaId });
+    latest = (await registry.getSchema({ SchemaId })).LatestSchemaVersion ?? 0;
   } catch (error) {
     if (isEntityNotFound(error)) return [];
     throw error;
   }
-  const numbers = (listed.Schemas ?? [])
-    .filter((v) => v.Status === 'AVAILABLE' && v.VersionNumber !== undefined)
-    .map((v) => v.VersionNumber!)
-    .sort((a, b) => a - b);
   const versions: RegisteredVersion[] = [];
-  for (const VersionNumber of numbers) {
-    const version = await registry.getSchemaVersion({ SchemaId, SchemaVersionNumber: { VersionNumber } });
-    versions.push({ versionNumber: VersionNumber, definition: version.SchemaDefinition ?? '' });
+  for (let VersionNumber = 1; VersionNumber <= latest; VersionNumber++) {
+    let version: Awaited<ReturnType<SchemaRegistryApi['getSchemaVersion']>>;
+    try {
+      version = await registry.getSchemaVersion({ SchemaId, SchemaVersionNumber: { VersionNumber } });
+    } catch (error) {
+      // A deleted version leaves a gap in the numbers.
+      if (isEntityNotFound(error)) continue;
+      throw error;
+    }
+    if (version.Status === 'AVAILABLE')
+      versions.push({ versionNumber: VersionNumber, definition: version.SchemaDefinition ?? '' });
   }
   return versions;
 }

@@ -11,13 +11,13 @@ import {
   CreateSchemaCommand,
   type CreateSchemaCommandInput,
   type CreateSchemaCommandOutput,
+  GetSchemaCommand,
+  type GetSchemaCommandInput,
+  type GetSchemaCommandOutput,
   GetSchemaVersionCommand,
   type GetSchemaVersionCommandInput,
   type GetSchemaVersionCommandOutput,
   type GlueClient,
-  ListSchemaVersionsCommand,
-  type ListSchemaVersionsCommandInput,
-  type ListSchemaVersionsCommandOutput,
   RegisterSchemaVersionCommand,
   type RegisterSchemaVersionCommandInput,
   type RegisterSchemaVersionCommandOutput,
@@ -33,7 +33,7 @@ export interface SchemaRegistryApi {
     input: RegisterSchemaVersionCommandInput,
   ): Promise<Out<RegisterSchemaVersionCommandOutput>>;
   getSchemaVersion(input: GetSchemaVersionCommandInput): Promise<Out<GetSchemaVersionCommandOutput>>;
-  listSchemaVersions(input: ListSchemaVersionsCommandInput): Promise<Out<ListSchemaVersionsCommandOutput>>;
+  getSchema(input: GetSchemaCommandInput): Promise<Out<GetSchemaCommandOutput>>;
 }
 
 /** The Glue Schema Registry through the AWS SDK (on AWS, or any endpoint in AWS_ENDPOINT_URL). */
@@ -51,8 +51,8 @@ export class GlueSchemaRegistry implements SchemaRegistryApi {
   getSchemaVersion(input: GetSchemaVersionCommandInput) {
     return this.client.send(new GetSchemaVersionCommand(input));
   }
-  listSchemaVersions(input: ListSchemaVersionsCommandInput) {
-    return this.client.send(new ListSchemaVersionsCommand(input));
+  getSchema(input: GetSchemaCommandInput) {
+    return this.client.send(new GetSchemaCommand(input));
   }
 }
 

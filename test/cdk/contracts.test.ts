@@ -99,7 +99,7 @@ describe('the tenant schema registry', () => {
     expect(writers).toHaveLength(1);
     const readers = statements.filter((s) => !s.actions.includes('glue:RegisterSchemaVersion'));
     expect(readers.flatMap((s) => s.actions).sort()).toEqual(
-      expect.arrayContaining(['glue:GetSchemaVersion', 'glue:ListSchemaVersions']),
+      expect.arrayContaining(['glue:GetSchema', 'glue:GetSchemaVersion']),
     );
     expect(readers.flatMap((s) => s.actions)).not.toContain('glue:CreateSchema');
   });
