@@ -31,6 +31,8 @@ interface EmfDocument {
 export function emfReader(
   metrics: StratusMetrics,
   topicOf: (groupId: string) => string | undefined,
+  /** Every quality rule document, for the local failure-rate alarms. */
+  onRule?: (groupId: string, stage: string, rule: string, passed: number, failed: number) => void,
 ): (line: string) => boolean {
   return (line) => {
     // Cheap rejection first: most lines are ordinary logs.
@@ -61,6 +63,8 @@ export function emfReader(
         // Touched even at 0, so a rule shows up in /metrics from its first invocation.
         if (typeof value === 'number') counter.inc(ruleLabels, value);
       }
+      const count = (name: string) => (typeof document[name] === 'number' ? (document[name] as number) : 0);
+      onRule?.(groupId, stage, rule, count(QUALITY_METRICS.passed), count(QUALITY_METRICS.failed));
       return true;
     }
     for (const directive of directives) {

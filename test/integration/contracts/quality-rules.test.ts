@@ -82,7 +82,7 @@ topics:
   readings:
     schema: schemas/reading.schema.json
     quality:
-      - { name: non-negative, expr: "value.value >= 0.0" }
+      - { name: non-negative, expr: "value.value >= 0.0", alarmPercent: 10 }
       - { name: small-count, expr: "value.count < 100", severity: warn }
   scaled:
     schema: schemas/scaled.schema.json
@@ -94,6 +94,8 @@ consumers:
     handler: functions/scale.ts
     output: scaled
     batchWindow: 0s
+alerts:
+  quality: { ratePercent: 50 }
 `,
     );
     writeFileSync(
@@ -157,5 +159,14 @@ consumers:
       `stratus_quality_rule_passed_total{${labels},rule="non-negative",stage="input"} 3`,
     );
     expect(metrics).toContain(`stratus_quality_rule_failed_total{${labels},rule="bounded",stage="output"} 1`);
+
+    // The local failure-rate alarms, at the AWS alarms' thresholds: 1 of 4 inputs (25%) fails non-negative
+    // (alarmPercent 10), the warn rule's 25% stays under alerts.quality.ratePercent (50).
+    await runtime.observability!.sampleNow();
+    const alarm = (rule: string, stage = 'input') =>
+      runtime.observability!.alarms.get(`qualityRatePercent/${tenant}.scale/${stage}/${rule}`);
+    expect(alarm('non-negative')).toMatchObject({ state: 'ALARM', value: 25, threshold: 10 });
+    expect(alarm('small-count')).toMatchObject({ state: 'OK', value: 25, threshold: 50 });
+    expect(alarm('bounded', 'output')).toMatchObject({ state: 'OK', threshold: 50 });
   });
 });
