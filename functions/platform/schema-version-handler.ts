@@ -42,7 +42,8 @@ export async function manageSchemaVersion(
 ): Promise<SchemaVersionResponse> {
   const p = event.ResourceProperties;
   const PhysicalResourceId = `${p.RegistryName}/${p.SchemaName}`;
-  if (event.RequestType === 'Delete') return { PhysicalResourceId: event.PhysicalResourceId ?? PhysicalResourceId };
+  if (event.RequestType === 'Delete')
+    return { PhysicalResourceId: event.PhysicalResourceId ?? PhysicalResourceId };
   let schema: unknown;
   try {
     schema = JSON.parse(p.SchemaDefinition);
@@ -52,7 +53,11 @@ export async function manageSchemaVersion(
   const result = await registerCheckedVersion(
     registry,
     { registryName: p.RegistryName, schemaName: p.SchemaName },
-    { mode: p.Compatibility, definition: p.SchemaDefinition, candidate: { schema, file: PhysicalResourceId } },
+    {
+      mode: p.Compatibility,
+      definition: p.SchemaDefinition,
+      candidate: { schema, file: PhysicalResourceId },
+    },
   );
   if (result.outcome === 'incompatible')
     throw new Error(

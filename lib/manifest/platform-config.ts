@@ -1,4 +1,5 @@
 import { DEFAULT_COMPATIBILITY } from '../contracts/compatibility.ts';
+import { quote } from '../core/quote.ts';
 import { readCompatibility } from './contracts.ts';
 import type { ManifestError } from './errors.ts';
 import { FieldReader } from './fields.ts';
@@ -100,7 +101,7 @@ export function resolvePlatform(
   if (mode === 'provisioned' && !kafkaVersionAtLeast(kafkaVersion, 3, 6)) {
     read.fail(
       ['cluster', 'kafkaVersion'],
-      `must be 3.6.0 or later for native MSK topics, got "${kafkaVersion}"`,
+      `must be 3.6.0 or later for native MSK topics, got ${quote(kafkaVersion)}`,
     );
   }
 

@@ -115,6 +115,11 @@ export class StratusMetrics {
     'Records that failed a data-quality rule (SDK QualityRuleFailed): dead-lettered for error rules, delivered for warn.',
     [...CONSUMER, 'rule', 'stage'],
   );
+  readonly handlerRecordsDropped = this.#counter(
+    'stratus_handler_records_dropped_total',
+    'Records a processor produced no output for on purpose: returned nothing, duplicates, tombstones (SDK RecordsDropped).',
+    CONSUMER,
+  );
   readonly duration = new Histogram({
     name: 'stratus_consumer_invocation_duration_seconds',
     help: 'Handler invocation duration.',
