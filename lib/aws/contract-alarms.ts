@@ -125,7 +125,7 @@ export class ContractAlarms extends Construct {
         const periodMs = Math.min(freshnessMs, DAY_MS);
         const periods = Math.ceil(freshnessMs / periodMs);
         add(`Freshness-${sink.key}`, {
-          alarmName: `stratus-${props.tenant}-${sink.key}-freshness`,
+          alarmName: `stratus-${props.tenant}-${sink.key}-expect-freshness`,
           alarmDescription: `sink ${sink.key} delivered no row within ${freshnessMs / 60_000} minutes (expect.freshness)`,
           metric: deliveredRowsMetric(sink, Duration.millis(periodMs)),
           threshold: 1,
@@ -136,7 +136,7 @@ export class ContractAlarms extends Construct {
       }
       if (volume) {
         add(`Volume-${sink.key}`, {
-          alarmName: `stratus-${props.tenant}-${sink.key}-volume`,
+          alarmName: `stratus-${props.tenant}-${sink.key}-expect-volume`,
           alarmDescription: `sink ${sink.key} delivered fewer than ${volume.minRows} rows in ${volume.periodMs / 60_000} minutes (expect.volume)`,
           metric: deliveredRowsMetric(sink, Duration.millis(volume.periodMs)),
           threshold: volume.minRows,

@@ -26,8 +26,9 @@ export interface TenantSchemaRegistryProps {
   /** Project root; `schemaFile`s are relative to it. */
   readonly rootDir: string;
   /**
-   * What deleting the stack does to the registry (and so to every schema version in it).
-   * @default RemovalPolicy.RETAIN
+   * What deleting the stack does to the registry (and so to every schema version in it). A retained registry
+   * would keep its fixed name and make re-creating the tenant stack fail, so it goes with the stack by default.
+   * @default RemovalPolicy.DESTROY
    */
   readonly removalPolicy?: RemovalPolicy;
   /**
@@ -73,7 +74,7 @@ export class TenantSchemaRegistry extends Construct {
       name: this.registryName,
       description: `Stratus: topic schemas of tenant ${props.tenant}`,
     });
-    this.registry.applyRemovalPolicy(props.removalPolicy ?? RemovalPolicy.RETAIN);
+    this.registry.applyRemovalPolicy(props.removalPolicy ?? RemovalPolicy.DESTROY);
 
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
     this.handler = new nodejs.NodejsFunction(this, 'Handler', {

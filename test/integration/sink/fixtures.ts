@@ -48,6 +48,7 @@ export function sinkFixture(options: {
     partitionBy: [],
     prefix: `${options.tenant}/${key}/`,
     expectations: {},
+    startFrom: 'earliest',
     source: { file: 'test', line: 1, col: 1 },
     ...options.sink,
   };

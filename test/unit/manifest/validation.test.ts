@@ -48,6 +48,8 @@ describe('the valid fixture', () => {
       database: 'stratus_shop',
       bufferSizeBytes: 5 * 1_048_576,
       bufferIntervalMs: 300_000,
+      // Firehose alone would start at its activation time; Stratus asks for the first record.
+      startFrom: 'earliest',
     });
     expect(tenant.sinks[0]!.partitionBy).toEqual([{ transform: 'day', field: 'createdAt' }]);
   });
@@ -188,6 +190,18 @@ describe('one rule, one bad manifest: each error names the field and its line', 
       { path: 'consumers.enrich.startingPosition', line: 15, message: /TRIM_HORIZON, LATEST or an ISO 8601/ },
     ],
     [
+      'sink start',
+      'format: iceberg',
+      'format: iceberg\n    startFrom: TRIM_HORIZON',
+      { path: 'sinks.lake.startFrom', line: 19, message: /earliest, latest or an ISO 8601 time with zone/ },
+    ],
+    [
+      'sink start in the future',
+      'format: iceberg',
+      'format: iceberg\n    startFrom: 2999-01-01T00:00:00Z',
+      { path: 'sinks.lake.startFrom', line: 19, message: /in the future/ },
+    ],
+    [
       'starting position in the future',
       'output: enriched',
       'output: enriched\n    startingPosition: "2999-01-01T00:00:00Z"',
@@ -282,10 +296,20 @@ describe('one rule, one bad manifest: each error names the field and its line', 
       { path: 'sinks.lake.uniqueKeys.0', line: 19, message: /not a field/ },
     ],
     [
+      'time partitions need a date-time field',
+      'partitionBy: [day(createdAt)]',
+      'partitionBy: [day(amount)]',
+      {
+        path: 'sinks.lake.partitionBy.0',
+        line: 19,
+        message: /day\(amount\) needs a string field with format date-time or date, but "amount" is number/,
+      },
+    ],
+    [
       'unique keys are required fields',
       'format: iceberg',
       'format: iceberg\n    uniqueKeys: [amount]',
-      { path: 'sinks.lake.uniqueKeys.0', line: 19, message: /must be a required property/ },
+      { path: 'sinks.lake.uniqueKeys.0', line: 19, message: /must be a required, non-nullable property/ },
     ],
     [
       'parquet buffer minimum',
@@ -497,6 +521,14 @@ describe('rules that need more than one file', () => {
     expect(errors[1]!.message).toMatch(/did you mean "governance"/);
   });
 
+  it('refuses kafka.t3.small, which has no multi-VPC connectivity for Firehose', () => {
+    const { errors } = loadProject({ config: 'cluster:\n  instanceType: kafka.t3.small\n' });
+    expect(errors.map((e) => [e.file, e.line, e.path])).toEqual([
+      ['stratus.config.yaml', 2, 'cluster.instanceType'],
+    ]);
+    expect(errors[0]!.message).toMatch(/multi-VPC private connectivity/);
+  });
+
   it('every problem in a manifest is listed at once', () => {
     const broken = VALID_TENANT.replace('tenant: shop', 'tenant: S')
       .replace('topic: orders', 'topic: order')
@@ -509,5 +541,25 @@ describe('rules that need more than one file', () => {
       'consumers.enrich.topic',
       'sinks.lake.format',
     ]);
+  });
+});
+
+describe('sinks.<key>.startFrom', () => {
+  it.each([
+    ['latest', { startFrom: 'latest', startFromTimestamp: undefined }],
+    [
+      '"2026-01-02T03:04:05+01:00"',
+      { startFrom: 'timestamp', startFromTimestamp: Date.UTC(2026, 0, 2, 2, 4, 5) },
+    ],
+    // YAML's own timestamp type arrives as a Date.
+    ['2026-01-02T03:04:05Z', { startFrom: 'timestamp', startFromTimestamp: Date.UTC(2026, 0, 2, 3, 4, 5) }],
+  ])('reads %s', (text, expected) => {
+    const { errors, spec } = loadProject({
+      tenants: {
+        'shop.yaml': VALID_TENANT.replace('format: iceberg', `format: iceberg\n    startFrom: ${text}`),
+      },
+    });
+    expect(errors).toEqual([]);
+    expect(spec.tenants[0]!.sinks[0]).toMatchObject(expected);
   });
 });
