@@ -9,10 +9,14 @@
  * the idempotency store is an in-memory Powertools persistence layer (the same BasePersistenceLayer code path
  * as DynamoDB, without the client), and outputs go to a publisher that drops them. Log and EMF lines are
  * formatted as usual; only the final write to stdout is discarded (this process prints its figures there).
+ * Quality rules: the same processor without idempotency, with and without 5 simple CEL input rules (the
+ * difference is what the rules cost per record in the SDK), and the evaluator alone on the same records.
  * Rounds alternate SDK and bare. The machine is shared and noisy, and noise only ever adds time, so the headline
  * figures are each variant's best round (medians are printed too), in process CPU time rather than wall time.
  */
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -24,8 +28,11 @@ import { build } from 'esbuild';
 import { type EnrichedOrder, enrichOrder, type Order } from '../functions/payments/order.ts';
 import { defineProcessor, type RecordPublisher } from '../functions/sdk/index.ts';
 import { consumerEsbuildOptions } from '../lib/aws/consumer-bundling.ts';
+import { compileQualityRules } from '../lib/contracts/quality-rules.ts';
+import { schemaFromFile } from '../lib/contracts/schema-files.ts';
 import { consumerEnvironment } from '../lib/core/function-env.ts';
 import { eventRecords, type MskEvent } from '../lib/core/msk-event.ts';
+import { type QualityRule, serializeQualityRuleSet } from '../lib/core/quality-rule-set.ts';
 import { lambdaContext, mskEvent } from '../test/unit/sdk/msk-fixtures.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -87,7 +94,22 @@ function orderBatch(): MskEvent {
   );
 }
 
-function sdkProcessor(withIdempotency: boolean) {
+/** Five simple rules of the kind a team writes on orders. */
+const FIVE_RULES: QualityRule[] = [
+  { name: 'positive-amount', expression: 'value.amount > 0.0', severity: 'error' },
+  { name: 'has-items', expression: 'value.items.size() > 0', severity: 'error' },
+  { name: 'iso-currency', expression: 'value.currency.size() == 3', severity: 'error' },
+  { name: 'has-customer', expression: 'value.customerId != ""', severity: 'error' },
+  {
+    name: 'known-type',
+    expression: 'value.type in ["order.created", "order.updated", "order.cancelled"]',
+    severity: 'warn',
+  },
+];
+const rulesFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'stratus-bench-')), 'rules.json');
+writeFileSync(rulesFile, serializeQualityRuleSet({ input: FIVE_RULES, output: [] }));
+
+function sdkProcessor(withIdempotency: boolean, withRules = false) {
   return defineProcessor<Order, EnrichedOrder>({
     env: consumerEnvironment({
       tenant: 'payments',
@@ -99,6 +121,7 @@ function sdkProcessor(withIdempotency: boolean) {
       kafkaAuth: 'plaintext',
       idempotency: withIdempotency ? { key: 'value.eventId', ttlMs: 3_600_000, table: 'unused' } : undefined,
       schemaFile: path.join(root, 'schemas/payments/order.schema.json'),
+      qualityRulesFile: withRules ? rulesFile : undefined,
       logLevel: 'INFO',
     }),
     idempotency: { persistenceStore: new InMemoryPersistenceLayer() },
@@ -132,11 +155,11 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-async function bundleSize(handlerFile: string): Promise<number> {
+async function bundleSize(handlerFile: string, qualityRules = false): Promise<number> {
   // Exactly as lib/aws/kafka-consumer.ts bundles them for its default runtime (Node.js 24); esbuild resolves the
   // kafkajs alias against the working directory, which is the project root here as in the CDK.
   const result = await build({
-    ...consumerEsbuildOptions('node24', root),
+    ...consumerEsbuildOptions('node24', root, { qualityRules }),
     entryPoints: [path.join(root, handlerFile)],
     absWorkingDir: root,
     bundle: true,
@@ -163,6 +186,18 @@ const checked = (handler: ReturnType<typeof sdkProcessor>) => async (event: MskE
 const sdk = checked(sdkProcessor(true));
 /** The same without idempotency, to show what the idempotency layer itself costs. */
 const sdkWithoutIdempotency = checked(sdkProcessor(false));
+const sdkWithRules = checked(sdkProcessor(false, true));
+const evaluator = compileQualityRules(FIVE_RULES, schemaFromFile(root, 'schemas/payments/order.schema.json'));
+/** The evaluator alone over the decoded values of the batches. */
+async function timeEvaluator(events: MskEvent[]): Promise<number> {
+  const values = events.flatMap((event) =>
+    eventRecords(event).map((r) => JSON.parse(Buffer.from(r.value!, 'base64').toString('utf8')) as unknown),
+  );
+  const started = process.hrtime.bigint();
+  for (const value of values)
+    if (evaluator.evaluate(value, 'k') !== undefined) throw new Error('a rule failed');
+  return Number(process.hrtime.bigint() - started) / 1000 / values.length;
+}
 
 mute();
 try {
@@ -170,7 +205,11 @@ try {
   await timeBatches(sdk, warmup);
   await timeBatches(sdkWithoutIdempotency, warmup);
   await timeBatches(bareHandler, warmup);
+  await timeBatches(sdkWithRules, warmup);
+  await timeEvaluator(warmup);
   const sdkRounds: number[] = [];
+  const rulesRounds: number[] = [];
+  const evaluatorRounds: number[] = [];
   const noIdempotencyRounds: number[] = [];
   const bareRounds: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
@@ -179,10 +218,14 @@ try {
     sdkRounds.push(await timeBatches(sdk, events));
     noIdempotencyRounds.push(await timeBatches(sdkWithoutIdempotency, events));
     bareRounds.push(await timeBatches(bareHandler, events));
+    rulesRounds.push(await timeBatches(sdkWithRules, events));
+    evaluatorRounds.push(await timeEvaluator(events));
   }
   unmute();
   const sdkUs = Math.min(...sdkRounds);
   const bareUs = Math.min(...bareRounds);
+  const noIdempotencyUs = Math.min(...noIdempotencyRounds);
+  const rulesUs = Math.min(...rulesRounds);
   const bundles = {
     'functions/payments/enrich-orders.ts': await bundleSize('functions/payments/enrich-orders.ts'),
     'functions/clickstream/sessionize.ts': await bundleSize('functions/clickstream/sessionize.ts'),
@@ -204,7 +247,15 @@ try {
         sdkWithoutIdempotency: Number(median(noIdempotencyRounds).toFixed(2)),
         bare: Number(median(bareRounds).toFixed(2)),
       },
+      qualityRules: {
+        rules: FIVE_RULES.length,
+        evaluatorUsPerRecord: Number(Math.min(...evaluatorRounds).toFixed(2)),
+        sdkWithRulesUsPerRecord: Number(rulesUs.toFixed(2)),
+        sdkRulesCostUsPerRecord: Number((rulesUs - noIdempotencyUs).toFixed(2)),
+        goalUsPerRecord: 5,
+      },
       bundleBytesMinified: bundles,
+      bundleWithRulesBytesMinified: await bundleSize('functions/payments/enrich-orders.ts', true),
       bundleKiB: Object.fromEntries(
         Object.entries(bundles).map(([file, bytes]) => [file, Math.round(bytes / 1024)]),
       ),

@@ -38,6 +38,7 @@ import { correlationIdOf, invocationTraceId, lineageHeaders } from './lineage.ts
 import { MetricUnit, printDropEvidence, recordLogger, SDK_METRICS } from './observability.ts';
 import { type OutgoingMessage, toMessages } from './output.ts';
 import type { RecordPublisher } from './producer.ts';
+import { DataQualityError, type QualityGate } from './quality.ts';
 import type { ValueValidator } from './schema.ts';
 import type { SdkSettings } from './settings.ts';
 import type { HandlerContext, KafkaRecord, ProcessorResult, RecordLogger, TombstoneRecord } from './types.ts';
@@ -51,6 +52,10 @@ export interface BatchProcessorOptions {
   onTombstone?: (record: TombstoneRecord, context: HandlerContext) => Promise<void> | void;
   validateValue?: ValueValidator;
   validateOutput?: ValueValidator;
+  /** The source topic's quality rules, run before the handler. */
+  inputQuality?: QualityGate;
+  /** The output topic's quality rules, run on every processor output before it is produced. */
+  outputQuality?: QualityGate;
   idempotency?: RecordIdempotency;
   /** Called on first use only: a consumer with no DLQ never connects to Kafka. */
   publisher: () => RecordPublisher;
@@ -144,6 +149,11 @@ export function createBatchProcessor(
       return;
     }
     const record = decoded as KafkaRecord<unknown>;
+    if (
+      options.inputQuality &&
+      !passesQuality(batch, source, context, options.inputQuality, record.value, record.key)
+    )
+      return;
 
     const work = async (): Promise<OutgoingMessage[]> => {
       const started = performance.now();
@@ -164,12 +174,29 @@ export function createBatchProcessor(
             correlationId,
             invocationTraceId: batch.traceId,
           }),
-        options.validateOutput ? checkOutput : undefined,
+        checkOutput && ((value: unknown) => checkOutput(value, record.key, context)),
       );
       if (messages.length === 0) drop(batch, source, 'returned-nothing');
       return messages;
     };
 
+    try {
+      await runOnce(batch, source, record, context, work);
+    } catch (error) {
+      // An output failed an `error` quality rule: the source record is dead-lettered, its outputs dropped.
+      if (!(error instanceof DataQualityError)) throw error;
+      deadLetter(batch, source, error);
+    }
+  };
+
+  /** Runs `work` at most once per idempotency key and keeps its outputs for the commit. */
+  const runOnce = async (
+    batch: Batch,
+    source: MskRecord,
+    record: KafkaRecord<unknown>,
+    context: RecordContext,
+    work: () => Promise<OutgoingMessage[]>,
+  ): Promise<void> => {
     const key = idempotency?.keyOf(record);
     if (!idempotency || key === undefined) {
       if (idempotency) context.logger.warn('record has no idempotency key; processed without idempotency');
@@ -194,9 +221,45 @@ export function createBatchProcessor(
     batch.completions.push(run.completion);
   };
 
-  const checkOutput = (value: unknown): void => {
-    const violations = options.validateOutput!(value);
-    if (violations.length > 0) throw new OutputSchemaViolationError(violations);
+  const checkOutput =
+    options.validateOutput || options.outputQuality
+      ? (value: unknown, key: string | null, context: RecordContext): void => {
+          const violations = options.validateOutput?.(value) ?? [];
+          if (violations.length > 0) throw new OutputSchemaViolationError(violations);
+          if (options.outputQuality)
+            passesQuality(undefined, undefined, context, options.outputQuality, value, key);
+        }
+      : undefined;
+
+  /**
+   * Runs a quality gate on one value. `error` failures: on input the record is dead-lettered here (returns
+   * false); on output (no batch given) the DataQualityError propagates to processRecord. `warn` failures are
+   * logged and the record goes on.
+   */
+  const passesQuality = (
+    batch: Batch | undefined,
+    source: MskRecord | undefined,
+    context: RecordContext,
+    gate: QualityGate,
+    value: unknown,
+    key: string | null,
+  ): boolean => {
+    let warnings: ReturnType<QualityGate['check']>;
+    try {
+      warnings = gate.check(value, key);
+    } catch (error) {
+      if (!(error instanceof DataQualityError) || !batch || !source) throw error;
+      deadLetter(batch, source, error);
+      return false;
+    }
+    if (warnings)
+      context.logger.warn(
+        `${gate.stage === 'input' ? 'record' : 'output'} failed warn-level data-quality rules; delivered`,
+        {
+          rules: warnings.map((w) => ({ rule: w.rule, reason: w.reason })),
+        },
+      );
+    return true;
   };
 
   const deadLetter = (batch: Batch, source: MskRecord, error: InvalidRecordError): void => {
@@ -213,6 +276,7 @@ export function createBatchProcessor(
       consumer: settings.consumer,
       reason: error.reason,
       error,
+      rules: error instanceof DataQualityError ? error.rules : undefined,
       record: source,
       attempts: 1,
       firstFailureAt: now,
@@ -340,6 +404,8 @@ export function createBatchProcessor(
       return { batchItemFailures: batch.failures };
     } finally {
       metrics.publishStoredMetrics();
+      options.inputQuality?.flush();
+      options.outputQuality?.flush();
     }
   };
 }

@@ -48,6 +48,19 @@ export function createMetrics(tenant: string, consumer: string): Metrics {
 }
 
 /**
+ * Metrics of one quality rule: its own dimension set (lib/core/quality-metrics.ts), so the passed and failed
+ * counts of an invocation go out together in one EMF document.
+ */
+export function createRuleMetrics(dimensions: Record<string, string>): Metrics {
+  const { service, ...rest } = dimensions;
+  return new Metrics({
+    namespace: process.env.POWERTOOLS_METRICS_NAMESPACE || 'Stratus',
+    serviceName: service,
+    defaultDimensions: rest,
+  });
+}
+
+/**
  * Prints the evidence of an invocation's deliberate drops: one EMF line (metric `RecordsDropped`, property
  * `stratusDropped` listing each record), straight to stdout like Powertools' own EMF lines. Not through the
  * Metrics or Logger instances: evidence must not depend on a log level or on POWERTOOLS_METRICS_DISABLED.

@@ -11,6 +11,7 @@ import { createBatchProcessor } from './batch-processor.ts';
 import { createRecordIdempotency, type IdempotencyOptions } from './idempotency.ts';
 import { createLogger, createMetrics } from './observability.ts';
 import { createKafkaPublisher, type RecordPublisher } from './producer.ts';
+import { createQualityGate } from './quality.ts';
 import { compileValueValidator } from './schema.ts';
 import { loadSettings, type SdkSettings } from './settings.ts';
 import type { HandlerContext, KafkaRecord, TombstoneHandler } from './types.ts';
@@ -93,6 +94,23 @@ export function createStratusRuntime(
     onTombstone: options.onTombstone,
     validateValue: settings.schema ? compileValueValidator(settings.schema) : undefined,
     validateOutput: settings.outputSchema ? compileValueValidator(settings.outputSchema) : undefined,
+    inputQuality: createQualityGate({
+      stage: 'input',
+      rules: settings.quality.input,
+      schema: settings.schema,
+      tenant: settings.tenant,
+      consumer: settings.consumer,
+    }),
+    outputQuality:
+      kind === 'processor'
+        ? createQualityGate({
+            stage: 'output',
+            rules: settings.quality.output,
+            schema: settings.outputSchema,
+            tenant: settings.tenant,
+            consumer: settings.consumer,
+          })
+        : undefined,
     idempotency,
     publisher: getPublisher,
     logger,

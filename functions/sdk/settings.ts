@@ -10,6 +10,7 @@ import {
   FUNCTION_ENV,
   readConsumerEnvironment,
 } from '../../lib/core/function-env.ts';
+import type { QualityRuleSet } from '../../lib/core/quality-rule-set.ts';
 import { StratusConfigurationError } from './errors.ts';
 import { sameJson } from './schema.ts';
 
@@ -20,6 +21,8 @@ export interface SdkSettings extends ConsumerEnvironment {
   schemaSource?: string;
   /** The output topic's JSON Schema (processors), when the manifest or the handler gives one. */
   outputSchema?: Record<string, unknown>;
+  /** The manifest's data-quality rules of the source topic (input) and the output topic. */
+  quality: QualityRuleSet;
 }
 
 export interface LoadSettingsInput {
@@ -62,7 +65,25 @@ export function loadSettings(input: LoadSettingsInput): SdkSettings {
     schema: inputSchema?.schema,
     schemaSource: inputSchema?.source,
     outputSchema: output?.schema,
+    quality: readQualityRules(base.qualityRulesFile, env),
   };
+}
+
+function resolveFile(file: string, env: NodeJS.ProcessEnv): string {
+  return path.isAbsolute(file) ? file : path.resolve(env.LAMBDA_TASK_ROOT ?? process.cwd(), file);
+}
+
+/** The rules file the platform bundles (STRATUS_QUALITY_RULES_FILE); no file, no rules. */
+function readQualityRules(file: string | undefined, env: NodeJS.ProcessEnv): QualityRuleSet {
+  if (!file) return { input: [], output: [] };
+  try {
+    const parsed = JSON.parse(readFileSync(resolveFile(file, env), 'utf8')) as Partial<QualityRuleSet>;
+    return { input: parsed.input ?? [], output: parsed.output ?? [] };
+  } catch (error) {
+    throw new StratusConfigurationError(
+      `cannot read the quality rules file ${file} (${FUNCTION_ENV.qualityRulesFile}): ${(error as Error).message}`,
+    );
+  }
 }
 
 /**
@@ -76,9 +97,7 @@ function readSchema(
   env: NodeJS.ProcessEnv,
 ): { schema: Record<string, unknown>; source: string } | undefined {
   if (!schemaFile) return fromCode ? { schema: fromCode, source: 'handler code' } : undefined;
-  const file = path.isAbsolute(schemaFile)
-    ? schemaFile
-    : path.resolve(env.LAMBDA_TASK_ROOT ?? process.cwd(), schemaFile);
+  const file = resolveFile(schemaFile, env);
   let schema: Record<string, unknown>;
   try {
     schema = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;

@@ -11,6 +11,9 @@ export const KAFKAJS_PRODUCER_ONLY = path.join(
   'kafkajs-producer-only.cjs',
 );
 
+/** The CEL evaluator's stand-in for functions without quality rules; see the file's header. */
+export const CEL_NOT_BUNDLED = path.join(path.dirname(fileURLToPath(import.meta.url)), 'cel-not-bundled.cjs');
+
 /** esbuild settings of a consumer bundle, in the terms of esbuild's build API. */
 export interface ConsumerEsbuildOptions {
   readonly platform: 'node';
@@ -29,18 +32,21 @@ export interface ConsumerEsbuildOptions {
  * - Minified; AWS SDK v3 left to the Node.js runtime, everything else (Powertools, kafkajs, Ajv, middy) bundled.
  * - `kafkajs` is aliased to {@link KAFKAJS_PRODUCER_ONLY}: a function only produces, and kafkajs' consumer and
  *   admin client are about 58 KiB of the bundle.
+ * - Without quality rules, the CEL evaluator is aliased to {@link CEL_NOT_BUNDLED} (about 86 KiB saved).
  *
  * @param projectRoot the directory esbuild runs in (the NodejsFunction `projectRoot`); esbuild resolves alias
  *   targets against it, so the alias is written relative to it and works in CDK's Docker bundling too.
  */
-export function consumerEsbuildOptions(target: string, projectRoot: string): ConsumerEsbuildOptions {
-  const relative = path.relative(projectRoot, KAFKAJS_PRODUCER_ONLY).split(path.sep).join('/');
-  return {
-    platform: 'node',
-    format: 'cjs',
-    target,
-    minify: true,
-    external: ['@aws-sdk/*'],
-    alias: { kafkajs: relative.startsWith('.') ? relative : `./${relative}` },
+export function consumerEsbuildOptions(
+  target: string,
+  projectRoot: string,
+  options: { qualityRules?: boolean } = {},
+): ConsumerEsbuildOptions {
+  const relative = (file: string) => {
+    const rel = path.relative(projectRoot, file).split(path.sep).join('/');
+    return rel.startsWith('.') ? rel : `./${rel}`;
   };
+  const alias: Record<string, string> = { kafkajs: relative(KAFKAJS_PRODUCER_ONLY) };
+  if (!options.qualityRules) alias['@marcbachmann/cel-js'] = relative(CEL_NOT_BUNDLED);
+  return { platform: 'node', format: 'cjs', target, minify: true, external: ['@aws-sdk/*'], alias };
 }

@@ -9,6 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { consumerEnvironment } from '../core/function-env.ts';
 import { consumerFunctionName } from '../core/naming.ts';
+import { type QualityRuleSet, serializeQualityRuleSet } from '../core/quality-rule-set.ts';
 import type { ConsumerSpec } from '../manifest/spec.ts';
 import { consumerEsbuildOptions } from './consumer-bundling.ts';
 
@@ -17,6 +18,9 @@ export const BUNDLED_SCHEMA_FILE = 'stratus-schema.json';
 
 /** File name of the output topic's JSON Schema inside the function bundle (STRATUS_OUTPUT_SCHEMA_FILE). */
 export const BUNDLED_OUTPUT_SCHEMA_FILE = 'stratus-output-schema.json';
+
+/** File name of the quality rules inside the function bundle (STRATUS_QUALITY_RULES_FILE). */
+export const BUNDLED_QUALITY_RULES_FILE = 'stratus-quality-rules.json';
 
 /** Properties of a {@link KafkaConsumer}. */
 export interface KafkaConsumerProps {
@@ -43,6 +47,11 @@ export interface KafkaConsumerProps {
    * @default - outputs are not validated
    */
   readonly outputSchemaFile?: string;
+  /**
+   * Data-quality rules of the source topic (input) and the output topic; written into the bundle.
+   * @default - no rules
+   */
+  readonly qualityRules?: QualityRuleSet;
   /**
    * Powertools log level.
    * @default 'INFO'
@@ -107,6 +116,11 @@ export class KafkaConsumer extends Construct {
     });
 
     const { schemaFile, outputSchemaFile } = props;
+    const rules = props.qualityRules;
+    const rulesText =
+      rules && (rules.input.length > 0 || rules.output.length > 0)
+        ? serializeQualityRuleSet(rules)
+        : undefined;
     const environment = consumerEnvironment({
       tenant: c.tenant,
       consumer: c.key,
@@ -122,12 +136,14 @@ export class KafkaConsumer extends Construct {
       // Relative to LAMBDA_TASK_ROOT: the afterBundling hook below puts the file there.
       schemaFile: schemaFile ? BUNDLED_SCHEMA_FILE : undefined,
       outputSchemaFile: outputSchemaFile ? BUNDLED_OUTPUT_SCHEMA_FILE : undefined,
+      qualityRulesFile: rulesText ? BUNDLED_QUALITY_RULES_FILE : undefined,
       logLevel: props.logLevel ?? 'INFO',
     });
 
     const esbuild = consumerEsbuildOptions(
       runtime.name === lambda.Runtime.NODEJS_22_X.name ? 'node22' : 'node24',
       props.rootDir,
+      { qualityRules: rulesText !== undefined },
     );
     this.function = new nodejs.NodejsFunction(this, 'Function', {
       functionName: this.functionName,
@@ -164,6 +180,13 @@ export class KafkaConsumer extends Construct {
             ...(schemaFile ? [`cp "${inputDir}/${schemaFile}" "${outputDir}/${BUNDLED_SCHEMA_FILE}"`] : []),
             ...(outputSchemaFile
               ? [`cp "${inputDir}/${outputSchemaFile}" "${outputDir}/${BUNDLED_OUTPUT_SCHEMA_FILE}"`]
+              : []),
+            // The rules come from the manifest, not a file: written by node (present wherever esbuild runs),
+            // base64 so no shell quoting can alter them.
+            ...(rulesText
+              ? [
+                  `node -e "require('fs').writeFileSync(process.argv[1], Buffer.from(process.argv[2], 'base64'))" "${outputDir}/${BUNDLED_QUALITY_RULES_FILE}" ${Buffer.from(rulesText).toString('base64')}`,
+                ]
               : []),
           ],
         },

@@ -129,6 +129,10 @@ export class LakehouseSink extends Construct {
           ],
           // Without unique keys every record is an insert; with them Firehose upserts.
           appendOnly: !sink.uniqueKeys || sink.uniqueKeys.length === 0,
+          // A compatible schema change (a new optional property) becomes a new column instead of a dropped field:
+          // https://docs.aws.amazon.com/firehose/latest/APIReference/API_SchemaEvolutionConfiguration.html
+          // (the registry's check has already refused incompatible changes at deploy time).
+          schemaEvolutionConfiguration: { enabled: true },
           bufferingHints,
           processingConfiguration: this.transform.processingConfiguration,
           cloudWatchLoggingOptions,

@@ -3,11 +3,13 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { consumerFunctionName, tenantStackName } from '../core/naming.ts';
 import type { PlatformSpec, TenantSpec } from '../manifest/spec.ts';
+import { ContractAlarms } from './contract-alarms.ts';
 import { KafkaConsumer } from './kafka-consumer.ts';
 import { KafkaTopic, TopicProvisioning } from './kafka-topic.ts';
 import { LagAlarms } from './lag-alarms.ts';
 import { LakehouseSink } from './lakehouse-sink.ts';
 import { mskClusterName, type PlatformFacts, readPlatformFacts } from './platform-parameters.ts';
+import { TenantSchemaRegistry } from './schema-registry.ts';
 import { TenantAccess } from './tenant-access.ts';
 import { TenantDashboard } from './tenant-dashboard.ts';
 import { TopicProvider } from './topic-provider.ts';
@@ -39,6 +41,10 @@ export class TenantStack extends Stack {
   readonly dashboard: TenantDashboard;
   /** Undefined for a tenant with neither consumers nor sinks: there is nothing to alarm on. */
   readonly alarms?: LagAlarms;
+  /** The tenant's Glue Schema Registry with a checked version per topic schema; none without schemas. */
+  readonly schemaRegistry?: TenantSchemaRegistry;
+  /** Quality-rule and sink-expectation alarms; none when the manifest declares neither. */
+  readonly contractAlarms?: ContractAlarms;
 
   constructor(scope: Construct, id: string, props: TenantStackProps) {
     const { tenant, platform } = props;
@@ -87,6 +93,14 @@ export class TenantStack extends Stack {
       );
     }
 
+    if (tenant.topics.some((topic) => topic.schemaFile))
+      this.schemaRegistry = new TenantSchemaRegistry(this, 'SchemaRegistry', {
+        tenant: tenant.name,
+        topics: tenant.topics,
+        rootDir: platform.rootDir,
+        logRetention,
+      });
+
     const idempotent = tenant.consumers.some((c) => c.idempotency);
     this.access = new TenantAccess(this, 'Access', {
       tenant: tenant.name,
@@ -106,6 +120,10 @@ export class TenantStack extends Stack {
         idempotencyTableName: c.idempotency ? facts.idempotencyTableName : undefined,
         schemaFile: topicsByKey.get(c.topicKey)?.schemaFile,
         outputSchemaFile: c.outputKey ? topicsByKey.get(c.outputKey)?.schemaFile : undefined,
+        qualityRules: {
+          input: topicsByKey.get(c.topicKey)?.quality ?? [],
+          output: c.outputKey ? (topicsByKey.get(c.outputKey)?.quality ?? []) : [],
+        },
         logLevel: platform.functionDefaults.logLevel,
         logRetention,
         vpcConfig,
@@ -116,6 +134,12 @@ export class TenantStack extends Stack {
         writeTopics: [c.output, c.onFailureTopic].filter((t): t is string => t !== undefined),
         idempotencyKeyPrefix: c.idempotency ? consumerFunctionName(tenant.name, c.key) : undefined,
       });
+      this.schemaRegistry?.grantRead(consumer.function);
+      // A function starts only once its topics' schema versions passed the compatibility check.
+      for (const key of [c.topicKey, c.outputKey]) {
+        const version = key ? this.schemaRegistry?.versions.get(key) : undefined;
+        if (version) consumer.node.addDependency(version);
+      }
       // The mapping and the handler need their topics to exist.
       for (const key of [c.topicKey, c.outputKey, c.onFailureTopic ? 'dlq' : undefined])
         if (key && this.topics.has(key)) consumer.node.addDependency(this.topics.get(key)!);
@@ -170,6 +194,33 @@ export class TenantStack extends Stack {
         alarmTopicArn: facts.alarmTopicArn,
         consumers: consumerMetrics,
         sinks: sinkMetrics,
+      });
+
+    const rules = tenant.consumers.flatMap((c) =>
+      (['input', 'output'] as const).flatMap((stage) => {
+        const topic = topicsByKey.get(stage === 'input' ? c.topicKey : (c.outputKey ?? ''));
+        return (topic?.quality ?? []).map((rule) => ({
+          consumer: c.key,
+          rule: rule.name,
+          stage,
+          alarmPercent: rule.alarmPercent ?? tenant.alerts.qualityRatePercent,
+        }));
+      }),
+    );
+    const expectations = tenant.sinks.flatMap((s) => {
+      const sink = this.sinks.get(s.key);
+      const { freshnessMs, volume } = s.expectations;
+      return sink && (freshnessMs !== undefined || volume)
+        ? [{ key: s.key, streamName: sink.streamName, format: s.format, expectations: s.expectations }]
+        : [];
+    });
+    if (rules.length > 0 || expectations.length > 0)
+      this.contractAlarms = new ContractAlarms(this, 'Contracts', {
+        tenant: tenant.name,
+        alarmTopicArn: facts.alarmTopicArn,
+        dashboard: this.dashboard.dashboard,
+        rules,
+        sinks: expectations,
       });
 
     for (const [key, value] of Object.entries(tenant.tags)) Tags.of(this).add(key, value);

@@ -6,6 +6,7 @@ import { registerDlq } from './commands/dlq.ts';
 import { registerLag } from './commands/lag.ts';
 import { registerProduce } from './commands/produce.ts';
 import { registerReplay } from './commands/replay.ts';
+import { registerSchema } from './commands/schema.ts';
 import { registerValidate } from './commands/validate.ts';
 import { type CliContext, CliError, UsageError, writeLine } from './context.ts';
 
@@ -36,6 +37,7 @@ export async function main(argv: string[], overrides: Partial<CliContext> = {}):
   registerDemo(program, ctx);
   registerDlq(program, ctx);
   registerLag(program, ctx);
+  registerSchema(program, ctx);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

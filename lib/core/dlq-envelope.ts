@@ -26,6 +26,8 @@ export type DlqReason =
   | 'DECODE_ERROR'
   /** The value failed the topic's JSON Schema. */
   | 'SCHEMA_VIOLATION'
+  /** The value (or a processor's output for it) failed a data-quality rule of severity `error`. */
+  | 'DATA_QUALITY'
   /** The handler failed on every attempt. */
   | 'RETRIES_EXHAUSTED'
   /** The record was older than the consumer's maxRecordAge. */
@@ -39,6 +41,8 @@ export interface DlqEnvelope {
   consumer: string;
   reason: DlqReason;
   error: { class: string; message: string };
+  /** With reason DATA_QUALITY: the names of the failed rules (`error` severity). */
+  rules?: string[];
   source: {
     topic: string;
     partition: number;
@@ -61,6 +65,8 @@ export interface DeadLetterInput {
   consumer: string;
   reason: DlqReason;
   error: unknown;
+  /** With reason DATA_QUALITY: the failed rules. */
+  rules?: string[];
   /** The failed record exactly as the event-source mapping delivered it. */
   record: MskRecord;
   attempts: number;
@@ -82,6 +88,7 @@ export function buildDeadLetter(input: DeadLetterInput): {
     consumer: input.consumer,
     reason: input.reason,
     error,
+    ...(input.rules ? { rules: input.rules } : {}),
     source: {
       topic: record.topic,
       partition: record.partition,

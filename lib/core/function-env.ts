@@ -29,6 +29,11 @@ export const FUNCTION_ENV = {
   schemaFile: 'STRATUS_SCHEMA_FILE',
   /** JSON Schema file of the output topic's values (processors); resolved like `schemaFile`. */
   outputSchemaFile: 'STRATUS_OUTPUT_SCHEMA_FILE',
+  /**
+   * JSON file `{ input: QualityRule[], output: QualityRule[] }`: the data-quality rules of the source topic and
+   * of the output topic; absent when neither has rules. Resolved like `schemaFile`.
+   */
+  qualityRulesFile: 'STRATUS_QUALITY_RULES_FILE',
   /** Endpoint of the AWS emulator locally; absent on AWS. */
   awsEndpoint: 'AWS_ENDPOINT_URL',
 } as const;
@@ -46,6 +51,7 @@ export interface ConsumerEnvironmentInput {
   idempotency?: { key: string; ttlMs: number; table: string };
   schemaFile?: string;
   outputSchemaFile?: string;
+  qualityRulesFile?: string;
   logLevel: string;
   awsEndpoint?: string;
 }
@@ -72,6 +78,7 @@ export function consumerEnvironment(input: ConsumerEnvironmentInput): Record<str
   }
   if (input.schemaFile) env[FUNCTION_ENV.schemaFile] = input.schemaFile;
   if (input.outputSchemaFile) env[FUNCTION_ENV.outputSchemaFile] = input.outputSchemaFile;
+  if (input.qualityRulesFile) env[FUNCTION_ENV.qualityRulesFile] = input.qualityRulesFile;
   if (input.awsEndpoint) env[FUNCTION_ENV.awsEndpoint] = input.awsEndpoint;
   return env;
 }
@@ -88,6 +95,7 @@ export interface ConsumerEnvironment {
   idempotency?: { key: string; ttlSeconds: number; table: string };
   schemaFile?: string;
   outputSchemaFile?: string;
+  qualityRulesFile?: string;
 }
 
 /** Reads the contract back; names every missing or malformed variable at once. */
@@ -129,5 +137,6 @@ export function readConsumerEnvironment(env: NodeJS.ProcessEnv): ConsumerEnviron
     idempotency,
     schemaFile: env[FUNCTION_ENV.schemaFile] || undefined,
     outputSchemaFile: env[FUNCTION_ENV.outputSchemaFile] || undefined,
+    qualityRulesFile: env[FUNCTION_ENV.qualityRulesFile] || undefined,
   };
 }

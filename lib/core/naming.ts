@@ -142,3 +142,17 @@ export function icebergTablePrefix(tenant: string, table: string): string {
  * stack owns the table and publishes its generated name.
  */
 export const LOCAL_IDEMPOTENCY_TABLE = 'stratus-idempotency';
+
+/**
+ * `stratus-<tenant>`: the tenant's Glue Schema Registry (one per tenant, so IAM scopes a tenant to
+ * `registry/stratus-<tenant>` and `schema/stratus-<tenant>/*`). Registry and schema names allow letters,
+ * digits, '-', '_', '$' and '#' (https://docs.aws.amazon.com/glue/latest/dg/schema-registry-gs3.html).
+ */
+export function schemaRegistryName(tenant: string): string {
+  return `stratus-${tenant}`;
+}
+
+/** A topic's schema in its tenant's registry: the topic key (a full topic name has a '.', which Glue forbids). */
+export function registrySchemaName(topicKey: string): string {
+  return topicKey;
+}

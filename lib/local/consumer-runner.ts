@@ -16,6 +16,7 @@ import {
 } from './event-source/index.ts';
 import { buildMskEvent } from './event-source/record.ts';
 import { FunctionHost } from './function-host/index.ts';
+import { writeQualityRulesFile } from './quality-rules-file.ts';
 
 export interface ConsumerRunnerOptions {
   platform: PlatformSpec;
@@ -66,6 +67,7 @@ export function localFunctionEnvironment(options: ConsumerRunnerOptions): Record
       : undefined,
     schemaFile: absolute(topic?.schemaFile),
     outputSchemaFile: absolute(output?.schemaFile),
+    qualityRulesFile: writeQualityRulesFile(platform, tenant, consumer),
     logLevel: options.logLevel ?? platform.functionDefaults.logLevel,
     awsEndpoint: options.awsEndpoint,
   });

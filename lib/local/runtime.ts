@@ -16,6 +16,7 @@ import type { EventSourceObserver } from './event-source/index.ts';
 import { createObservability, type Observability } from './observability/index.ts';
 import { endpointHealthy } from './observability/readiness.ts';
 import { combineObservers } from './observers.ts';
+import { describeRegistrations, registerTenantSchemas } from './schema-registry.ts';
 import type { Lakehouse } from './sink/lakehouse.ts';
 import { type LocalSink, startLocalSinks } from './sinks.ts';
 import { statePaths } from './state-dir.ts';
@@ -169,6 +170,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   let awsService: AwsEmulator | undefined;
 
   try {
+    // Every topic schema goes into the local registry first: an incompatible change stops here, before
+    // anything reads or writes with it (as the registry's check stops a deployment on AWS).
+    for (const line of describeRegistrations(await registerTenantSchemas(platform, tenants))) say(line);
+
     let brokers: string[];
     let awsEndpoint: string;
     if (options.services) {

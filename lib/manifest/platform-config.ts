@@ -1,4 +1,6 @@
+import { DEFAULT_COMPATIBILITY } from '../contracts/compatibility.ts';
 import { quote } from '../core/quote.ts';
+import { readCompatibility } from './contracts.ts';
 import type { ManifestError } from './errors.ts';
 import { FieldReader } from './fields.ts';
 import type { PlatformSpec } from './spec.ts';
@@ -27,9 +29,19 @@ export const PLATFORM_DEFAULTS = {
   },
   functions: { memoryMb: 512, timeoutMs: 60_000, logRetentionDays: 30, logLevel: 'INFO' },
   local: { kafkaPort: 9092, awsPort: 5055, metricsPort: 9464, stateDir: '.stratus' },
+  contracts: { compatibility: DEFAULT_COMPATIBILITY },
 } as const;
 
-const TOP_LEVEL = ['region', 'account', 'tenantsDir', 'cluster', 'governance', 'functions', 'local'] as const;
+const TOP_LEVEL = [
+  'region',
+  'account',
+  'tenantsDir',
+  'cluster',
+  'governance',
+  'functions',
+  'local',
+  'contracts',
+] as const;
 const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
 // CloudWatch Logs accepts only these retention periods (RetentionInDays).
 const LOG_RETENTION_DAYS = [
@@ -53,6 +65,7 @@ export function resolvePlatform(
       tenantsDir: d.tenantsDir,
       functionDefaults: { ...d.functions },
       local: { ...d.local },
+      defaultCompatibility: d.contracts.compatibility,
     };
   }
   const read = new FieldReader(source, errors);
@@ -123,6 +136,9 @@ export function resolvePlatform(
       `must be one of CloudWatch's retention periods: ${LOG_RETENTION_DAYS.join(', ')}`,
     );
   }
+
+  const contracts = read.mapping(['contracts'], root.contracts, { optional: true }) ?? {};
+  read.onlyKeys(['contracts'], contracts, ['compatibility']);
 
   const local = read.mapping(['local'], root.local, { optional: true }) ?? {};
   read.onlyKeys(['local'], local, ['kafkaPort', 'awsPort', 'metricsPort', 'stateDir']);
@@ -234,6 +250,12 @@ export function resolvePlatform(
       metricsPort: port('metricsPort'),
       stateDir: read.string(['local', 'stateDir'], local.stateDir, { optional: true }) ?? d.local.stateDir,
     },
+    defaultCompatibility: readCompatibility(
+      read,
+      ['contracts', 'compatibility'],
+      contracts.compatibility,
+      d.contracts.compatibility,
+    ),
   };
 }
 

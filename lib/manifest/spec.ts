@@ -19,6 +19,9 @@ export type SinkFormat = 'iceberg' | 'parquet' | 'json';
 
 export type ClusterMode = 'provisioned' | 'serverless' | 'existing';
 
+import type { CompatibilityMode } from '../contracts/compatibility.ts';
+import type { QualityRule } from '../contracts/quality-rules.ts';
+
 /** Where a resolved value came from, so later checks can point at the line that declared it. */
 export interface SourceRef {
   /** Manifest file path, relative to the project root. */
@@ -42,6 +45,8 @@ export interface PlatformSpec {
   /** The lambda runtime's settings for every consumer function unless a consumer overrides them. */
   functionDefaults: { memoryMb: number; timeoutMs: number; logRetentionDays: number; logLevel: string };
   local: LocalSpec;
+  /** Compatibility mode of topics that set none (`contracts.compatibility`). */
+  defaultCompatibility: CompatibilityMode;
 }
 
 export interface ClusterSpec {
@@ -95,7 +100,25 @@ export interface TopicSpec {
   removalPolicy: 'retain' | 'destroy';
   /** True for the tenant's dead-letter topic, which the platform adds. */
   isDlq: boolean;
+  /** How the schema may evolve; checked by `stratus schema check`, `validate` and the registry. */
+  compatibility: CompatibilityMode;
+  /** Data-quality rules, type-checked against `schema`; run by the SDK on records of this topic. */
+  quality: QualityRuleSpec[];
   source: SourceRef;
+}
+
+export interface QualityRuleSpec extends QualityRule {
+  /** Alarm when more than this percentage of records fail the rule (rule's `alarmPercent`, else `alerts.quality`). */
+  alarmPercent?: number;
+  source: SourceRef;
+}
+
+/** Table-level expectations of a sink, as alarms on AWS and locally. */
+export interface SinkExpectationsSpec {
+  /** Alarm when the newest delivered row is older than this. */
+  freshnessMs?: number;
+  /** Alarm when fewer rows than `minRows` arrive within `periodMs`. */
+  volume?: { minRows: number; periodMs: number };
 }
 
 export interface IdempotencySpec {
@@ -163,6 +186,7 @@ export interface SinkSpec {
   uniqueKeys?: string[];
   /** S3 prefix of the objects for `parquet` and `json`. */
   prefix: string;
+  expectations: SinkExpectationsSpec;
   /** Where the sink starts reading when it has no position yet (Firehose `ReadFromTimestamp`). */
   startFrom: SinkStartFrom;
   /** Epoch milliseconds, with `startFrom: timestamp`. */
@@ -179,6 +203,8 @@ export interface AlertsSpec {
   errorRatePercent?: number;
   /** Alarm when more than this many records reach the DLQ within 5 minutes. */
   dlqRecords?: number;
+  /** Default failure-rate alarm (percent) of every quality rule that sets no `alarmPercent`. */
+  qualityRatePercent?: number;
 }
 
 export interface TenantSpec {

@@ -1,4 +1,5 @@
 import { search } from '@aws-lambda-powertools/jmespath';
+import { schemaFromFile } from '../contracts/schema-files.ts';
 import { validateFilterPattern } from '../core/event-filter.ts';
 import { FIREHOSE_BUFFER_LIMITS, usesFormatConversionOrPartitioning } from '../core/firehose-limits.ts';
 import {
@@ -14,6 +15,7 @@ import {
 } from '../core/naming.ts';
 import { quote } from '../core/quote.ts';
 import { type SchemaColumn, schemaColumns } from '../core/table-columns.ts';
+import { percent, readCompatibility, readQualityRules, readSinkExpectations } from './contracts.ts';
 import { didYouMean, type ManifestError } from './errors.ts';
 import { FieldReader, type Mapping } from './fields.ts';
 import { checkHandlerFile, loadJsonSchema } from './module-files.ts';
@@ -67,7 +69,15 @@ const TOP_LEVEL = [
   'sinks',
   'alerts',
 ];
-const TOPIC_FIELDS = ['partitions', 'retention', 'schema', 'cleanupPolicy', 'removalPolicy'];
+const TOPIC_FIELDS = [
+  'partitions',
+  'retention',
+  'schema',
+  'cleanupPolicy',
+  'removalPolicy',
+  'compatibility',
+  'quality',
+];
 const CONSUMER_FIELDS = [
   'topic',
   'handler',
@@ -94,6 +104,7 @@ const SINK_FIELDS = [
   'uniqueKeys',
   'prefix',
   'startFrom',
+  'expect',
 ];
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
@@ -261,6 +272,19 @@ function resolveTopics(
       schemaFile,
       schema,
       isDlq: false,
+      compatibility: readCompatibility(
+        read,
+        [...path, 'compatibility'],
+        topic.compatibility,
+        platform.defaultCompatibility,
+      ),
+      quality: readQualityRules(
+        read,
+        [...path, 'quality'],
+        topic.quality,
+        schemaFile && schema ? schemaFromFile(platform.rootDir, schemaFile) : undefined,
+        ref,
+      ),
       source: ref(path),
     });
   }
@@ -296,6 +320,8 @@ function resolveDlq(
     cleanupPolicy: 'delete',
     removalPolicy: read.oneOf(['dlq', 'removalPolicy'], dlq.removalPolicy, ['retain', 'destroy'], 'retain'),
     isDlq: true,
+    compatibility: platform.defaultCompatibility,
+    quality: [],
     source: ref(root.dlq === undefined ? ['tenant'] : ['dlq']),
   };
 }
@@ -697,6 +723,7 @@ function resolveSinks(
           pattern: /^[A-Za-z0-9!_.*'()/=-]+\/$/,
           hint: 'must be an S3 key prefix ending in "/"',
         }) ?? `${tenant}/${key}/`,
+      expectations: readSinkExpectations(read, [...path, 'expect'], sink.expect),
       startFrom: start.startFrom,
       startFromTimestamp: start.timestamp,
       source: ref(path),
@@ -780,13 +807,15 @@ function partitionFields(
 
 function resolveAlerts(read: FieldReader, root: Mapping): AlertsSpec {
   const alerts = read.mapping(['alerts'], root.alerts, { optional: true }) ?? {};
-  read.onlyKeys(['alerts'], alerts, ['lag', 'errors', 'dlq']);
+  read.onlyKeys(['alerts'], alerts, ['lag', 'errors', 'dlq', 'quality']);
   const lag = read.mapping(['alerts', 'lag'], alerts.lag, { optional: true }) ?? {};
   read.onlyKeys(['alerts', 'lag'], lag, ['maxSeconds', 'maxRecords']);
   const errorsAlert = read.mapping(['alerts', 'errors'], alerts.errors, { optional: true }) ?? {};
   read.onlyKeys(['alerts', 'errors'], errorsAlert, ['ratePercent']);
   const dlq = read.mapping(['alerts', 'dlq'], alerts.dlq, { optional: true }) ?? {};
   read.onlyKeys(['alerts', 'dlq'], dlq, ['maxRecords']);
+  const quality = read.mapping(['alerts', 'quality'], alerts.quality, { optional: true }) ?? {};
+  read.onlyKeys(['alerts', 'quality'], quality, ['ratePercent']);
   const optionalInt = (path: FieldPath, value: unknown, max: number) =>
     value === undefined ? undefined : read.integer(path, value, { min: 0, max });
   let errorRatePercent: number | undefined;
@@ -804,5 +833,6 @@ function resolveAlerts(read: FieldReader, root: Mapping): AlertsSpec {
     lagRecords: optionalInt(['alerts', 'lag', 'maxRecords'], lag.maxRecords, Number.MAX_SAFE_INTEGER),
     errorRatePercent,
     dlqRecords: optionalInt(['alerts', 'dlq', 'maxRecords'], dlq.maxRecords, Number.MAX_SAFE_INTEGER),
+    qualityRatePercent: percent(read, ['alerts', 'quality', 'ratePercent'], quality.ratePercent),
   };
 }

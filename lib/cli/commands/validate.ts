@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
-import { formatManifestError, loadStratus } from '../../manifest/index.ts';
+import { checkTenantSchemas } from '../../contracts/schema-check.ts';
+import { gitBase } from '../../contracts/schema-files.ts';
+import { formatManifestError, loadStratus, type ManifestError } from '../../manifest/index.ts';
 import { type CliContext, writeLine } from '../context.ts';
 import { tenantList } from '../options.ts';
 
@@ -18,13 +20,16 @@ export function registerValidate(program: Command, ctx: CliContext): void {
       tenantList,
     )
     .option('--json', 'print problems as a JSON array of {file,line,col,path,message}')
-    .action((options: { dir?: string; config?: string; tenants?: string[]; json?: boolean }) => {
+    .action(async (options: { dir?: string; config?: string; tenants?: string[]; json?: boolean }) => {
       const { spec, errors } = loadStratus({
         rootDir: ctx.cwd,
         configFile: options.config,
         tenantsDir: options.dir,
         only: options.tenants,
       });
+      // Schema compatibility against the merge base with main, when there is one (a git checkout with a main).
+      const base = errors.length === 0 ? gitBase(ctx.cwd) : undefined;
+      if (base?.ok) errors.push(...(await schemaChanges(ctx.cwd, spec.tenants, base.revision, base.label)));
       ctx.exitCode = errors.length === 0 ? 0 : 1;
       if (options.json) {
         writeLine(ctx.stdout, JSON.stringify(errors, null, 2));
@@ -49,4 +54,23 @@ export function registerValidate(program: Command, ctx: CliContext): void {
         `${spec.tenants.length} tenant manifest${spec.tenants.length === 1 ? '' : 's'} valid (${spec.platform.file}).`,
       );
     });
+}
+
+/** Incompatible schema changes as located problems of the schema files. */
+async function schemaChanges(
+  rootDir: string,
+  tenants: Parameters<typeof checkTenantSchemas>[1],
+  revision: string,
+  label: string,
+): Promise<ManifestError[]> {
+  const checks = await checkTenantSchemas(rootDir, tenants, { kind: 'git', revision, label });
+  return checks.flatMap((check) =>
+    check.violations.map((v) => ({
+      file: v.file,
+      line: v.line,
+      col: v.col,
+      path: v.dataPath,
+      message: `${v.rule} (${check.topic}, ${check.compatibility} against ${label}): ${v.why}`,
+    })),
+  );
 }

@@ -12,7 +12,12 @@ export type AlarmState = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
 export const ALARM_STATES: readonly AlarmState[] = ['OK', 'ALARM', 'INSUFFICIENT_DATA'];
 
 /** The manifest's `alerts` fields, one alarm kind each. */
-export type AlarmKind = 'lagSeconds' | 'lagRecords' | 'errorRatePercent' | 'dlqRecords';
+export type AlarmKind =
+  | 'lagSeconds'
+  | 'lagRecords'
+  | 'errorRatePercent'
+  | 'dlqRecords'
+  | 'qualityRatePercent';
 
 export interface AlarmDefinition {
   /** Stable key: `<kind>/<resource>`. */
@@ -47,7 +52,13 @@ const UNIT: Record<AlarmKind, string> = {
   lagRecords: 'records of offset lag',
   errorRatePercent: '% of invocations failed',
   dlqRecords: 'records to the DLQ in 5 min',
+  qualityRatePercent: '% of records failing the rule in 5 min',
 };
+
+/** `<group>/<stage>/<rule>`: what a quality-rule alarm watches (lib/core/quality-metrics.ts dimensions). */
+export function qualityAlarmResource(groupId: string, stage: string, rule: string): string {
+  return `${groupId}/${stage}/${rule}`;
+}
 
 /** One alarm per consumer and lag/error threshold, and one per tenant for the DLQ threshold. */
 export function alarmDefinitions(tenants: TenantSpec[]): AlarmDefinition[] {
@@ -68,6 +79,20 @@ export function alarmDefinitions(tenants: TenantSpec[]): AlarmDefinition[] {
       add(tenant.name, 'lagSeconds', consumer.groupId, tenant.alerts.lagSeconds);
       add(tenant.name, 'lagRecords', consumer.groupId, tenant.alerts.lagRecords);
       add(tenant.name, 'errorRatePercent', consumer.groupId, tenant.alerts.errorRatePercent);
+      // One per quality rule the consumer runs: its source topic's rules on input, its output topic's on output.
+      for (const [stage, topicName] of [
+        ['input', consumer.topic],
+        ['output', consumer.output],
+      ] as const) {
+        const topic = tenant.topics?.find((t) => t.name === topicName);
+        for (const rule of topic?.quality ?? [])
+          add(
+            tenant.name,
+            'qualityRatePercent',
+            qualityAlarmResource(consumer.groupId, stage, rule.name),
+            rule.alarmPercent ?? tenant.alerts.qualityRatePercent,
+          );
+      }
     }
     add(tenant.name, 'dlqRecords', tenant.dlq.name, tenant.alerts.dlqRecords);
   }

@@ -6,6 +6,7 @@
  * EMF: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html
  */
 import { consumerGroupId } from '../../core/naming.ts';
+import { QUALITY_METRICS } from '../../core/quality-metrics.ts';
 import type { StratusMetrics } from './metrics.ts';
 
 /** SDK metric name → the counter it adds to (the SDK emits one aggregated value per invocation). */
@@ -31,6 +32,8 @@ interface EmfDocument {
 export function emfReader(
   metrics: StratusMetrics,
   topicOf: (groupId: string) => string | undefined,
+  /** Every quality rule document, for the local failure-rate alarms. */
+  onRule?: (groupId: string, stage: string, rule: string, passed: number, failed: number) => void,
 ): (line: string) => boolean {
   return (line) => {
     // Cheap rejection first: most lines are ordinary logs.
@@ -49,6 +52,22 @@ export function emfReader(
     const topic = topicOf(groupId);
     if (topic === undefined) return false;
     const labels = { tenant, consumer: groupId, topic };
+    const { rule, stage } = document;
+    if (typeof rule === 'string' && typeof stage === 'string') {
+      // A quality rule's document (lib/core/quality-metrics.ts): passed and failed counts of one invocation.
+      const ruleLabels = { ...labels, rule, stage };
+      for (const [name, counter] of [
+        [QUALITY_METRICS.passed, metrics.qualityRulePassed],
+        [QUALITY_METRICS.failed, metrics.qualityRuleFailed],
+      ] as const) {
+        const value = document[name];
+        // Touched even at 0, so a rule shows up in /metrics from its first invocation.
+        if (typeof value === 'number') counter.inc(ruleLabels, value);
+      }
+      const count = (name: string) => (typeof document[name] === 'number' ? (document[name] as number) : 0);
+      onRule?.(groupId, stage, rule, count(QUALITY_METRICS.passed), count(QUALITY_METRICS.failed));
+      return true;
+    }
     for (const directive of directives) {
       for (const { Name } of directive.Metrics ?? []) {
         const counter =

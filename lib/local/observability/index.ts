@@ -23,6 +23,7 @@ import {
   type AlarmTransition,
   alarmDefinitions,
   formatTransition,
+  qualityAlarmResource,
 } from './alarms.ts';
 import {
   type ConsumerTally,
@@ -128,6 +129,9 @@ export interface Observability {
   stop(): Promise<void>;
 }
 
+/** Five minutes: the window of a quality rule's failure rate, as the CDK's alarm period. */
+const QUALITY_WINDOW_MS = 5 * 60_000;
+
 /** Five minutes: the manifest's `dlqRecords` counts records reaching the DLQ within this window. */
 const DLQ_WINDOW_MS = 5 * 60_000;
 
@@ -166,6 +170,11 @@ export async function createObservability(options: ObservabilityOptions): Promis
     options.tenants.map((tenant) => [tenant.dlq.name, new CounterWindow(DLQ_WINDOW_MS)]),
   );
   const errorWindowMs = options.alarms?.errorRateWindowMs ?? 60_000;
+  /** Running totals of each quality rule, from the SDK's EMF (see handlerOutput below). */
+  const qualityTallies = new Map<
+    string,
+    { passed: number; failed: number; passedWindow: CounterWindow; failedWindow: CounterWindow }
+  >();
 
   const evaluate = (sample: LagSample): AlarmTransition[] => {
     const values = new Map<string, number | undefined>();
@@ -181,6 +190,14 @@ export async function createObservability(options: ObservabilityOptions): Promis
       const errors = entry.errors.increase() ?? 0;
       // No invocations in the period is not breaching (treatMissingData: notBreaching on AWS).
       values.set(`errorRatePercent/${groupId}`, invocations === 0 ? 0 : (100 * errors) / invocations);
+    }
+    for (const [resource, tally] of qualityTallies) {
+      tally.passedWindow.record(tally.passed, sample.at);
+      tally.failedWindow.record(tally.failed, sample.at);
+      const failed = tally.failedWindow.increase() ?? 0;
+      const evaluated = failed + (tally.passedWindow.increase() ?? 0);
+      // No records in the window is not breaching, as on AWS (treatMissingData: notBreaching).
+      values.set(`qualityRatePercent/${resource}`, evaluated === 0 ? 0 : (100 * failed) / evaluated);
     }
     for (const [topic, end] of sample.topicEnds ?? []) {
       const window = dlqWindows.get(topic);
@@ -227,7 +244,28 @@ export async function createObservability(options: ObservabilityOptions): Promis
   );
   const findConsumer = (consumer: ConsumerSpec | string) =>
     typeof consumer === 'string' ? consumers.get(consumer) : consumer;
-  const handlerOutput = emfReader(metrics, (groupId) => consumers.get(groupId)?.topic);
+  const handlerOutput = emfReader(
+    metrics,
+    (groupId) => consumers.get(groupId)?.topic,
+    (groupId, stage, rule, passed, failed) => {
+      const key = qualityAlarmResource(groupId, stage, rule);
+      let tally = qualityTallies.get(key);
+      if (!tally) {
+        // The rule's totals start at zero now, so its first counts are an increase within the window.
+        tally = {
+          passed: 0,
+          failed: 0,
+          passedWindow: new CounterWindow(QUALITY_WINDOW_MS),
+          failedWindow: new CounterWindow(QUALITY_WINDOW_MS),
+        };
+        tally.passedWindow.record(0, Date.now());
+        tally.failedWindow.record(0, Date.now());
+      }
+      tally.passed += passed;
+      tally.failed += failed;
+      qualityTallies.set(key, tally);
+    },
+  );
   // Collected on every scrape: sink totals, and whether each consumer and sink runs.
   const collectors: (() => void)[] = [];
   const server = await ObservabilityServer.start({ port: options.port, host: options.host });

@@ -105,6 +105,16 @@ export class StratusMetrics {
     'Records skipped because their idempotency key was already processed (SDK RecordsDuplicate).',
     CONSUMER,
   );
+  readonly qualityRulePassed = this.#counter(
+    'stratus_quality_rule_passed_total',
+    'Records that satisfied a data-quality rule (SDK QualityRulePassed); stage input (before the handler) or output.',
+    [...CONSUMER, 'rule', 'stage'],
+  );
+  readonly qualityRuleFailed = this.#counter(
+    'stratus_quality_rule_failed_total',
+    'Records that failed a data-quality rule (SDK QualityRuleFailed): dead-lettered for error rules, delivered for warn.',
+    [...CONSUMER, 'rule', 'stage'],
+  );
   readonly handlerRecordsDropped = this.#counter(
     'stratus_handler_records_dropped_total',
     'Records a processor produced no output for on purpose: returned nothing, duplicates, tombstones (SDK RecordsDropped).',

@@ -27,6 +27,7 @@ import {
   partitionTuple,
 } from './partition-spec.ts';
 import type { Row } from './row-values.ts';
+import { evolveSchema } from './schema-evolution.ts';
 import {
   appendSnapshot,
   committedKafkaOffsets,
@@ -34,13 +35,19 @@ import {
   newSnapshotId,
   newTableMetadata,
   type Snapshot,
+  withCurrentSchema,
 } from './table-metadata.ts';
 
 export interface IcebergTableWriterOptions {
   catalog: IcebergCatalog;
   table: TableIdentity;
-  /** Table schema for a new table (an existing table keeps its own). */
+  /**
+   * The topic's schema as a table schema: a new table is created with it; an existing table evolves towards it
+   * where Iceberg allows (schema-evolution.ts).
+   */
   schema: IcebergSchema;
+  /** Each schema change made (or refused) when the table is opened, one line each. */
+  onSchemaChange?: (line: string) => void;
   partitionBy: PartitionFieldSpec[];
   /**
    * Milliseconds since the epoch.
@@ -62,6 +69,37 @@ export interface AppendResult {
   dataFiles: number;
   rows: number;
   bytes: number;
+}
+
+/**
+ * An existing table follows its topic's schema (lib/local/sink/schema-evolution.ts): added columns, columns made
+ * optional, promotions. The change is its own commit, before any row is written with the new schema.
+ */
+async function evolveTable(
+  options: IcebergTableWriterOptions,
+  loaded: LoadedTable,
+  nowMs: number,
+): Promise<LoadedTable> {
+  const { metadata } = loaded;
+  const current = metadata.schemas.find((s) => s['schema-id'] === metadata['current-schema-id'])!;
+  const evolution = evolveSchema(current, options.schema, metadata['last-column-id']);
+  if (!evolution) return loaded;
+  for (const line of evolution.refused) options.onSchemaChange?.(`not evolved: ${line}`);
+  if (evolution.changes.length === 0) return loaded;
+  const next = withCurrentSchema(metadata, {
+    schema: evolution.schema,
+    lastColumnId: evolution.lastColumnId,
+    baseLocation: loaded.metadataLocation,
+    nowMs,
+  });
+  const committed = await options.catalog.commitTable(
+    options.table.database,
+    options.table.table,
+    loaded,
+    next,
+  );
+  for (const line of evolution.changes) options.onSchemaChange?.(line);
+  return committed;
 }
 
 export class IcebergTableWriter {
@@ -87,13 +125,14 @@ export class IcebergTableWriter {
       });
       loaded = await catalog.createTable(table.database, table.table, metadata);
     }
+    loaded = await evolveTable(options, loaded, clock());
     const metadata = loaded.metadata;
     const schema = metadata.schemas.find((s) => s['schema-id'] === metadata['current-schema-id'])!;
     const spec = metadata['partition-specs'].find((s) => s['spec-id'] === metadata['default-spec-id'])!;
     return new IcebergTableWriter(options, loaded, spec, bindPartitionSpec(schema, spec));
   }
 
-  /** The table's schema (of an existing table, the one it was created with). */
+  /** The table's current schema. */
   get schema(): IcebergSchema {
     const m = this.table.metadata;
     return m.schemas.find((s) => s['schema-id'] === m['current-schema-id'])!;

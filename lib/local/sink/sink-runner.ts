@@ -100,6 +100,7 @@ async function createTarget(spec: SinkSpec, topic: TopicSpec, deps: SinkDeps): P
       partitionBy: spec.partitionBy,
       clock: deps.clock,
       onPhase: deps.onPhase,
+      onSchemaChange: (line) => deps.log?.(`table ${spec.database}.${spec.table}: ${line}`),
     });
     return new IcebergTarget(writer, `${spec.database}.${spec.table}`);
   }

@@ -149,3 +149,23 @@ export function appendSnapshot(
   };
   return { metadata, snapshot };
 }
+
+/** The metadata with `schema` added and made current (a schema change is a new metadata file, no snapshot). */
+export function withCurrentSchema(
+  base: TableMetadata,
+  options: { schema: IcebergSchema; lastColumnId: number; baseLocation: string | undefined; nowMs: number },
+): TableMetadata {
+  return {
+    ...base,
+    'last-updated-ms': options.nowMs,
+    'last-column-id': Math.max(base['last-column-id'], options.lastColumnId),
+    'current-schema-id': options.schema['schema-id'],
+    schemas: [...base.schemas, options.schema],
+    'metadata-log': options.baseLocation
+      ? [
+          ...base['metadata-log'],
+          { 'timestamp-ms': base['last-updated-ms'], 'metadata-file': options.baseLocation },
+        ]
+      : base['metadata-log'],
+  };
+}

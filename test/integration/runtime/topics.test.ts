@@ -17,6 +17,8 @@ function topic(tenant: string, key: string, partitions: number, retentionMs: num
     cleanupPolicy: 'delete',
     removalPolicy: 'retain',
     isDlq: false,
+    compatibility: 'BACKWARD',
+    quality: [],
     source: { file: 'tenants/x.yaml', line: 1, col: 1 },
   };
 }

@@ -30,6 +30,8 @@ export function sinkFixture(options: {
     schema: loadSchema(options.schemaFile),
     removalPolicy: 'destroy',
     isDlq: false,
+    compatibility: 'BACKWARD',
+    quality: [],
     source: { file: 'test', line: 1, col: 1 },
   };
   const key = `s-${randomUUID().slice(0, 8)}`;
@@ -45,6 +47,7 @@ export function sinkFixture(options: {
     bufferIntervalMs: 900_000,
     partitionBy: [],
     prefix: `${options.tenant}/${key}/`,
+    expectations: {},
     startFrom: 'earliest',
     source: { file: 'test', line: 1, col: 1 },
     ...options.sink,
