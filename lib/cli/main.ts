@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { formatManifestError, ManifestValidationError } from '../manifest/index.ts';
+import { registerCatalog } from './commands/catalog.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerDev } from './commands/dev.ts';
 import { registerDlq } from './commands/dlq.ts';
@@ -38,6 +39,7 @@ export async function main(argv: string[], overrides: Partial<CliContext> = {}):
   registerDlq(program, ctx);
   registerLag(program, ctx);
   registerLineage(program, ctx);
+  registerCatalog(program, ctx);
 
   try {
     await program.parseAsync(argv, { from: 'user' });
