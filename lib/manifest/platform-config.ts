@@ -1,5 +1,6 @@
 import type { ManifestError } from './errors.ts';
 import { FieldReader } from './fields.ts';
+import { resolvePolicies } from './policies.ts';
 import type { PlatformSpec } from './spec.ts';
 import type { YamlSource } from './yaml-source.ts';
 
@@ -48,7 +49,7 @@ export function resolvePlatform(
       rootDir,
       region: d.region,
       cluster: { ...d.cluster },
-      governance: { ...d.governance },
+      governance: { ...d.governance, policies: { requiredTags: [] } },
       tenantsDir: d.tenantsDir,
       functionDefaults: { ...d.functions },
       local: { ...d.local },
@@ -98,6 +99,7 @@ export function resolvePlatform(
     'maxRetention',
     'requireOwners',
     'requireCostCenter',
+    'policies',
   ]);
 
   const functions = read.mapping(['functions'], root.functions, { optional: true }) ?? {};
@@ -202,6 +204,7 @@ export function resolvePlatform(
         governance.requireCostCenter,
         d.governance.requireCostCenter,
       ),
+      policies: resolvePolicies(read, governance.policies),
     },
     functionDefaults: {
       memoryMb: read.integer(['functions', 'memory'], functions.memory, {

@@ -59,6 +59,17 @@ export interface GovernanceSpec {
   maxRetentionMs: number;
   requireOwners: boolean;
   requireCostCenter: boolean;
+  policies: PoliciesSpec;
+}
+
+/** Platform policies every manifest is checked against (`governance.policies`). */
+export interface PoliciesSpec {
+  /** Tags every tenant must set in `tags:`, optionally restricted to some values. */
+  requiredTags: Array<{ key: string; allowed?: string[] }>;
+  /** Rule for topic keys, matched against the whole key. */
+  topicNamePattern?: { source: string; regex: RegExp };
+  /** Topics whose schema marks a field `x-pii: true` keep records at most this long. */
+  piiMaxRetentionMs?: number;
 }
 
 export interface LocalSpec {
@@ -186,7 +197,7 @@ export interface TenantSpec {
   alerts: AlertsSpec;
   /** Glue database of the tenant's tables. */
   glueDatabase: string;
-  /** Tags on every AWS resource of the tenant. */
+  /** Tags on every AWS resource of the tenant: the manifest's `tags:` and the platform's `stratus:` tags. */
   tags: Record<string, string>;
 }
 

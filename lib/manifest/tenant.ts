@@ -15,6 +15,7 @@ import {
 import { didYouMean, type ManifestError } from './errors.ts';
 import { FieldReader, type Mapping } from './fields.ts';
 import { checkHandlerFile, loadJsonSchema } from './module-files.ts';
+import { checkTenantPolicies, resolveTags } from './policies.ts';
 import type {
   AlertsSpec,
   ConsumerSpec,
@@ -63,6 +64,7 @@ const TOP_LEVEL = [
   'consumers',
   'sinks',
   'alerts',
+  'tags',
 ];
 const TOPIC_FIELDS = ['partitions', 'retention', 'schema', 'cleanupPolicy', 'removalPolicy'];
 const CONSUMER_FIELDS = [
@@ -147,8 +149,16 @@ export function resolveTenant(
   const consumers = resolveConsumers(read, root, name, platform, topicsByKey, dlq, ref);
   const sinks = resolveSinks(read, root, name, topicsByKey, ref);
   const alerts = resolveAlerts(read, root);
+  const userTags = resolveTags(read, root);
+  const given = (section: unknown, key?: string): boolean => {
+    const mapping = key === undefined ? section : (section as Mapping | null | undefined)?.[key];
+    return !!mapping && typeof mapping === 'object' && (mapping as Mapping).retention !== undefined;
+  };
+  checkTenantPolicies(read, platform.governance.policies, userTags, [...topics, dlq], consumers, (topic) =>
+    topic.isDlq ? given(root.dlq) : given(root.topics, topic.key),
+  );
 
-  const tags: Record<string, string> = { 'stratus:tenant': name };
+  const tags: Record<string, string> = { ...userTags, 'stratus:tenant': name };
   if (owners.length > 0) tags['stratus:owners'] = owners.join(' ');
   if (costCenter) tags['stratus:cost-center'] = costCenter;
 
