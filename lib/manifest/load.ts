@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { didYouMean, type ManifestError, ManifestValidationError, sortManifestErrors } from './errors.ts';
 import { resolvePlatform } from './platform-config.ts';
+import { checkShares } from './shares.ts';
 import type { StratusSpec, TenantSpec } from './spec.ts';
 import { resolveTenant } from './tenant.ts';
 import { YamlSource } from './yaml-source.ts';
@@ -79,6 +80,8 @@ export function loadStratus(options: LoadOptions = {}): LoadResult {
     claimed.set(tenant.name, source.file);
     tenants.push(tenant);
   }
+
+  checkShares(tenants, errors);
 
   let selected = tenants;
   if (options.only && options.only.length > 0) {

@@ -130,6 +130,18 @@ export function checkTenantPolicies(
           `topic name "${topic.key}" does not match the platform's naming rule /${naming.source}/ (policy ${POLICY.topicNamePattern})`,
           'key',
         );
+  // Personal data leaves the team only on a share that says so.
+  for (const topic of topics) {
+    const fields = piiFields(topic.schema);
+    if (fields.length === 0) continue;
+    (topic.shareWith ?? []).forEach((share, index) => {
+      if (!share.allowPii)
+        read.fail(
+          ['topics', topic.key, 'shareWith', index],
+          `topic "${topic.key}" holds personal data (x-pii: ${fields.join(', ')}); its share with "${share.tenant}" needs allowPii: true, e.g. { tenant: ${share.tenant === '*' ? "'*'" : share.tenant}, allowPii: true } (policy ${POLICY.piiShare})`,
+        );
+    });
+  }
   const limit = policies.piiMaxRetentionMs;
   if (limit !== undefined)
     for (const topic of topics) {

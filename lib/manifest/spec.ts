@@ -100,6 +100,34 @@ export interface TopicSpec {
   removalPolicy: 'retain' | 'destroy';
   /** True for the tenant's dead-letter topic, which the platform adds. */
   isDlq: boolean;
+  /**
+   * Tenants allowed to read the topic (`shareWith`); only reads are shared, writes stay with the owner.
+   * @default none
+   */
+  shareWith?: ShareSpec[];
+  source: SourceRef;
+}
+
+/** One grant of `topics.<t>.shareWith`. */
+export interface ShareSpec {
+  /** A tenant name, or `*` for every tenant. */
+  tenant: string;
+  /** The share may carry fields marked `x-pii: true` (policy governance.policies.pii.share). */
+  allowPii: boolean;
+  source: SourceRef;
+}
+
+/** A consumer reading another tenant's topic (`topic: <owner>/<topic>`). */
+export interface SharedRead {
+  /** The tenant that owns the topic. */
+  owner: string;
+  /** The topic's key in the owner's manifest. */
+  key: string;
+  /** Full name on the cluster (`<owner>.<key>`). */
+  topic: string;
+  /** The reading consumer's key. */
+  consumer: string;
+  /** Where the reference is written (the consumer's `topic:` value). */
   source: SourceRef;
 }
 
@@ -114,9 +142,14 @@ export interface ConsumerSpec {
   tenant: string;
   /** `<tenant>.<consumer>`. */
   groupId: string;
-  /** Topic key and full name the consumer reads. */
+  /** Topic key (in its owner's manifest) and full name the consumer reads. */
   topicKey: string;
   topic: string;
+  /**
+   * Tenant owning the topic when another tenant shares it with this one (`topic: <owner>/<topic>`).
+   * @default the consumer's own tenant
+   */
+  topicOwner?: string;
   /** Handler module, relative to the project root; must export `handler`. */
   handlerFile: string;
   /** Output topic key and full name when the consumer is a processor. */
@@ -197,6 +230,16 @@ export interface TenantSpec {
   alerts: AlertsSpec;
   /** Glue database of the tenant's tables. */
   glueDatabase: string;
+  /**
+   * Consumers of this tenant that read other tenants' topics.
+   * @default none
+   */
+  sharedReads?: SharedRead[];
+  /**
+   * The owners' specs of those topics (schemas, partitions), filled once every manifest is resolved.
+   * @default none
+   */
+  sharedTopics?: TopicSpec[];
   /** Tags on every AWS resource of the tenant: the manifest's `tags:` and the platform's `stratus:` tags. */
   tags: Record<string, string>;
 }

@@ -21,6 +21,8 @@ import type {
   ConsumerSpec,
   PartitionFieldSpec,
   PlatformSpec,
+  SharedRead,
+  ShareSpec,
   SinkFormat,
   SinkSpec,
   SourceRef,
@@ -66,7 +68,7 @@ const TOP_LEVEL = [
   'alerts',
   'tags',
 ];
-const TOPIC_FIELDS = ['partitions', 'retention', 'schema', 'cleanupPolicy', 'removalPolicy'];
+const TOPIC_FIELDS = ['partitions', 'retention', 'schema', 'cleanupPolicy', 'removalPolicy', 'shareWith'];
 const CONSUMER_FIELDS = [
   'topic',
   'handler',
@@ -107,7 +109,10 @@ export function resolveTenant(
   const root = read.mapping([], source.value);
   if (!root) return undefined;
   read.onlyKeys([], root, TOP_LEVEL);
-  const ref = (path: FieldPath): SourceRef => ({ file: source.file, ...source.locate(path, 'key') });
+  const ref = (path: FieldPath, at: 'value' | 'key' = 'key'): SourceRef => ({
+    file: source.file,
+    ...source.locate(path, at),
+  });
 
   const name =
     read.string(['tenant'], root.tenant, {
@@ -146,7 +151,8 @@ export function resolveTenant(
     );
   }
 
-  const consumers = resolveConsumers(read, root, name, platform, topicsByKey, dlq, ref);
+  const sharedReads: SharedRead[] = [];
+  const consumers = resolveConsumers(read, root, name, platform, topicsByKey, dlq, ref, sharedReads);
   const sinks = resolveSinks(read, root, name, topicsByKey, ref);
   const alerts = resolveAlerts(read, root);
   const userTags = resolveTags(read, root);
@@ -174,6 +180,8 @@ export function resolveTenant(
     sinks,
     alerts,
     glueDatabase: glueDatabaseName(name),
+    sharedReads,
+    sharedTopics: [],
     tags,
   };
 }
@@ -253,6 +261,7 @@ function resolveTopics(
       schemaFile,
       schema,
       isDlq: false,
+      shareWith: resolveShares(read, [...path, 'shareWith'], topic.shareWith, tenant, ref),
       source: ref(path),
     });
   }
@@ -286,6 +295,7 @@ function resolveDlq(
     cleanupPolicy: 'delete',
     removalPolicy: read.oneOf(['dlq', 'removalPolicy'], dlq.removalPolicy, ['retain', 'destroy'], 'retain'),
     isDlq: true,
+    shareWith: [],
     source: ref(root.dlq === undefined ? ['tenant'] : ['dlq']),
   };
 }
@@ -348,6 +358,13 @@ function topicRef(
 ): TopicSpec | undefined {
   const key = read.string(path, value, { optional });
   if (key === undefined) return undefined;
+  if (key.includes('/'))
+    return read.fail(
+      path,
+      path.includes('output')
+        ? `"${key}" belongs to another tenant: only reads are shared, a processor writes its own tenant's topics`
+        : `"${key}" belongs to another tenant: a sink lands its own tenant's topics (read the shared topic with a consumer that writes one of yours)`,
+    );
   const topic = topics.get(key);
   if (!topic) {
     const qualified = topics.get(key.slice(key.indexOf('.') + 1));
@@ -360,6 +377,71 @@ function topicRef(
   return topic;
 }
 
+/**
+ * `topic: <owner>/<topic>`: a topic another tenant shares. The slash reads as "owner's topic" and cannot be
+ * confused with the cluster name `<owner>.<topic>` (which names no grant). Whether the owner shares it is
+ * checked once every manifest is resolved (shares.ts).
+ */
+function sharedTopicRef(
+  read: FieldReader,
+  path: FieldPath,
+  value: string,
+  tenant: string,
+  consumer: string,
+  ref: (path: FieldPath, at?: 'value' | 'key') => SourceRef,
+): SharedRead | undefined {
+  const [owner = '', key = '', ...rest] = value.split('/');
+  if (rest.length > 0 || !TENANT_NAME_PATTERN.test(owner) || !RESOURCE_KEY_PATTERN.test(key)) {
+    read.fail(
+      path,
+      `"${value}" is not a shared topic reference; write <tenant>/<topic>, e.g. payments/orders`,
+    );
+    return undefined;
+  }
+  if (owner === tenant) {
+    read.fail(path, `"${value}" is this tenant's own topic; name it by its key ("${key}")`);
+    return undefined;
+  }
+  return { owner, key, topic: topicName(owner, key), consumer, source: ref(path, 'value') };
+}
+
+/** `shareWith: [analytics, { tenant: risk, allowPii: true }]` or `shareWith: '*'` (every tenant). */
+function resolveShares(
+  read: FieldReader,
+  path: FieldPath,
+  value: unknown,
+  owner: string,
+  ref: (path: FieldPath, at?: 'value' | 'key') => SourceRef,
+): ShareSpec[] {
+  if (value === undefined || value === null) return [];
+  const items = value === '*' ? ['*'] : Array.isArray(value) ? value : undefined;
+  if (!items) {
+    read.fail(
+      path,
+      'must be a list of tenant names (or { tenant, allowPii } entries), or "*" for every tenant',
+    );
+    return [];
+  }
+  const shares: ShareSpec[] = [];
+  items.forEach((item, index) => {
+    const at = value === '*' ? path : [...path, index];
+    const entry = typeof item === 'string' ? { tenant: item } : read.mapping(at, item);
+    if (!entry) return;
+    if (typeof item !== 'string') read.onlyKeys(at, entry, ['tenant', 'allowPii']);
+    const tenant = read.string(typeof item === 'string' ? at : [...at, 'tenant'], entry.tenant, {
+      pattern: /^(\*|[a-z][a-z0-9-]{1,30})$/,
+      hint: 'must be a tenant name or "*"',
+    });
+    if (!tenant) return;
+    if (tenant === owner)
+      return void read.fail(at, `"${owner}" owns the topic; a tenant does not share with itself`);
+    if (shares.some((s) => s.tenant === tenant)) return void read.fail(at, `"${tenant}" is listed twice`);
+    const allowPii = read.boolean([...at, 'allowPii'], entry.allowPii, false);
+    shares.push({ tenant, allowPii, source: ref(at, 'value') });
+  });
+  return shares;
+}
+
 function resolveConsumers(
   read: FieldReader,
   root: Mapping,
@@ -368,13 +450,19 @@ function resolveConsumers(
   topics: Map<string, TopicSpec>,
   dlq: TopicSpec,
   ref: (path: FieldPath) => SourceRef,
+  sharedReads: SharedRead[],
 ): ConsumerSpec[] {
   const d = TENANT_DEFAULTS.consumer;
   const consumers: ConsumerSpec[] = [];
   for (const [key, consumer] of entries(read, root, 'consumers', 'consumer')) {
     const path = ['consumers', key];
     read.onlyKeys(path, consumer, CONSUMER_FIELDS);
-    const topic = topicRef(read, [...path, 'topic'], consumer.topic, topics);
+    const crossTenant = typeof consumer.topic === 'string' && consumer.topic.includes('/');
+    const shared = crossTenant
+      ? sharedTopicRef(read, [...path, 'topic'], consumer.topic as string, tenant, key, ref)
+      : undefined;
+    if (shared) sharedReads.push(shared);
+    const topic = crossTenant ? undefined : topicRef(read, [...path, 'topic'], consumer.topic, topics);
     const output = topicRef(read, [...path, 'output'], consumer.output, topics, true);
     if (topic && output && topic.key === output.key) {
       read.fail(
@@ -414,8 +502,9 @@ function resolveConsumers(
       key,
       tenant,
       groupId: consumerGroupId(tenant, key),
-      topicKey: topic?.key ?? '',
-      topic: topic?.name ?? '',
+      topicKey: shared?.key ?? topic?.key ?? '',
+      topic: shared?.topic ?? topic?.name ?? '',
+      topicOwner: shared?.owner,
       handlerFile: handlerFile ?? '',
       outputKey: output?.key,
       output: output?.name,

@@ -58,7 +58,9 @@ describe('platform policies (governance.policies)', () => {
   it('topicNamePattern: a topic key that breaks the naming rule, at the key', () => {
     expect(
       problems(
-        TAGGED.replace('  enriched: {', '  enriched2: {').replace('output: enriched', 'output: enriched2').replace('topic: enriched', 'topic: enriched2'),
+        TAGGED.replace('  enriched: {', '  enriched2: {')
+          .replace('output: enriched', 'output: enriched2')
+          .replace('topic: enriched', 'topic: enriched2'),
       ),
     ).toEqual([
       'tenants/shop.yaml:10:3  topics.enriched2  topic name "enriched2" does not match the platform\'s naming rule /[a-z]+(-[a-z]+)*/ (policy governance.policies.topicNamePattern)',
