@@ -97,7 +97,8 @@ export class TenantAccess extends Construct {
    * owner's stack.
    */
   readableTopicArn(topic: string): string {
-    if (this.props.sharedTopics?.includes(topic)) return mskResourceArn(this.props.clusterArn, 'topic', topic);
+    if (this.props.sharedTopics?.includes(topic))
+      return mskResourceArn(this.props.clusterArn, 'topic', topic);
     return this.topicArn(topic);
   }
 

@@ -46,7 +46,7 @@ export interface ConsumerRunner {
 /** The environment a consumer's function gets locally: the shared contract plus AWS SDK basics. */
 export function localFunctionEnvironment(options: ConsumerRunnerOptions): Record<string, string> {
   const { platform, tenant, consumer } = options;
-  const topic = tenant.topics.find((t) => t.name === consumer.topic);
+  const topic = [...tenant.topics, ...(tenant.sharedTopics ?? [])].find((t) => t.name === consumer.topic);
   const output = tenant.topics.find((t) => t.name === consumer.output);
   // Absolute: the SDK reads them as they are (there is no LAMBDA_TASK_ROOT locally).
   const absolute = (file: string | undefined) => (file ? path.resolve(platform.rootDir, file) : undefined);
