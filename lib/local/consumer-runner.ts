@@ -3,9 +3,14 @@
  * environment contract) fed by the event-source emulator, as Lambda + its Kafka event-source mapping are on AWS.
  */
 import path from 'node:path';
-import type { Kafka } from 'kafkajs';
+import { Kafka, logLevel } from 'kafkajs';
 import { consumerEnvironment } from '../core/function-env.ts';
-import { consumerFunctionName, LOCAL_IDEMPOTENCY_TABLE, localClusterArn } from '../core/naming.ts';
+import {
+  consumerFunctionName,
+  LOCAL_IDEMPOTENCY_TABLE,
+  localClusterArn,
+  tenantClientId,
+} from '../core/naming.ts';
 import type { ConsumerSpec, PlatformSpec, TenantSpec } from '../manifest/spec.ts';
 import {
   type EventSourceMapping,
@@ -99,7 +104,15 @@ export async function startConsumerRunner(options: ConsumerRunnerOptions): Promi
     [mapping] = await Promise.all([
       startEventSourceMapping({
         consumer,
-        kafka: options.kafka,
+        // With a consume quota, the mapping fetches under the tenant's client id, as the quota is set on it.
+        kafka:
+          options.tenant.quotas?.consumeBytesPerSecond === undefined
+            ? options.kafka
+            : new Kafka({
+                clientId: tenantClientId(tenant.name),
+                brokers: options.brokers,
+                logLevel: logLevel.NOTHING,
+              }),
         invoke: host.invoke,
         bootstrapServers: options.brokers.join(','),
         eventSourceArn,

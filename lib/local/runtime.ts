@@ -15,6 +15,7 @@ import type { EventSourceObserver } from './event-source/index.ts';
 import { startKafka } from './kafka-broker.ts';
 import { createObservability, type Observability } from './observability/index.ts';
 import { combineObservers } from './observers.ts';
+import { applyLocalQuotas } from './quotas.ts';
 import type { Lakehouse } from './sink/lakehouse.ts';
 import { type LocalSink, startLocalSinks } from './sinks.ts';
 import { statePaths } from './state-dir.ts';
@@ -177,6 +178,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     await admin.connect();
     try {
       for (const line of describeTopicChanges(await provisionTopics(admin, tenantTopics(tenants)))) say(line);
+      for (const line of await applyLocalQuotas(brokers, tenants, say)) say(line);
     } finally {
       await admin.disconnect();
     }

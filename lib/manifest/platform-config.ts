@@ -100,7 +100,19 @@ export function resolvePlatform(
     'requireOwners',
     'requireCostCenter',
     'policies',
+    'quotas',
   ]);
+  const quotaLimits = read.mapping(['governance', 'quotas'], governance.quotas, { optional: true }) ?? {};
+  read.onlyKeys(['governance', 'quotas'], quotaLimits, ['maxProduce', 'maxConsume']);
+  const rate = (key: 'maxProduce' | 'maxConsume') =>
+    quotaLimits[key] === undefined
+      ? undefined
+      : read.size(['governance', 'quotas', key], quotaLimits[key], {
+          min: 1024,
+          max: 10 * 1024 ** 3,
+          fallback: 0,
+          label: '1KiB and 10GiB (bytes per second)',
+        });
 
   const functions = read.mapping(['functions'], root.functions, { optional: true }) ?? {};
   read.onlyKeys(['functions'], functions, ['memory', 'timeout', 'logRetentionDays', 'logLevel']);
@@ -205,6 +217,8 @@ export function resolvePlatform(
         d.governance.requireCostCenter,
       ),
       policies: resolvePolicies(read, governance.policies),
+      maxProduceBytesPerSecond: rate('maxProduce'),
+      maxConsumeBytesPerSecond: rate('maxConsume'),
     },
     functionDefaults: {
       memoryMb: read.integer(['functions', 'memory'], functions.memory, {

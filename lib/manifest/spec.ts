@@ -60,6 +60,18 @@ export interface GovernanceSpec {
   requireOwners: boolean;
   requireCostCenter: boolean;
   policies: PoliciesSpec;
+  /** Highest Kafka quotas a tenant may ask for, bytes per second per broker; undefined is unlimited. */
+  maxProduceBytesPerSecond?: number;
+  maxConsumeBytesPerSecond?: number;
+}
+
+/**
+ * A tenant's Kafka quotas, bytes per second per broker, on its client id (`stratus-<tenant>`): the manifest's
+ * `quotas`, else the platform's maxima. Undefined means no quota.
+ */
+export interface QuotasSpec {
+  produceBytesPerSecond?: number;
+  consumeBytesPerSecond?: number;
 }
 
 /** Platform policies every manifest is checked against (`governance.policies`). */
@@ -230,6 +242,11 @@ export interface TenantSpec {
   alerts: AlertsSpec;
   /** Glue database of the tenant's tables. */
   glueDatabase: string;
+  /**
+   * Kafka quotas of the tenant's clients.
+   * @default none
+   */
+  quotas?: QuotasSpec;
   /**
    * Consumers of this tenant that read other tenants' topics.
    * @default none

@@ -21,6 +21,7 @@ import type {
   ConsumerSpec,
   PartitionFieldSpec,
   PlatformSpec,
+  QuotasSpec,
   SharedRead,
   ShareSpec,
   SinkFormat,
@@ -67,6 +68,7 @@ const TOP_LEVEL = [
   'sinks',
   'alerts',
   'tags',
+  'quotas',
 ];
 const TOPIC_FIELDS = ['partitions', 'retention', 'schema', 'cleanupPolicy', 'removalPolicy', 'shareWith'];
 const CONSUMER_FIELDS = [
@@ -156,6 +158,7 @@ export function resolveTenant(
   const sinks = resolveSinks(read, root, name, topicsByKey, ref);
   const alerts = resolveAlerts(read, root);
   const userTags = resolveTags(read, root);
+  const quotas = resolveQuotas(read, root, platform);
   const given = (section: unknown, key?: string): boolean => {
     const mapping = key === undefined ? section : (section as Mapping | null | undefined)?.[key];
     return !!mapping && typeof mapping === 'object' && (mapping as Mapping).retention !== undefined;
@@ -180,6 +183,7 @@ export function resolveTenant(
     sinks,
     alerts,
     glueDatabase: glueDatabaseName(name),
+    quotas,
     sharedReads,
     sharedTopics: [],
     tags,
@@ -809,6 +813,38 @@ function partitionFields(
     specs.push(spec);
   });
   return specs;
+}
+
+/**
+ * `quotas: { produce: 1MiB, consume: 4MiB }`, bytes per second per broker (Kafka's quota unit), within the
+ * platform's governance.quotas; a tenant that sets none gets the platform's maxima.
+ */
+function resolveQuotas(read: FieldReader, root: Mapping, platform: PlatformSpec): QuotasSpec | undefined {
+  const quotas = read.mapping(['quotas'], root.quotas, { optional: true }) ?? {};
+  read.onlyKeys(['quotas'], quotas, ['produce', 'consume']);
+  const g = platform.governance;
+  const one = (key: 'produce' | 'consume', max: number | undefined) => {
+    if (quotas[key] === undefined) return max;
+    const limit = max ?? 10 * 1024 ** 3;
+    const value = read.size(['quotas', key], quotas[key], {
+      min: 1024,
+      max: Number.MAX_SAFE_INTEGER,
+      fallback: limit,
+      label: '1KiB and any size (bytes per second)',
+    });
+    if (value > limit) {
+      read.fail(
+        ['quotas', key],
+        `${String(quotas[key])}/s exceeds the platform limit of ${limit} bytes/s (governance.quotas.max${key === 'produce' ? 'Produce' : 'Consume'})`,
+      );
+      return limit;
+    }
+    return value;
+  };
+  const produce = one('produce', g.maxProduceBytesPerSecond);
+  const consume = one('consume', g.maxConsumeBytesPerSecond);
+  if (produce === undefined && consume === undefined) return undefined;
+  return { produceBytesPerSecond: produce, consumeBytesPerSecond: consume };
 }
 
 function resolveAlerts(read: FieldReader, root: Mapping): AlertsSpec {
