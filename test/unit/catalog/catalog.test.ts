@@ -176,3 +176,37 @@ describe('stratus catalog', () => {
     expect(unknown.stderr).toContain('unknown tenant "chian"; did you mean "chain"?');
   });
 });
+
+describe('the catalog across tenants', () => {
+  it("a reader's AsyncAPI document has the shared channel; its component consumes the owner's API", async () => {
+    const { CHAIN_TENANT } = await import('./tenants.ts');
+    const { spec } = loadCatalogProject({
+      'chain.yaml': CHAIN_TENANT.replace(
+        'scored: { schema: schemas/customer.schema.json }',
+        'scored: { schema: schemas/customer.schema.json, shareWith: [{ tenant: reader, allowPii: true }] }',
+      ),
+      'reader.yaml':
+        'tenant: reader\nowners: [r@example.com]\ntopics:\n  copies: {}\nconsumers:\n  copy: { topic: chain/scored, handler: functions/enrich.ts, output: copies }\n',
+    });
+    const graph = buildLineageGraph(spec);
+    const reader = spec.tenants.find((t) => t.name === 'reader')!;
+    const document = asyncApiDocument(graph, reader, spec.platform);
+    expect(
+      (await checkAsyncApi(document)).filter((p) => p.severity === 'error' || p.severity === 'warning'),
+    ).toEqual([]);
+    expect(
+      (document.channels as Record<string, { address: string; description: string }>)['chain.scored'],
+    ).toMatchObject({
+      address: 'chain.scored',
+      description: 'Owned by chain, shared with reader (read only)',
+    });
+    const entities = backstageEntities(graph, spec.platform);
+    expect(await checkBackstage(entities)).toEqual([]);
+    const copy = entities.find((e) => e.kind === 'Component' && e.metadata.name === 'reader.copy')!;
+    expect(copy.spec).toMatchObject({
+      consumesApis: ['api:default/chain-events'],
+      providesApis: ['api:default/reader-events'],
+    });
+    expect(copy.spec.dependsOn).toContain('resource:default/chain.scored');
+  });
+});

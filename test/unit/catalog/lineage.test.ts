@@ -76,3 +76,38 @@ describe('lineage graph from the manifests', () => {
     });
   });
 });
+
+describe('cross-tenant lineage', () => {
+  const READER = `tenant: reader
+owners: [reader@example.com]
+topics:
+  copies: {}
+consumers:
+  copy: { topic: chain/scored, handler: functions/enrich.ts, output: copies }
+`;
+  const share = (text: string) =>
+    text.replace(
+      'scored: { schema: schemas/customer.schema.json }',
+      'scored: { schema: schemas/customer.schema.json, shareWith: [{ tenant: reader, allowPii: true }] }',
+    );
+
+  it('marks the edge from a shared topic to another tenant, and --tenant keeps both ends', async () => {
+    const { CHAIN_TENANT } = await import('./tenants.ts');
+    const { spec } = loadCatalogProject({ 'chain.yaml': share(CHAIN_TENANT), 'reader.yaml': READER });
+    const graph = buildLineageGraph(spec);
+    const cross = graph.edges.filter((e) => e.crossTenant);
+    expect(cross).toEqual([
+      { from: 'topic:chain.scored', to: 'consumer:reader.copy', kind: 'reads', crossTenant: true },
+    ]);
+    expect(renderText(graph)).toContain(
+      'chain.scored ──reads──▶ reader/copy (processor)   [shared by chain]',
+    );
+    expect(renderMermaid(graph)).toMatch(/n\d+ ==>\|shared\| n\d+/);
+    const reader = buildLineageGraph(spec, { tenant: 'reader' });
+    expect(reader.nodes.map((n) => n.id).sort()).toEqual(
+      ['consumer:reader.copy', 'topic:chain.scored', 'topic:reader.copies', 'topic:reader.dlq'].sort(),
+    );
+    const owner = buildLineageGraph(spec, { tenant: 'chain' });
+    expect(owner.nodes.some((n) => n.id === 'consumer:reader.copy')).toBe(true);
+  });
+});
