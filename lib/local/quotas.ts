@@ -1,64 +1,35 @@
 /**
- * Per-tenant Kafka quotas on the local broker. kafkajs has no AlterClientQuotas, so Kafka's own
- * `kafka-configs` (kafka.admin.ConfigCommand, from the broker's jars) sets `producer_byte_rate` and
- * `consumer_byte_rate` on the tenant's client id (`stratus-<tenant>`, lib/core/naming.ts), the same entity the
- * platform's custom resource sets on MSK. https://kafka.apache.org/documentation/#quotas
+ * Per-tenant Kafka quotas on the local broker: `producer_byte_rate` / `consumer_byte_rate` on the tenant's
+ * client id (`stratus-<tenant>`, lib/core/naming.ts), set over the wire protocol (kafkajs has no
+ * AlterClientQuotas) by the same code the platform's quota custom resource runs on MSK.
+ * https://kafka.apache.org/documentation/#design_quotas
  */
 import { tenantClientId } from '../core/naming.ts';
 import type { TenantSpec } from '../manifest/spec.ts';
-import { ensureKafkaJars, javaBinary, runJava } from './kafka-broker.ts';
+import { alterClientQuotas, type ClientQuota } from '../ops/shared/client-quotas.ts';
 
-/** The quota configs of a tenant as Kafka names them; empty when the tenant has none. */
-export function quotaConfigs(tenant: TenantSpec): Record<string, number> {
-  const configs: Record<string, number> = {};
+/** The tenant's quota as Kafka names it; undefined when the tenant has none. */
+export function tenantQuota(tenant: TenantSpec): ClientQuota | undefined {
+  const values: ClientQuota['values'] = {};
   if (tenant.quotas?.produceBytesPerSecond !== undefined)
-    configs.producer_byte_rate = tenant.quotas.produceBytesPerSecond;
+    values.producer_byte_rate = tenant.quotas.produceBytesPerSecond;
   if (tenant.quotas?.consumeBytesPerSecond !== undefined)
-    configs.consumer_byte_rate = tenant.quotas.consumeBytesPerSecond;
-  return configs;
+    values.consumer_byte_rate = tenant.quotas.consumeBytesPerSecond;
+  return Object.keys(values).length > 0 ? { clientId: tenantClientId(tenant.name), values } : undefined;
 }
 
 /** Sets each tenant's quotas on the broker (tenants without quotas are left alone); returns what was set. */
 export async function applyLocalQuotas(
   brokers: readonly string[],
   tenants: readonly TenantSpec[],
-  say: (line: string) => void = () => {},
 ): Promise<string[]> {
-  const withQuotas = tenants.filter((tenant) => Object.keys(quotaConfigs(tenant)).length > 0);
-  if (withQuotas.length === 0) return [];
-  const classpath = `${await ensureKafkaJars(say)}/*`;
-  const lines: string[] = [];
-  // One JVM per tenant, all at once: ConfigCommand alters one entity per call.
-  await Promise.all(
-    withQuotas.map(async (tenant) => {
-      const configs = quotaConfigs(tenant);
-      const entity = tenantClientId(tenant.name);
-      await runJava(
-        javaBinary(),
-        [
-          '-cp',
-          classpath,
-          'kafka.admin.ConfigCommand',
-          '--bootstrap-server',
-          brokers.join(','),
-          '--alter',
-          '--entity-type',
-          'clients',
-          '--entity-name',
-          entity,
-          '--add-config',
-          Object.entries(configs)
-            .map(([key, value]) => `${key}=${value}`)
-            .join(','),
-        ],
-        `setting the Kafka quotas of ${entity}`,
-      );
-      lines.push(
-        `quotas of ${entity}: ${Object.entries(configs)
-          .map(([key, value]) => `${key} ${value} B/s`)
-          .join(', ')}`,
-      );
-    }),
+  const quotas = tenants.map(tenantQuota).filter((q): q is ClientQuota => q !== undefined);
+  if (quotas.length === 0) return [];
+  await alterClientQuotas({ broker: brokers[0]! }, quotas);
+  return quotas.map(
+    (q) =>
+      `quotas of ${q.clientId}: ${Object.entries(q.values)
+        .map(([key, value]) => `${key} ${value} B/s`)
+        .join(', ')}`,
   );
-  return lines;
 }

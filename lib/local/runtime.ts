@@ -178,7 +178,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     await admin.connect();
     try {
       for (const line of describeTopicChanges(await provisionTopics(admin, tenantTopics(tenants)))) say(line);
-      for (const line of await applyLocalQuotas(brokers, tenants, say)) say(line);
+      for (const line of await applyLocalQuotas(brokers, tenants)) say(line);
     } finally {
       await admin.disconnect();
     }

@@ -5,7 +5,7 @@
  * consumer that still reads — so removing a share that is still in use is refused where it was removed.
  */
 import { didYouMean, type ManifestError } from './errors.ts';
-import type { SharedRead, ShareSpec, SourceRef, TenantSpec, TopicSpec } from './spec.ts';
+import type { ShareSpec, SourceRef, TenantSpec, TopicSpec } from './spec.ts';
 
 function at(source: SourceRef, path: string, message: string): ManifestError {
   return { file: source.file, line: source.line, col: source.col, path, message };

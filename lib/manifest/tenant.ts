@@ -427,22 +427,27 @@ function resolveShares(
     return [];
   }
   const shares: ShareSpec[] = [];
-  items.forEach((item, index) => {
+  for (const [index, item] of items.entries()) {
     const at = value === '*' ? path : [...path, index];
     const entry = typeof item === 'string' ? { tenant: item } : read.mapping(at, item);
-    if (!entry) return;
+    if (!entry) continue;
     if (typeof item !== 'string') read.onlyKeys(at, entry, ['tenant', 'allowPii']);
     const tenant = read.string(typeof item === 'string' ? at : [...at, 'tenant'], entry.tenant, {
       pattern: /^(\*|[a-z][a-z0-9-]{1,30})$/,
       hint: 'must be a tenant name or "*"',
     });
-    if (!tenant) return;
-    if (tenant === owner)
-      return void read.fail(at, `"${owner}" owns the topic; a tenant does not share with itself`);
-    if (shares.some((s) => s.tenant === tenant)) return void read.fail(at, `"${tenant}" is listed twice`);
+    if (!tenant) continue;
+    if (tenant === owner) {
+      read.fail(at, `"${owner}" owns the topic; a tenant does not share with itself`);
+      continue;
+    }
+    if (shares.some((s) => s.tenant === tenant)) {
+      read.fail(at, `"${tenant}" is listed twice`);
+      continue;
+    }
     const allowPii = read.boolean([...at, 'allowPii'], entry.allowPii, false);
     shares.push({ tenant, allowPii, source: ref(at, 'value') });
-  });
+  }
   return shares;
 }
 

@@ -123,3 +123,46 @@ describe('PlatformStack', () => {
     expect(() => synth({ brokerNodes: 5 })).toThrow(/cluster.brokerNodes \(5\) must be a multiple of 2 or 3/);
   });
 });
+
+describe('PlatformStack quotas', () => {
+  it("sets each tenant's Kafka quotas through a custom resource with cluster-level quota rights only", () => {
+    const spec = exampleSpec();
+    const tenants = spec.tenants.map((tenant, index) =>
+      index === 0
+        ? { ...tenant, quotas: { produceBytesPerSecond: 1_048_576, consumeBytesPerSecond: 4_194_304 } }
+        : tenant,
+    );
+    const stack = new PlatformStack(appWithoutBundling(), 'Platform', {
+      env: { region: 'eu-west-1', account: '123456789012' },
+      platform: spec.platform,
+      tenants,
+    });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('Custom::StratusKafkaQuota', 1);
+    template.hasResourceProperties('Custom::StratusKafkaQuota', {
+      ClientId: `stratus-${tenants[0]!.name}`,
+      ProducerByteRate: 1_048_576,
+      ConsumerByteRate: 4_194_304,
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: [
+              'kafka-cluster:Connect',
+              'kafka-cluster:AlterClusterDynamicConfiguration',
+              'kafka-cluster:DescribeClusterDynamicConfiguration',
+            ],
+          }),
+        ]),
+      },
+    });
+    // Serverless has no client quotas: no resource.
+    const serverless = new PlatformStack(appWithoutBundling(), 'PlatformServerless', {
+      env: { region: 'eu-west-1', account: '123456789012' },
+      platform: { ...spec.platform, cluster: { ...spec.platform.cluster, mode: 'serverless' } },
+      tenants,
+    });
+    Template.fromStack(serverless).resourceCountIs('Custom::StratusKafkaQuota', 0);
+  });
+});

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tenantClientId } from '../../../lib/core/naming.ts';
 import { applyLocalQuotas } from '../../../lib/local/quotas.ts';
+import { describeClientQuotas } from '../../../lib/ops/shared/client-quotas.ts';
 import { testServices, uniqueName } from '../../support/services.ts';
 import { loadProject } from '../../unit/manifest/fixture.ts';
 
@@ -64,6 +65,9 @@ describe('tenant Kafka quotas on the local broker', () => {
     const [spec0] = spec.tenants;
     expect(spec0!.quotas).toEqual({ produceBytesPerSecond: QUOTA, consumeBytesPerSecond: 1024 * 1024 });
     const lines = await applyLocalQuotas(brokers, spec.tenants);
+    expect(await describeClientQuotas({ broker: brokers[0]! }, [tenantClientId(tenant)])).toEqual(
+      new Map([[tenantClientId(tenant), { producer_byte_rate: QUOTA, consumer_byte_rate: 1024 * 1024 }]]),
+    );
     expect(lines).toEqual([
       `quotas of ${tenantClientId(tenant)}: producer_byte_rate ${QUOTA} B/s, consumer_byte_rate 1048576 B/s`,
     ]);
