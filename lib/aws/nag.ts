@@ -35,22 +35,22 @@ export const ACCEPTED_FINDINGS: AcceptedFinding[] = [
   {
     id: MANAGED('AWSLambdaVPCAccessExecutionRole'),
     reason:
-      'The topic custom-resource handler runs in the VPC to reach the brokers; this is the documented ENI policy.',
+      'The topic and quota custom-resource handlers run in the VPC to reach the brokers; this is the documented ENI policy.',
   },
   {
     id: /^AwsSolutions-L1$/,
-    path: /\/(AWS[0-9a-f]{32}|TopicProvider\/Provider\/framework-onEvent)\//,
+    path: /\/(AWS[0-9a-f]{32}|(TopicProvider|KafkaQuotas)\/Provider\/framework-onEvent)\//,
     reason:
       'The runtime of CDK-provided functions (AwsCustomResource, the provider framework) is chosen by aws-cdk-lib.',
   },
   {
-    id: /^AwsSolutions-IAM5\[Resource::<TopicProviderHandler[A-F0-9]{8}\.Arn>:\*\]$/,
-    path: /\/TopicProvider\/Provider\/framework-onEvent\//,
+    id: /^AwsSolutions-IAM5\[Resource::<(TopicProvider|KafkaQuotas)Handler[A-F0-9]{8}\.Arn>:\*\]$/,
+    path: /\/(TopicProvider|KafkaQuotas)\/Provider\/framework-onEvent\//,
     reason: 'The custom-resource provider framework may invoke any version of its own handler function.',
   },
   {
     id: /^AwsSolutions-IAM5\[Resource::\*\]$/,
-    path: /\/(Consumer-[^/]+\/Function|TopicProvider\/Handler)\/ServiceRole\/DefaultPolicy\//,
+    path: /\/(Consumer-[^/]+\/Function|TopicProvider\/Handler|KafkaQuotas\/Handler)\/ServiceRole\/DefaultPolicy\//,
     reason: 'X-Ray PutTraceSegments/PutTelemetryRecords accept only Resource "*" (Lambda active tracing).',
   },
   {
