@@ -12,9 +12,11 @@ import { describeClientQuotas } from '../../../lib/ops/shared/client-quotas.ts';
 import { testServices, uniqueName } from '../../support/services.ts';
 import { loadProject } from '../../unit/manifest/fixture.ts';
 
-const QUOTA = 64 * 1024;
+// A small quota and few, large requests: the unthrottled baseline stays far above the quota even when the
+// shared test broker is busy (each request then takes ~100 ms), while the throttled producer is held to it.
+const QUOTA = 16 * 1024;
 const TOTAL = 24 * QUOTA;
-const CHUNK = 16 * 1024;
+const CHUNK = 32 * 1024;
 
 describe('tenant Kafka quotas on the local broker', () => {
   const tenant = uniqueName('quota');
@@ -58,7 +60,7 @@ describe('tenant Kafka quotas on the local broker', () => {
     const { spec, errors } = loadProject({
       config: 'governance:\n  quotas: { maxProduce: 1MiB, maxConsume: 1MiB }\n',
       tenants: {
-        [`${tenant}.yaml`]: `tenant: ${tenant}\nowners: [q@example.com]\ntopics:\n  events: {}\nquotas: { produce: 64KiB }\n`,
+        [`${tenant}.yaml`]: `tenant: ${tenant}\nowners: [q@example.com]\ntopics:\n  events: {}\nquotas: { produce: 16KiB }\n`,
       },
     });
     expect(errors).toEqual([]);
@@ -83,7 +85,7 @@ describe('tenant Kafka quotas on the local broker', () => {
     // the delays begin: the achieved rate lands near the quota, not under it exactly.
     expect(throttled.steadyRate).toBeLessThan(QUOTA * 1.5);
     expect(throttled.steadyRate).toBeGreaterThan(QUOTA * 0.5);
-    expect(throttled.rate).toBeLessThan(QUOTA * 2);
+    expect(throttled.rate).toBeLessThan(QUOTA * 3);
     expect(free.rate).toBeGreaterThan(QUOTA * 4);
   });
 });
