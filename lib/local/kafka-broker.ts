@@ -87,7 +87,7 @@ export async function startEmbeddedKafka(options: KafkaBrokerOptions): Promise<K
       .replaceAll('{{logDirs}}', logDirs),
   );
   const classpath = `${jars}/*`;
-  const java = javaBinary();
+  const java = process.env.JAVA_HOME ? path.join(process.env.JAVA_HOME, 'bin/java') : 'java';
   if (!existsSync(path.join(logDirs, 'meta.properties'))) {
     say(`formatting Kafka storage in ${path.relative(process.cwd(), logDirs) || logDirs} …`);
     await runJava(java, [
@@ -243,13 +243,7 @@ function kafkaClusterId(): string {
   return Buffer.from(randomUUID().replaceAll('-', ''), 'hex').toString('base64url');
 }
 
-/** The `java` of JAVA_HOME, else the one on PATH. */
-export function javaBinary(): string {
-  return process.env.JAVA_HOME ? path.join(process.env.JAVA_HOME, 'bin/java') : 'java';
-}
-
-/** Runs a Kafka tool class to completion; a non-zero exit is an error carrying the tool's output. */
-export function runJava(java: string, args: string[], what = 'Kafka storage format'): Promise<void> {
+function runJava(java: string, args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(java, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -267,7 +261,9 @@ export function runJava(java: string, args: string[], what = 'Kafka storage form
       ),
     );
     child.once('exit', (code) =>
-      code === 0 ? resolve() : reject(new Error(`${what} failed (exit ${code}):\n${output.slice(-2000)}`)),
+      code === 0
+        ? resolve()
+        : reject(new Error(`Kafka storage format failed (exit ${code}):\n${output.slice(-2000)}`)),
     );
   });
 }
