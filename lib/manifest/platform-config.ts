@@ -1,3 +1,4 @@
+import { quote } from '../core/quote.ts';
 import type { ManifestError } from './errors.ts';
 import { FieldReader } from './fields.ts';
 import { resolvePolicies } from './policies.ts';
@@ -88,7 +89,7 @@ export function resolvePlatform(
   if (mode === 'provisioned' && !kafkaVersionAtLeast(kafkaVersion, 3, 6)) {
     read.fail(
       ['cluster', 'kafkaVersion'],
-      `must be 3.6.0 or later for native MSK topics, got "${kafkaVersion}"`,
+      `must be 3.6.0 or later for native MSK topics, got ${quote(kafkaVersion)}`,
     );
   }
 

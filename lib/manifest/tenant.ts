@@ -12,6 +12,7 @@ import {
   TENANT_NAME_PATTERN,
   topicName,
 } from '../core/naming.ts';
+import { quote } from '../core/quote.ts';
 import { didYouMean, type ManifestError } from './errors.ts';
 import { FieldReader, type Mapping } from './fields.ts';
 import { checkHandlerFile, loadJsonSchema } from './module-files.ts';
@@ -94,6 +95,9 @@ const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{
 const PARTITION_TRANSFORM =
   /^(identity|year|month|day|hour)\(\s*([A-Za-z_][A-Za-z0-9_]*)\s*\)$|^(bucket|truncate)\(\s*(\d+)\s*,\s*([A-Za-z_][A-Za-z0-9_]*)\s*\)$|^([A-Za-z_][A-Za-z0-9_]*)$/;
 
+/** The name a manifest with an invalid `tenant:` is resolved under; it fails TENANT_NAME_PATTERN. */
+export const INVALID_TENANT_NAME = '(invalid)';
+
 /**
  * Resolves one tenant manifest. Problems go to `errors`; the returned spec is only meaningful when no
  * error was added, but is always returned so that cross-tenant checks can still run.
@@ -116,11 +120,13 @@ export function resolveTenant(
     ...source.locate(path, at),
   });
 
+  // An invalid name is resolved under a placeholder no tenant can be named, so the rest of the file is still
+  // checked exactly as it would be with a valid name and the loader never sees a clash between placeholders.
   const name =
     read.string(['tenant'], root.tenant, {
       pattern: TENANT_NAME_PATTERN,
       hint: 'must be 2–31 characters: a lower-case letter, then lower-case letters, digits or "-"',
-    }) ?? 'invalid';
+    }) ?? INVALID_TENANT_NAME;
 
   const owners = read.stringList(['owners'], root.owners, {
     pattern: EMAIL,
@@ -198,7 +204,7 @@ function entries(read: FieldReader, root: Mapping, key: string, label: string): 
     if (!RESOURCE_KEY_PATTERN.test(entryKey)) {
       read.fail(
         [key, entryKey],
-        `${label} name "${entryKey}" must be 1–48 characters: a lower-case letter, then lower-case letters, digits or "-"`,
+        `${label} name ${quote(entryKey)} must be 1–48 characters: a lower-case letter, then lower-case letters, digits or "-"`,
         'key',
       );
       continue;
@@ -219,6 +225,7 @@ function resolveTopics(
 ): TopicSpec[] {
   const d = TENANT_DEFAULTS.topic;
   const topics: TopicSpec[] = [];
+  const before = read.errors.length;
   for (const [key, topic] of entries(read, root, 'topics', 'topic')) {
     const path = ['topics', key];
     read.onlyKeys(path, topic, TOPIC_FIELDS);
@@ -269,7 +276,9 @@ function resolveTopics(
       source: ref(path),
     });
   }
-  if (topics.length === 0 && !read.errors.some((e) => e.path.startsWith('topics'))) {
+  // Only this file's topic errors explain an empty list (`errors` holds every file's problems).
+  const topicErrors = read.errors.slice(before).filter((e) => e.file === read.source.file);
+  if (topics.length === 0 && topicErrors.length === 0) {
     read.fail(['topics'], 'a tenant declares at least one topic');
   }
   return topics;
@@ -346,7 +355,7 @@ function retention(
   if (limit !== -1 && (ms === -1 || ms > limit)) {
     read.fail(
       path,
-      `retention ${ms === -1 ? 'forever' : `"${String(value)}"`} exceeds the platform limit of ${limit / DAY}d (governance.maxRetention)`,
+      `retention ${ms === -1 ? 'forever' : quote(String(value))} exceeds the platform limit of ${limit / DAY}d (governance.maxRetention)`,
     );
     return Math.min(fallback, limit);
   }
@@ -376,7 +385,7 @@ function topicRef(
       key.includes('.') && qualified
         ? `; name topics by their key in this manifest ("${qualified.key}")`
         : didYouMean(key, topics.keys());
-    return read.fail(path, `unknown topic "${key}"${hint}`);
+    return read.fail(path, `unknown topic ${quote(key)}${hint}`);
   }
   return topic;
 }
@@ -570,7 +579,7 @@ function batchWindow(read: FieldReader, path: FieldPath, value: unknown): number
   if (ms % SECOND !== 0 && ms !== fallback) {
     read.fail(
       path,
-      `must be whole seconds (MaximumBatchingWindowInSeconds), or 500ms, Lambda's Kafka default; got "${String(value)}"`,
+      `must be whole seconds (MaximumBatchingWindowInSeconds), or 500ms, Lambda's Kafka default; got ${quote(String(value))}`,
     );
     return fallback;
   }
@@ -588,7 +597,7 @@ function startingPosition(
   if (typeof value === 'string' && ISO_TIMESTAMP.test(value) && !Number.isNaN(Date.parse(value))) {
     const timestamp = Date.parse(value);
     if (timestamp > Date.now()) {
-      read.fail(path, `"${value}" is in the future`);
+      read.fail(path, `${quote(value)} is in the future`);
       return { position: 'TRIM_HORIZON' };
     }
     return { position: 'AT_TIMESTAMP', timestamp };
@@ -675,7 +684,7 @@ function resolveSinks(
       format !== 'json' &&
       !topic.schema &&
       !topic.isDlq &&
-      !read.errors.some((e) => e.path === `topics.${topic.key}.schema`)
+      !read.errors.some((e) => e.file === read.source.file && e.path === `topics.${topic.key}.schema`)
     ) {
       read.fail(
         [...path, 'format'],
@@ -689,7 +698,8 @@ function resolveSinks(
         hint: 'must be a Glue table name: lower-case letters, digits and "_"',
       }) ?? defaultTableName(key);
     const previous = tables.get(table);
-    if (previous) read.fail([...path, 'table'], `table "${table}" is already written by sink "${previous}"`);
+    if (previous)
+      read.fail([...path, 'table'], `table ${quote(table)} is already written by sink ${quote(previous)}`);
     tables.set(table, key);
 
     const buffer = read.mapping([...path, 'buffer'], sink.buffer, { optional: true }) ?? {};
@@ -713,13 +723,13 @@ function resolveSinks(
       if (columns && !columns.includes(column)) {
         read.fail(
           [...path, 'uniqueKeys', index],
-          `"${column}" is not a field of topic "${topic?.key}"'s schema${didYouMean(column, columns)}`,
+          `${quote(column)} is not a field of topic "${topic?.key}"'s schema${didYouMean(column, columns)}`,
         );
       } else if (columns && !required.includes(column)) {
         // A row identity cannot be null: Firehose requires identifier fields to be required columns.
         read.fail(
           [...path, 'uniqueKeys', index],
-          `"${column}" must be a required property of topic "${topic?.key}"'s schema`,
+          `${quote(column)} must be a required property of topic "${topic?.key}"'s schema`,
         );
       }
     });
@@ -792,9 +802,9 @@ function partitionFields(
     if (!match) {
       // `[bucket(16, userId)]` is two items to YAML: the comma ends a flow-list item.
       const split = /^(bucket|truncate)\(\s*\d+\s*$/.test(text.trim())
-        ? `; a comma inside a [flow, list] splits the item: quote it, e.g. ["${text.trim()}, field)"]`
+        ? `; a comma inside a [flow, list] splits the item: quote it, e.g. [${quote(`${text.trim()}, field)`)}]`
         : '; use field, identity(f), year|month|day|hour(f), bucket(N, f) or truncate(W, f)';
-      read.fail([...path, index], `"${text}" is not a partition transform${split}`);
+      read.fail([...path, index], `${quote(text)} is not a partition transform${split}`);
       return;
     }
     const spec: PartitionFieldSpec = match[1]

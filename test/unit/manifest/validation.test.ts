@@ -396,6 +396,72 @@ describe('rules that need more than one file', () => {
     expect(errors[0]!.message).toMatch(/already declared in tenants\/a.yaml/);
   });
 
+  it('two manifests with invalid tenant names do not clash with each other, nor with a tenant "invalid"', () => {
+    const { errors } = loadProject({
+      tenants: {
+        'a.yaml': VALID_TENANT.replace('tenant: shop', 'tenant: Bad_Name'),
+        'b.yaml': VALID_TENANT.replace('tenant: shop', 'tenant: "x"'),
+        'c.yaml': VALID_TENANT.replace('tenant: shop', 'tenant: invalid'),
+      },
+    });
+    expect(errors.map((e) => `${e.file} ${e.path}`)).toEqual([
+      'tenants/a.yaml tenant',
+      'tenants/b.yaml tenant',
+    ]);
+    expect(errors.every((e) => /lower-case letter/.test(e.message))).toBe(true);
+  });
+
+  it("a file's empty topics are reported whatever another file's topics say", () => {
+    const emptyTopics = VALID_TENANT.replace(/topics:[\s\S]*$/, 'topics: {}\n');
+    const { errors } = loadProject({
+      tenants: {
+        // Sorted first, so its topic error is already in the list when b.yaml is checked.
+        'a.yaml': VALID_TENANT.replace('tenant: shop', 'tenant: other').replace(
+          'partitions: 3\n',
+          'partitions: 0\n',
+        ),
+        'b.yaml': emptyTopics.replace('tenant: shop', 'tenant: Bad_Name'),
+        'c.yaml': emptyTopics.replace('tenant: shop', 'tenant: third'),
+      },
+    });
+    const report = errors.map((e) => `${e.file} ${e.path} ${e.message}`);
+    expect(report).toContain('tenants/b.yaml topics a tenant declares at least one topic');
+    expect(report).toContain('tenants/c.yaml topics a tenant declares at least one topic');
+  });
+
+  it("a sink's missing table schema is reported whatever another file's schemas say", () => {
+    const noSchema = VALID_TENANT.replace(
+      'enriched: { partitions: 3, schema: schemas/order.schema.json }',
+      'enriched: { partitions: 3 }',
+    );
+    const { errors } = loadProject({
+      tenants: {
+        'a.yaml': VALID_TENANT.replace('tenant: shop', 'tenant: other').replace(
+          'enriched: { partitions: 3, schema: schemas/order.schema.json }',
+          'enriched: { partitions: 3, schema: schemas/missing.json }',
+        ),
+        'shop.yaml': noSchema,
+      },
+    });
+    expectError(errors, { path: 'sinks.lake.format', line: 18, message: /needs a table schema/ });
+  });
+
+  it('control characters in values and keys are escaped, never printed raw', () => {
+    const { errors } = loadWith(
+      'format: iceberg',
+      'format: "ice\\nberg\\u001b[31m\\u0007\\u202e"\n    "bad\\tkey": 1',
+    );
+    const printed = errors.map(formatManifestError);
+    const raw = [...printed.join('')].filter(
+      (c) => c.charCodeAt(0) < 0x20 || (c >= '\u007f' && c <= '\u009f') || c === '\u202e',
+    );
+    expect(raw).toEqual([]);
+    expect(printed).toContainEqual(expect.stringContaining('got "ice\\nberg\\u001b[31m\\u0007\\u202e"'));
+    expect(printed).toContainEqual(
+      expect.stringContaining('sinks.lake.bad\\tkey  unknown field "bad\\tkey"'),
+    );
+  });
+
   it('governance limits come from the platform config', () => {
     const config =
       'governance:\n  maxPartitionsPerTopic: 2\n  maxPartitionsPerTenant: 4\n  requireCostCenter: true\n';
