@@ -36,6 +36,22 @@ describe('Kafka quota custom resource against the broker', () => {
     return stdout.trim();
   }
 
+  /**
+   * Retries an assertion for a while: a broker learns a quota from the KRaft controller's metadata a moment
+   * after AlterClientQuotas returns, so a read right after a change may still show the previous value.
+   */
+  async function eventually(check: () => Promise<void>, timeoutMs = 20_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        return await check();
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
+  }
+
   const event = (
     RequestType: QuotaResourceEvent['RequestType'],
     props: Partial<QuotaResourceEvent['ResourceProperties']>,
@@ -55,8 +71,11 @@ describe('Kafka quota custom resource against the broker', () => {
       event('Create', { ProducerByteRate: '65536', ConsumerByteRate: '131072' }),
     );
     expect(created).toEqual({ PhysicalResourceId: `quota:${clientId}` });
-    expect(await kafkaConfigs()).toContain('consumer_byte_rate=131072.0');
-    expect(await kafkaConfigs()).toContain('producer_byte_rate=65536.0');
+    await eventually(async () => {
+      const configs = await kafkaConfigs();
+      expect(configs).toContain('consumer_byte_rate=131072.0');
+      expect(configs).toContain('producer_byte_rate=65536.0');
+    });
 
     await manageQuota(
       connection,
@@ -72,8 +91,10 @@ describe('Kafka quota custom resource against the broker', () => {
     expect(await kafkaConfigs()).toMatch(/are producer_byte_rate=32768\.0$/);
 
     await manageQuota(connection, event('Delete', { ProducerByteRate: '32768' }));
-    expect(await describeClientQuotas(connection, [clientId])).toEqual(new Map());
-    expect(await kafkaConfigs()).not.toContain('byte_rate');
+    await eventually(async () =>
+      expect(await describeClientQuotas(connection, [clientId])).toEqual(new Map()),
+    );
+    await eventually(async () => expect(await kafkaConfigs()).not.toContain('byte_rate'));
   });
 
   it('refuses a rate that is not a positive number, before touching the broker', async () => {

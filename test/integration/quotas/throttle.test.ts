@@ -67,9 +67,21 @@ describe('tenant Kafka quotas on the local broker', () => {
     const [spec0] = spec.tenants;
     expect(spec0!.quotas).toEqual({ produceBytesPerSecond: QUOTA, consumeBytesPerSecond: 1024 * 1024 });
     const lines = await applyLocalQuotas(brokers, spec.tenants);
-    expect(await describeClientQuotas({ broker: brokers[0]! }, [tenantClientId(tenant)])).toEqual(
-      new Map([[tenantClientId(tenant), { producer_byte_rate: QUOTA, consumer_byte_rate: 1024 * 1024 }]]),
-    );
+    // The broker learns the quota from the controller's metadata a moment after the call returns.
+    const expected = new Map([
+      [tenantClientId(tenant), { producer_byte_rate: QUOTA, consumer_byte_rate: 1024 * 1024 }],
+    ]);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        expect(await describeClientQuotas({ broker: brokers[0]! }, [tenantClientId(tenant)])).toEqual(
+          expected,
+        );
+        break;
+      } catch (error) {
+        if (attempt >= 80) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
     expect(lines).toEqual([
       `quotas of ${tenantClientId(tenant)}: producer_byte_rate ${QUOTA} B/s, consumer_byte_rate 1048576 B/s`,
     ]);
