@@ -93,6 +93,15 @@ export function resolvePlatform(
     );
   }
 
+  // Firehose reads MSK through multi-VPC private connectivity, which MSK does not offer on kafka.t3.small.
+  // https://docs.aws.amazon.com/msk/latest/developerguide/aws-access-mult-vpc.html
+  if (mode === 'provisioned' && cluster.instanceType === 'kafka.t3.small') {
+    read.fail(
+      ['cluster', 'instanceType'],
+      'kafka.t3.small has no multi-VPC private connectivity, which the Firehose sinks need; use kafka.m7g.large or larger',
+    );
+  }
+
   const governance = read.mapping(['governance'], root.governance, { optional: true }) ?? {};
   read.onlyKeys(['governance'], governance, [
     'maxPartitionsPerTopic',

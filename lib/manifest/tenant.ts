@@ -13,6 +13,7 @@ import {
   topicName,
 } from '../core/naming.ts';
 import { quote } from '../core/quote.ts';
+import { type SchemaColumn, schemaColumns } from '../core/table-columns.ts';
 import { didYouMean, type ManifestError } from './errors.ts';
 import { FieldReader, type Mapping } from './fields.ts';
 import { checkHandlerFile, loadJsonSchema } from './module-files.ts';
@@ -27,6 +28,7 @@ import type {
   ShareSpec,
   SinkFormat,
   SinkSpec,
+  SinkStartFrom,
   SourceRef,
   StartingPosition,
   TenantSpec,
@@ -89,7 +91,16 @@ const CONSUMER_FIELDS = [
   'timeout',
   'pollers',
 ];
-const SINK_FIELDS = ['topic', 'format', 'table', 'buffer', 'partitionBy', 'uniqueKeys', 'prefix'];
+const SINK_FIELDS = [
+  'topic',
+  'format',
+  'table',
+  'buffer',
+  'partitionBy',
+  'uniqueKeys',
+  'prefix',
+  'startFrom',
+];
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 const PARTITION_TRANSFORM =
@@ -609,6 +620,39 @@ function startingPosition(
   return { position: 'TRIM_HORIZON' };
 }
 
+/**
+ * A sink's start: `earliest` (default: records produced before the sink existed land too), `latest` (from
+ * the moment the stream is active, Firehose's own default) or an ISO time with zone — what
+ * MSKSourceConfiguration.ReadFromTimestamp can express.
+ * https://docs.aws.amazon.com/firehose/latest/APIReference/API_MSKSourceConfiguration.html
+ */
+function sinkStartFrom(
+  read: FieldReader,
+  path: FieldPath,
+  value: unknown,
+): { startFrom: SinkStartFrom; timestamp?: number } {
+  if (value === undefined || value === null) return { startFrom: 'earliest' };
+  if (value === 'earliest' || value === 'latest') return { startFrom: value };
+  const timestamp =
+    value instanceof Date
+      ? value.getTime()
+      : typeof value === 'string' && ISO_TIMESTAMP.test(value)
+        ? Date.parse(value)
+        : Number.NaN;
+  if (Number.isNaN(timestamp)) {
+    read.fail(
+      path,
+      `must be earliest, latest or an ISO 8601 time with zone (2026-11-01T00:00:00Z), got ${JSON.stringify(value)}`,
+    );
+    return { startFrom: 'earliest' };
+  }
+  if (timestamp > Date.now()) {
+    read.fail(path, `${quote(value instanceof Date ? value.toISOString() : String(value))} is in the future`);
+    return { startFrom: 'earliest' };
+  }
+  return { startFrom: 'timestamp', timestamp };
+}
+
 function filters(read: FieldReader, path: FieldPath, value: unknown): Record<string, unknown>[] {
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value)) {
@@ -619,7 +663,9 @@ function filters(read: FieldReader, path: FieldPath, value: unknown): Record<str
   if (value.length > 5)
     read.fail(path, `at most 5 filters per consumer (Lambda's FilterCriteria quota), got ${value.length}`);
   value.forEach((pattern, index) => {
-    for (const problem of validateFilterPattern(pattern))
+    // A YAML number is deployed as JSON's text of its double, so the checks see the digits as written.
+    const numberSource = (at: string[]) => read.source.scalarSource([...path, index, ...at]);
+    for (const problem of validateFilterPattern(pattern, { numberSource }))
       read.fail([...path, index, ...problem.path], problem.message);
   });
   return value as Record<string, unknown>[];
@@ -704,8 +750,9 @@ function resolveSinks(
 
     const buffer = read.mapping([...path, 'buffer'], sink.buffer, { optional: true }) ?? {};
     read.onlyKeys([...path, 'buffer'], buffer, ['size', 'interval']);
-    const columns = schemaColumns(topic?.schema);
-    const partitionBy = partitionFields(read, [...path, 'partitionBy'], sink.partitionBy, columns);
+    const schemaCols = topic?.schema?.properties ? schemaColumns(topic.schema) : undefined;
+    const columns = schemaCols?.map((c) => c.name);
+    const partitionBy = partitionFields(read, [...path, 'partitionBy'], sink.partitionBy, schemaCols);
     partitionBy.forEach((field, index) => {
       if (format !== 'iceberg' && field.transform === 'bucket') {
         read.fail(
@@ -718,7 +765,7 @@ function resolveSinks(
       sink.uniqueKeys === undefined ? undefined : read.stringList([...path, 'uniqueKeys'], sink.uniqueKeys);
     if (uniqueKeys && format !== 'iceberg')
       read.fail([...path, 'uniqueKeys'], 'unique keys apply to iceberg tables only');
-    const required = Array.isArray(topic?.schema?.required) ? (topic.schema.required as unknown[]) : [];
+    const required = (schemaCols ?? []).filter((c) => c.required).map((c) => c.name);
     uniqueKeys?.forEach((column, index) => {
       if (columns && !columns.includes(column)) {
         read.fail(
@@ -729,11 +776,12 @@ function resolveSinks(
         // A row identity cannot be null: Firehose requires identifier fields to be required columns.
         read.fail(
           [...path, 'uniqueKeys', index],
-          `${quote(column)} must be a required property of topic "${topic?.key}"'s schema`,
+          `${quote(column)} must be a required, non-nullable property of topic "${topic?.key}"'s schema`,
         );
       }
     });
 
+    const start = sinkStartFrom(read, [...path, 'startFrom'], sink.startFrom);
     sinks.push({
       key,
       tenant,
@@ -757,6 +805,8 @@ function resolveSinks(
           pattern: /^[A-Za-z0-9!_.*'()/=-]+\/$/,
           hint: 'must be an S3 key prefix ending in "/"',
         }) ?? `${tenant}/${key}/`,
+      startFrom: start.startFrom,
+      startFromTimestamp: start.timestamp,
       source: ref(path),
     });
   }
@@ -784,19 +834,14 @@ function bufferSize(
   return read.size(path, value, { min, max: limits.maxBytes, fallback, label });
 }
 
-/** Top-level property names of a JSON Schema, or undefined when the schema does not list them. */
-function schemaColumns(schema: Record<string, unknown> | undefined): string[] | undefined {
-  const properties = schema?.properties;
-  return properties && typeof properties === 'object' ? Object.keys(properties) : undefined;
-}
-
 function partitionFields(
   read: FieldReader,
   path: FieldPath,
   value: unknown,
-  columns: string[] | undefined,
+  schemaCols: SchemaColumn[] | undefined,
 ): PartitionFieldSpec[] {
   const specs: PartitionFieldSpec[] = [];
+  const columns = schemaCols?.map((c) => c.name);
   read.stringList(path, value).forEach((text, index) => {
     const match = PARTITION_TRANSFORM.exec(text.trim());
     if (!match) {
@@ -822,6 +867,17 @@ function partitionFields(
       read.fail(
         [...path, index],
         `"${spec.field}" is not a field of the topic's schema${didYouMean(spec.field, columns)}`,
+      );
+      return;
+    }
+    // Iceberg's time transforms take date and timestamp columns (hour: timestamps only); on S3 they slice the
+    // ISO text of the same fields. https://iceberg.apache.org/spec/#partition-transforms
+    const kind = schemaCols?.find((c) => c.name === spec.field)?.kind;
+    const timeKinds = spec.transform === 'hour' ? ['date-time'] : ['date-time', 'date'];
+    if (kind && ['year', 'month', 'day', 'hour'].includes(spec.transform) && !timeKinds.includes(kind)) {
+      read.fail(
+        [...path, index],
+        `${spec.transform}(${spec.field}) needs a string field with format ${timeKinds.join(' or ')}, but "${spec.field}" is ${kind}`,
       );
       return;
     }

@@ -48,6 +48,8 @@ describe('the valid fixture', () => {
       database: 'stratus_shop',
       bufferSizeBytes: 5 * 1_048_576,
       bufferIntervalMs: 300_000,
+      // Firehose alone would start at its activation time; Stratus asks for the first record.
+      startFrom: 'earliest',
     });
     expect(tenant.sinks[0]!.partitionBy).toEqual([{ transform: 'day', field: 'createdAt' }]);
   });
@@ -188,6 +190,18 @@ describe('one rule, one bad manifest: each error names the field and its line', 
       { path: 'consumers.enrich.startingPosition', line: 15, message: /TRIM_HORIZON, LATEST or an ISO 8601/ },
     ],
     [
+      'sink start',
+      'format: iceberg',
+      'format: iceberg\n    startFrom: TRIM_HORIZON',
+      { path: 'sinks.lake.startFrom', line: 19, message: /earliest, latest or an ISO 8601 time with zone/ },
+    ],
+    [
+      'sink start in the future',
+      'format: iceberg',
+      'format: iceberg\n    startFrom: 2999-01-01T00:00:00Z',
+      { path: 'sinks.lake.startFrom', line: 19, message: /in the future/ },
+    ],
+    [
       'starting position in the future',
       'output: enriched',
       'output: enriched\n    startingPosition: "2999-01-01T00:00:00Z"',
@@ -207,13 +221,67 @@ describe('one rule, one bad manifest: each error names the field and its line', 
       'filter leaf',
       'output: enriched',
       'output: enriched\n    filters: [{ value: { type: created } }]',
-      { path: 'consumers.enrich.filters.0.value.type', line: 15, message: /a leaf must be a list/ },
+      { path: 'consumers.enrich.filters.0.value.type', line: 15, message: /takes a list of matchers/ },
     ],
     [
       'filter field',
       'output: enriched',
       'output: enriched\n    filters: [{ body: { type: [a] } }]',
       { path: 'consumers.enrich.filters.0.body', line: 15, message: /on "value" only/ },
+    ],
+    [
+      'filter numeric range written upper bound first (event-ruler refuses it)',
+      'output: enriched',
+      'output: enriched\n    filters: [{ value: { amount: [{ numeric: ["<", 1, ">", 0] }] } }]',
+      {
+        path: 'consumers.enrich.filters.0.value.amount.0.numeric',
+        line: 15,
+        message: /a range is written lower bound first/,
+      },
+    ],
+    [
+      'filter numeric range that is empty',
+      'output: enriched',
+      'output: enriched\n    filters: [{ value: { amount: [{ numeric: [">=", 1, "<=", 1] }] } }]',
+      { path: 'consumers.enrich.filters.0.value.amount.0.numeric', line: 15, message: /is empty/ },
+    ],
+    [
+      'filter number that has no exact double (it would deploy rounded)',
+      'output: enriched',
+      'output: enriched\n    filters: [{ value: { id: [9007199254740993] } }]',
+      {
+        path: 'consumers.enrich.filters.0.value.id.0',
+        line: 15,
+        message: /9007199254740993 has no exact double: it would be sent to AWS as 9007199254740992/,
+      },
+    ],
+    [
+      'filter anything-but mixing text and numbers',
+      'output: enriched',
+      'output: enriched\n    filters: [{ value: { type: [{ anything-but: [a, 5] }] } }]',
+      {
+        path: 'consumers.enrich.filters.0.value.type.0.anything-but',
+        line: 15,
+        message: /only text or only numbers/,
+      },
+    ],
+    [
+      'filter wildcard with two stars',
+      'output: enriched',
+      'output: enriched\n    filters: [{ value: { type: [{ wildcard: "a**b" }] } }]',
+      { path: 'consumers.enrich.filters.0.value.type.0.wildcard', line: 15, message: /two \* in a row/ },
+    ],
+    [
+      'filter $or with one branch',
+      'output: enriched',
+      'output: enriched\n    filters: [{ value: { $or: [{ type: [a] }] } }]',
+      { path: 'consumers.enrich.filters.0.value.$or', line: 15, message: /at least two branches/ },
+    ],
+    [
+      'filter cidr mask',
+      'output: enriched',
+      'output: enriched\n    filters: [{ value: { ip: [{ cidr: 10.0.0.0/33 }] } }]',
+      { path: 'consumers.enrich.filters.0.value.ip.0.cidr', line: 15, message: /IPv4 mask is 0 to 31 bits/ },
     ],
     [
       'filter count',
@@ -282,10 +350,20 @@ describe('one rule, one bad manifest: each error names the field and its line', 
       { path: 'sinks.lake.uniqueKeys.0', line: 19, message: /not a field/ },
     ],
     [
+      'time partitions need a date-time field',
+      'partitionBy: [day(createdAt)]',
+      'partitionBy: [day(amount)]',
+      {
+        path: 'sinks.lake.partitionBy.0',
+        line: 19,
+        message: /day\(amount\) needs a string field with format date-time or date, but "amount" is number/,
+      },
+    ],
+    [
       'unique keys are required fields',
       'format: iceberg',
       'format: iceberg\n    uniqueKeys: [amount]',
-      { path: 'sinks.lake.uniqueKeys.0', line: 19, message: /must be a required property/ },
+      { path: 'sinks.lake.uniqueKeys.0', line: 19, message: /must be a required, non-nullable property/ },
     ],
     [
       'parquet buffer minimum',
@@ -497,6 +575,14 @@ describe('rules that need more than one file', () => {
     expect(errors[1]!.message).toMatch(/did you mean "governance"/);
   });
 
+  it('refuses kafka.t3.small, which has no multi-VPC connectivity for Firehose', () => {
+    const { errors } = loadProject({ config: 'cluster:\n  instanceType: kafka.t3.small\n' });
+    expect(errors.map((e) => [e.file, e.line, e.path])).toEqual([
+      ['stratus.config.yaml', 2, 'cluster.instanceType'],
+    ]);
+    expect(errors[0]!.message).toMatch(/multi-VPC private connectivity/);
+  });
+
   it('every problem in a manifest is listed at once', () => {
     const broken = VALID_TENANT.replace('tenant: shop', 'tenant: S')
       .replace('topic: orders', 'topic: order')
@@ -509,5 +595,25 @@ describe('rules that need more than one file', () => {
       'consumers.enrich.topic',
       'sinks.lake.format',
     ]);
+  });
+});
+
+describe('sinks.<key>.startFrom', () => {
+  it.each([
+    ['latest', { startFrom: 'latest', startFromTimestamp: undefined }],
+    [
+      '"2026-01-02T03:04:05+01:00"',
+      { startFrom: 'timestamp', startFromTimestamp: Date.UTC(2026, 0, 2, 2, 4, 5) },
+    ],
+    // YAML's own timestamp type arrives as a Date.
+    ['2026-01-02T03:04:05Z', { startFrom: 'timestamp', startFromTimestamp: Date.UTC(2026, 0, 2, 3, 4, 5) }],
+  ])('reads %s', (text, expected) => {
+    const { errors, spec } = loadProject({
+      tenants: {
+        'shop.yaml': VALID_TENANT.replace('format: iceberg', `format: iceberg\n    startFrom: ${text}`),
+      },
+    });
+    expect(errors).toEqual([]);
+    expect(spec.tenants[0]!.sinks[0]).toMatchObject(expected);
   });
 });
