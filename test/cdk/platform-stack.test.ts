@@ -144,9 +144,10 @@ describe('PlatformStack quotas', () => {
       PolicyDocument: {
         Statement: Match.arrayWith([
           Match.objectLike({
+            // Sorted: the app minimizes policies (@aws-cdk/aws-iam:minimizePolicies).
             Action: [
-              'kafka-cluster:Connect',
               'kafka-cluster:AlterClusterDynamicConfiguration',
+              'kafka-cluster:Connect',
               'kafka-cluster:DescribeClusterDynamicConfiguration',
             ],
           }),
