@@ -7,6 +7,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import type { MskBatchResponse, MskEvent } from '../../lib/core/msk-event.ts';
+import { tenantClientId } from '../../lib/core/naming.ts';
 import { createBatchProcessor } from './batch-processor.ts';
 import { createRecordIdempotency, type IdempotencyOptions } from './idempotency.ts';
 import { createLogger, createMetrics } from './observability.ts';
@@ -74,7 +75,8 @@ export function createStratusRuntime(
   let publisher = options.publisher;
   const getPublisher = (): RecordPublisher => {
     publisher ??= createKafkaPublisher({
-      clientId: settings.functionName,
+      // The tenant's client id: its produce quota covers all its functions' producers together.
+      clientId: tenantClientId(settings.tenant),
       brokers: settings.kafkaBrokers,
       auth: settings.kafkaAuth,
       logger,

@@ -37,17 +37,17 @@ export const ACCEPTED_FINDINGS: AcceptedFinding[] = [
   {
     id: MANAGED('AWSLambdaVPCAccessExecutionRole'),
     reason:
-      'Consumer functions and the topic custom-resource handler run in the VPC to reach the brokers; this is the documented ENI policy (it has ec2:AssignPrivateIpAddresses/UnassignPrivateIpAddresses, which AWSLambdaMSKExecutionRole lacks).',
+      'Consumer functions and the topic and quota custom-resource handlers run in the VPC to reach the brokers; this is the documented ENI policy (it has ec2:AssignPrivateIpAddresses/UnassignPrivateIpAddresses, which AWSLambdaMSKExecutionRole lacks).',
   },
   {
     id: /^AwsSolutions-L1$/,
-    path: /\/(AWS[0-9a-f]{32}|TopicProvider\/Provider\/framework-onEvent)\//,
+    path: /\/(AWS[0-9a-f]{32}|(TopicProvider|KafkaQuotas)\/Provider\/framework-onEvent)\//,
     reason:
       'The runtime of CDK-provided functions (AwsCustomResource, the provider framework) is chosen by aws-cdk-lib.',
   },
   {
     id: /^AwsSolutions-IAM5\[Resource::<[A-Za-z0-9]+\.Arn>:\*\]$/,
-    path: /\/(TopicProvider|VpcConnectivity)\/Provider\/(framework-[A-Za-z]+|waiter-state-machine)\//,
+    path: /\/(TopicProvider|VpcConnectivity|KafkaQuotas)\/Provider\/(framework-[A-Za-z]+|waiter-state-machine)\//,
     reason:
       'The custom-resource provider framework (and its waiter state machine) may invoke any version of its own handler functions.',
   },
@@ -71,7 +71,7 @@ export const ACCEPTED_FINDINGS: AcceptedFinding[] = [
   },
   {
     id: /^AwsSolutions-IAM5\[Resource::\*\]$/,
-    path: /\/(Consumer-[^/]+\/Function|TopicProvider\/Handler)\/ServiceRole\/DefaultPolicy\//,
+    path: /\/(Consumer-[^/]+\/Function|TopicProvider\/Handler|KafkaQuotas\/Handler)\/ServiceRole\/DefaultPolicy\//,
     reason: 'X-Ray PutTraceSegments/PutTelemetryRecords accept only Resource "*" (Lambda active tracing).',
   },
   {

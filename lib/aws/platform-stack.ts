@@ -14,6 +14,7 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { PLATFORM_STACK_NAME } from '../core/naming.ts';
 import type { PlatformSpec, TenantSpec } from '../manifest/spec.ts';
+import { KafkaQuotas } from './kafka-quotas.ts';
 import { MskVpcConnectivity } from './msk-connectivity.ts';
 import { mskClusterName, PLATFORM_PARAMETERS } from './platform-parameters.ts';
 
@@ -227,6 +228,19 @@ export class PlatformStack extends Stack {
       this.idempotencyTable.tableName,
     );
     parameter('AlarmTopicParameter', PLATFORM_PARAMETERS.alarmTopicArn, this.alarmTopic.topicArn);
+
+    // Tenants' Kafka quotas (Provisioned and existing clusters; MSK Serverless has no client quotas).
+    const quotas = props.tenants.filter((t) => t.quotas).map((t) => ({ tenant: t.name, ...t.quotas }));
+    if (quotas.length > 0 && cluster.mode !== 'serverless')
+      new KafkaQuotas(this, 'KafkaQuotas', {
+        clusterArn: this.clusterArn,
+        bootstrapBrokers: brokers.getResponseField('BootstrapBrokerStringSaslIam'),
+        vpcConfig: {
+          subnetIds: subnets.subnetIds,
+          securityGroupIds: [this.clientSecurityGroup.securityGroupId],
+        },
+        quotas,
+      });
 
     this.overviewDashboard(platform, props.tenants);
   }

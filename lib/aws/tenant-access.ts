@@ -25,6 +25,12 @@ export interface TenantAccessProps {
    * @default glueDatabaseName(tenant)
    */
   readonly glueDatabase?: string;
+  /**
+   * Other tenants' topics (full names) their owners share with this tenant and its consumers read; the
+   * only foreign names a grant may contain, and only for reading.
+   * @default - none
+   */
+  readonly sharedTopics?: string[];
 }
 
 /** What one consumer function may touch. */
@@ -55,7 +61,8 @@ export interface SinkGrant {
  * prefix and Glue database, and nothing with a wildcard that could reach another tenant. Topic and group ARNs
  * are exact names (`…:topic/<cluster>/<uuid>/payments.orders`), idempotency keys are constrained per function
  * with `dynamodb:LeadingKeys`, and S3 access is `<bucket>/<tenant>/*` (tenant names cannot contain '/', so
- * `pay/` never matches `pay-ments/`). The constructor-free grant methods refuse names outside the tenant.
+ * `pay/` never matches `pay-ments/`). The constructor-free grant methods refuse names outside the tenant,
+ * except reads of the topics another tenant shares with this one (`sharedTopics`): read and describe only.
  * https://docs.aws.amazon.com/msk/latest/developerguide/iam-access-control.html
  */
 export class TenantAccess extends Construct {
@@ -84,6 +91,17 @@ export class TenantAccess extends Construct {
     return mskResourceArn(this.props.clusterArn, 'topic', topic);
   }
 
+  /**
+   * ARN of a topic the tenant may read: one of its own, or one shared with it (`sharedTopics`). The ARN is
+   * derived from the cluster ARN in SSM like the tenant's own, so the reader's stack never depends on the
+   * owner's stack.
+   */
+  readableTopicArn(topic: string): string {
+    if (this.props.sharedTopics?.includes(topic))
+      return mskResourceArn(this.props.clusterArn, 'topic', topic);
+    return this.topicArn(topic);
+  }
+
   /** ARN of one of the tenant's consumer groups. */
   groupArn(group: string): string {
     this.assertOwned('group', group);
@@ -110,7 +128,7 @@ export class TenantAccess extends Construct {
       new iam.PolicyStatement({
         sid: 'ReadSourceTopic',
         actions: ['kafka-cluster:DescribeTopic', 'kafka-cluster:ReadData'],
-        resources: [this.topicArn(grant.sourceTopic)],
+        resources: [this.readableTopicArn(grant.sourceTopic)],
       }),
       new iam.PolicyStatement({
         sid: 'OwnConsumerGroup',

@@ -108,9 +108,12 @@ export class TenantStack extends Stack {
       idempotencyTableName: idempotent ? facts.idempotencyTableName : undefined,
       lakehouseBucketName: tenant.sinks.length > 0 ? facts.lakehouseBucketName : undefined,
       glueDatabase: tenant.glueDatabase,
+      sharedTopics: (tenant.sharedTopics ?? []).map((topic) => topic.name),
     });
 
     const topicsByKey = new Map(tenant.topics.map((topic) => [topic.key, topic]));
+    // A consumer's source may be another tenant's topic: look it up by its full name.
+    const topicsByName = new Map([...tenant.topics, ...(tenant.sharedTopics ?? [])].map((t) => [t.name, t]));
     for (const c of tenant.consumers) {
       const consumer = new KafkaConsumer(this, `Consumer-${c.key}`, {
         consumer: c,
@@ -118,7 +121,7 @@ export class TenantStack extends Stack {
         clusterArn: facts.clusterArn,
         bootstrapBrokers: facts.bootstrapBrokers,
         idempotencyTableName: c.idempotency ? facts.idempotencyTableName : undefined,
-        schemaFile: topicsByKey.get(c.topicKey)?.schemaFile,
+        schemaFile: topicsByName.get(c.topic)?.schemaFile,
         outputSchemaFile: c.outputKey ? topicsByKey.get(c.outputKey)?.schemaFile : undefined,
         qualityRules: {
           input: topicsByKey.get(c.topicKey)?.quality ?? [],
@@ -141,7 +144,8 @@ export class TenantStack extends Stack {
         if (version) consumer.node.addDependency(version);
       }
       // The mapping and the handler need their topics to exist.
-      for (const key of [c.topicKey, c.outputKey, c.onFailureTopic ? 'dlq' : undefined])
+      const ownSource = c.topicOwner === undefined ? c.topicKey : undefined;
+      for (const key of [ownSource, c.outputKey, c.onFailureTopic ? 'dlq' : undefined])
         if (key && this.topics.has(key)) consumer.node.addDependency(this.topics.get(key)!);
       this.consumers.set(c.key, consumer);
     }

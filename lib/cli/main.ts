@@ -1,9 +1,11 @@
 import { Command, CommanderError } from 'commander';
 import { formatManifestError, ManifestValidationError } from '../manifest/index.ts';
+import { registerCatalog } from './commands/catalog.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerDev } from './commands/dev.ts';
 import { registerDlq } from './commands/dlq.ts';
 import { registerLag } from './commands/lag.ts';
+import { registerLineage } from './commands/lineage.ts';
 import { registerProduce } from './commands/produce.ts';
 import { registerReplay } from './commands/replay.ts';
 import { registerSchema } from './commands/schema.ts';
@@ -38,6 +40,8 @@ export async function main(argv: string[], overrides: Partial<CliContext> = {}):
   registerDlq(program, ctx);
   registerLag(program, ctx);
   registerSchema(program, ctx);
+  registerLineage(program, ctx);
+  registerCatalog(program, ctx);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -25,6 +25,15 @@ export function consumerGroupId(tenant: string, consumerKey: string): string {
   return `${tenant}.${consumerKey}`;
 }
 
+/**
+ * `stratus-<tenant>`: the Kafka client id every client of a tenant uses (its handlers' producers, its local
+ * event-source consumers). Kafka applies a client-id quota to all clients sharing the id, so this is the
+ * entity the tenant's produce/consume quotas are set on. https://kafka.apache.org/documentation/#design_quotas
+ */
+export function tenantClientId(tenant: string): string {
+  return `stratus-${tenant}`;
+}
+
 /** `<tenant>.dlq`: the tenant's dead-letter topic. */
 export function dlqTopicName(tenant: string): string {
   return topicName(tenant, DLQ_TOPIC_KEY);

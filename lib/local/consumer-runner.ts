@@ -3,9 +3,14 @@
  * environment contract) fed by the event-source emulator, as Lambda + its Kafka event-source mapping are on AWS.
  */
 import path from 'node:path';
-import type { Kafka } from 'kafkajs';
+import { Kafka, logLevel } from 'kafkajs';
 import { consumerEnvironment } from '../core/function-env.ts';
-import { consumerFunctionName, LOCAL_IDEMPOTENCY_TABLE, localClusterArn } from '../core/naming.ts';
+import {
+  consumerFunctionName,
+  LOCAL_IDEMPOTENCY_TABLE,
+  localClusterArn,
+  tenantClientId,
+} from '../core/naming.ts';
 import type { ConsumerSpec, PlatformSpec, TenantSpec } from '../manifest/spec.ts';
 import {
   type EventSourceMapping,
@@ -50,7 +55,7 @@ export interface ConsumerRunner {
 /** The environment a consumer's function gets locally: the shared contract plus AWS SDK basics. */
 export function localFunctionEnvironment(options: ConsumerRunnerOptions): Record<string, string> {
   const { platform, tenant, consumer } = options;
-  const topic = tenant.topics.find((t) => t.name === consumer.topic);
+  const topic = [...tenant.topics, ...(tenant.sharedTopics ?? [])].find((t) => t.name === consumer.topic);
   const output = tenant.topics.find((t) => t.name === consumer.output);
   // Absolute: the SDK reads them as they are (there is no LAMBDA_TASK_ROOT locally).
   const absolute = (file: string | undefined) => (file ? path.resolve(platform.rootDir, file) : undefined);
@@ -104,7 +109,15 @@ export async function startConsumerRunner(options: ConsumerRunnerOptions): Promi
     [mapping] = await Promise.all([
       startEventSourceMapping({
         consumer,
-        kafka: options.kafka,
+        // With a consume quota, the mapping fetches under the tenant's client id, as the quota is set on it.
+        kafka:
+          options.tenant.quotas?.consumeBytesPerSecond === undefined
+            ? options.kafka
+            : new Kafka({
+                clientId: tenantClientId(tenant.name),
+                brokers: options.brokers,
+                logLevel: logLevel.NOTHING,
+              }),
         invoke: host.invoke,
         bootstrapServers: options.brokers.join(','),
         eventSourceArn,

@@ -7,6 +7,7 @@ import {
   consumerGroupId,
   dlqTopicName,
   glueDatabaseName,
+  parseQualifiedName,
   TENANT_NAME_PATTERN,
   topicName,
 } from '../core/naming.ts';
@@ -16,6 +17,8 @@ export function namespacedTenant(tenant: TenantSpec, suffix: string): TenantSpec
   const name = `${tenant.name}-${suffix}`;
   if (!TENANT_NAME_PATTERN.test(name))
     throw new Error(`cannot run tenant ${tenant.name} as "${name}": not a valid tenant name (too long?)`);
+  // A topic shared by another tenant is that tenant's, renamed the same way.
+  const owned = (owner: string | undefined) => (owner === undefined ? name : `${owner}-${suffix}`);
   const topics = tenant.topics.map((topic) => ({
     ...topic,
     name: topic.isDlq ? dlqTopicName(name) : topicName(name, topic.key),
@@ -29,7 +32,8 @@ export function namespacedTenant(tenant: TenantSpec, suffix: string): TenantSpec
       ...consumer,
       tenant: name,
       groupId: consumerGroupId(name, consumer.key),
-      topic: topicName(name, consumer.topicKey),
+      topic: topicName(owned(consumer.topicOwner), consumer.topicKey),
+      topicOwner: consumer.topicOwner === undefined ? undefined : owned(consumer.topicOwner),
       output: consumer.outputKey ? topicName(name, consumer.outputKey) : undefined,
       onFailureTopic: consumer.onFailureTopic ? dlqTopicName(name) : undefined,
     })),
@@ -42,6 +46,15 @@ export function namespacedTenant(tenant: TenantSpec, suffix: string): TenantSpec
       prefix: sink.prefix === `${tenant.name}/${sink.key}/` ? `${name}/${sink.key}/` : sink.prefix,
     })),
     glueDatabase: glueDatabaseName(name),
+    sharedReads: tenant.sharedReads?.map((read) => ({
+      ...read,
+      owner: owned(read.owner),
+      topic: topicName(owned(read.owner), read.key),
+    })),
+    sharedTopics: tenant.sharedTopics?.map((topic) => {
+      const owner = parseQualifiedName(topic.name)?.tenant;
+      return { ...topic, name: topicName(owned(owner), topic.key) };
+    }),
   };
 }
 

@@ -17,6 +17,7 @@ import { createObservability, type Observability } from './observability/index.t
 import { endpointHealthy } from './observability/readiness.ts';
 import { combineObservers } from './observers.ts';
 import { describeRegistrations, registerTenantSchemas } from './schema-registry.ts';
+import { applyLocalQuotas } from './quotas.ts';
 import type { Lakehouse } from './sink/lakehouse.ts';
 import { type LocalSink, startLocalSinks } from './sinks.ts';
 import { statePaths } from './state-dir.ts';
@@ -226,6 +227,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     await admin.connect();
     try {
       for (const line of describeTopicChanges(await provisionTopics(admin, tenantTopics(tenants)))) say(line);
+      for (const line of await applyLocalQuotas(brokers, tenants)) say(line);
     } finally {
       await admin.disconnect();
     }

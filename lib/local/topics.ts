@@ -25,9 +25,16 @@ export function topicConfigEntries(topic: TopicSpec): Record<string, string> {
   return topicConfigs(topic.retentionMs, topic.cleanupPolicy);
 }
 
-/** Every topic of the tenants, DLQs included, in manifest order. */
+/**
+ * Every topic of the tenants, DLQs included, in manifest order, then the topics other tenants share with
+ * them (so a reader runs even when the owner is not selected); each once.
+ */
 export function tenantTopics(tenants: readonly TenantSpec[]): TopicSpec[] {
-  return tenants.flatMap((tenant) => tenant.topics);
+  const all = [
+    ...tenants.flatMap((tenant) => tenant.topics),
+    ...tenants.flatMap((t) => t.sharedTopics ?? []),
+  ];
+  return all.filter((topic, index) => all.findIndex((t) => t.name === topic.name) === index);
 }
 
 /**

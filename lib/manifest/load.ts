@@ -3,6 +3,7 @@ import path from 'node:path';
 import { quote } from '../core/quote.ts';
 import { didYouMean, type ManifestError, ManifestValidationError, sortManifestErrors } from './errors.ts';
 import { resolvePlatform } from './platform-config.ts';
+import { checkShares } from './shares.ts';
 import type { StratusSpec, TenantSpec } from './spec.ts';
 import { INVALID_TENANT_NAME, resolveTenant } from './tenant.ts';
 import { YamlSource } from './yaml-source.ts';
@@ -82,6 +83,8 @@ export function loadStratus(options: LoadOptions = {}): LoadResult {
     claimed.set(tenant.name, source.file);
     tenants.push(tenant);
   }
+
+  checkShares(tenants, errors);
 
   let selected = tenants;
   if (options.only && options.only.length > 0) {

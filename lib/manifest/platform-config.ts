@@ -3,6 +3,7 @@ import { quote } from '../core/quote.ts';
 import { readCompatibility } from './contracts.ts';
 import type { ManifestError } from './errors.ts';
 import { FieldReader } from './fields.ts';
+import { resolvePolicies } from './policies.ts';
 import type { PlatformSpec } from './spec.ts';
 import type { YamlSource } from './yaml-source.ts';
 
@@ -61,7 +62,7 @@ export function resolvePlatform(
       rootDir,
       region: d.region,
       cluster: { ...d.cluster },
-      governance: { ...d.governance },
+      governance: { ...d.governance, policies: { requiredTags: [] } },
       tenantsDir: d.tenantsDir,
       functionDefaults: { ...d.functions },
       local: { ...d.local },
@@ -121,7 +122,20 @@ export function resolvePlatform(
     'maxRetention',
     'requireOwners',
     'requireCostCenter',
+    'policies',
+    'quotas',
   ]);
+  const quotaLimits = read.mapping(['governance', 'quotas'], governance.quotas, { optional: true }) ?? {};
+  read.onlyKeys(['governance', 'quotas'], quotaLimits, ['maxProduce', 'maxConsume']);
+  const rate = (key: 'maxProduce' | 'maxConsume') =>
+    quotaLimits[key] === undefined
+      ? undefined
+      : read.size(['governance', 'quotas', key], quotaLimits[key], {
+          min: 1024,
+          max: 10 * 1024 ** 3,
+          fallback: 0,
+          label: '1KiB and 10GiB (bytes per second)',
+        });
 
   const functions = read.mapping(['functions'], root.functions, { optional: true }) ?? {};
   read.onlyKeys(['functions'], functions, ['memory', 'timeout', 'logRetentionDays', 'logLevel']);
@@ -228,6 +242,9 @@ export function resolvePlatform(
         governance.requireCostCenter,
         d.governance.requireCostCenter,
       ),
+      policies: resolvePolicies(read, governance.policies),
+      maxProduceBytesPerSecond: rate('maxProduce'),
+      maxConsumeBytesPerSecond: rate('maxConsume'),
     },
     functionDefaults: {
       memoryMb: read.integer(['functions', 'memory'], functions.memory, {

@@ -70,6 +70,29 @@ export interface GovernanceSpec {
   maxRetentionMs: number;
   requireOwners: boolean;
   requireCostCenter: boolean;
+  policies: PoliciesSpec;
+  /** Highest Kafka quotas a tenant may ask for, bytes per second per broker; undefined is unlimited. */
+  maxProduceBytesPerSecond?: number;
+  maxConsumeBytesPerSecond?: number;
+}
+
+/**
+ * A tenant's Kafka quotas, bytes per second per broker, on its client id (`stratus-<tenant>`): the manifest's
+ * `quotas`, else the platform's maxima. Undefined means no quota.
+ */
+export interface QuotasSpec {
+  produceBytesPerSecond?: number;
+  consumeBytesPerSecond?: number;
+}
+
+/** Platform policies every manifest is checked against (`governance.policies`). */
+export interface PoliciesSpec {
+  /** Tags every tenant must set in `tags:`, optionally restricted to some values. */
+  requiredTags: Array<{ key: string; allowed?: string[] }>;
+  /** Rule for topic keys, matched against the whole key. */
+  topicNamePattern?: { source: string; regex: RegExp };
+  /** Topics whose schema marks a field `x-pii: true` keep records at most this long. */
+  piiMaxRetentionMs?: number;
 }
 
 export interface LocalSpec {
@@ -104,6 +127,34 @@ export interface TopicSpec {
   compatibility: CompatibilityMode;
   /** Data-quality rules, type-checked against `schema`; run by the SDK on records of this topic. */
   quality: QualityRuleSpec[];
+  /**
+   * Tenants allowed to read the topic (`shareWith`); only reads are shared, writes stay with the owner.
+   * @default none
+   */
+  shareWith?: ShareSpec[];
+  source: SourceRef;
+}
+
+/** One grant of `topics.<t>.shareWith`. */
+export interface ShareSpec {
+  /** A tenant name, or `*` for every tenant. */
+  tenant: string;
+  /** The share may carry fields marked `x-pii: true` (policy governance.policies.pii.share). */
+  allowPii: boolean;
+  source: SourceRef;
+}
+
+/** A consumer reading another tenant's topic (`topic: <owner>/<topic>`). */
+export interface SharedRead {
+  /** The tenant that owns the topic. */
+  owner: string;
+  /** The topic's key in the owner's manifest. */
+  key: string;
+  /** Full name on the cluster (`<owner>.<key>`). */
+  topic: string;
+  /** The reading consumer's key. */
+  consumer: string;
+  /** Where the reference is written (the consumer's `topic:` value). */
   source: SourceRef;
 }
 
@@ -132,9 +183,14 @@ export interface ConsumerSpec {
   tenant: string;
   /** `<tenant>.<consumer>`. */
   groupId: string;
-  /** Topic key and full name the consumer reads. */
+  /** Topic key (in its owner's manifest) and full name the consumer reads. */
   topicKey: string;
   topic: string;
+  /**
+   * Tenant owning the topic when another tenant shares it with this one (`topic: <owner>/<topic>`).
+   * @default the consumer's own tenant
+   */
+  topicOwner?: string;
   /** Handler module, relative to the project root; must export `handler`. */
   handlerFile: string;
   /** Output topic key and full name when the consumer is a processor. */
@@ -222,7 +278,22 @@ export interface TenantSpec {
   alerts: AlertsSpec;
   /** Glue database of the tenant's tables. */
   glueDatabase: string;
-  /** Tags on every AWS resource of the tenant. */
+  /**
+   * Kafka quotas of the tenant's clients.
+   * @default none
+   */
+  quotas?: QuotasSpec;
+  /**
+   * Consumers of this tenant that read other tenants' topics.
+   * @default none
+   */
+  sharedReads?: SharedRead[];
+  /**
+   * The owners' specs of those topics (schemas, partitions), filled once every manifest is resolved.
+   * @default none
+   */
+  sharedTopics?: TopicSpec[];
+  /** Tags on every AWS resource of the tenant: the manifest's `tags:` and the platform's `stratus:` tags. */
   tags: Record<string, string>;
 }
 

@@ -19,11 +19,15 @@ import { percent, readCompatibility, readQualityRules, readSinkExpectations } fr
 import { didYouMean, type ManifestError } from './errors.ts';
 import { FieldReader, type Mapping } from './fields.ts';
 import { checkHandlerFile, loadJsonSchema } from './module-files.ts';
+import { checkTenantPolicies, resolveTags } from './policies.ts';
 import type {
   AlertsSpec,
   ConsumerSpec,
   PartitionFieldSpec,
   PlatformSpec,
+  QuotasSpec,
+  SharedRead,
+  ShareSpec,
   SinkFormat,
   SinkSpec,
   SinkStartFrom,
@@ -68,6 +72,8 @@ const TOP_LEVEL = [
   'consumers',
   'sinks',
   'alerts',
+  'tags',
+  'quotas',
 ];
 const TOPIC_FIELDS = [
   'partitions',
@@ -77,6 +83,7 @@ const TOPIC_FIELDS = [
   'removalPolicy',
   'compatibility',
   'quality',
+  'shareWith',
 ];
 const CONSUMER_FIELDS = [
   'topic',
@@ -131,7 +138,10 @@ export function resolveTenant(
   const root = read.mapping([], source.value);
   if (!root) return undefined;
   read.onlyKeys([], root, TOP_LEVEL);
-  const ref = (path: FieldPath): SourceRef => ({ file: source.file, ...source.locate(path, 'key') });
+  const ref = (path: FieldPath, at: 'value' | 'key' = 'key'): SourceRef => ({
+    file: source.file,
+    ...source.locate(path, at),
+  });
 
   // An invalid name is resolved under a placeholder no tenant can be named, so the rest of the file is still
   // checked exactly as it would be with a valid name and the loader never sees a clash between placeholders.
@@ -172,11 +182,21 @@ export function resolveTenant(
     );
   }
 
-  const consumers = resolveConsumers(read, root, name, platform, topicsByKey, dlq, ref);
+  const sharedReads: SharedRead[] = [];
+  const consumers = resolveConsumers(read, root, name, platform, topicsByKey, dlq, ref, sharedReads);
   const sinks = resolveSinks(read, root, name, topicsByKey, ref);
   const alerts = resolveAlerts(read, root);
+  const userTags = resolveTags(read, root);
+  const quotas = resolveQuotas(read, root, platform);
+  const given = (section: unknown, key?: string): boolean => {
+    const mapping = key === undefined ? section : (section as Mapping | null | undefined)?.[key];
+    return !!mapping && typeof mapping === 'object' && (mapping as Mapping).retention !== undefined;
+  };
+  checkTenantPolicies(read, platform.governance.policies, userTags, [...topics, dlq], consumers, (topic) =>
+    topic.isDlq ? given(root.dlq) : given(root.topics, topic.key),
+  );
 
-  const tags: Record<string, string> = { 'stratus:tenant': name };
+  const tags: Record<string, string> = { ...userTags, 'stratus:tenant': name };
   if (owners.length > 0) tags['stratus:owners'] = owners.join(' ');
   if (costCenter) tags['stratus:cost-center'] = costCenter;
 
@@ -192,6 +212,9 @@ export function resolveTenant(
     sinks,
     alerts,
     glueDatabase: glueDatabaseName(name),
+    quotas,
+    sharedReads,
+    sharedTopics: [],
     tags,
   };
 }
@@ -285,6 +308,7 @@ function resolveTopics(
         schemaFile && schema ? schemaFromFile(platform.rootDir, schemaFile) : undefined,
         ref,
       ),
+      shareWith: resolveShares(read, [...path, 'shareWith'], topic.shareWith, tenant, ref),
       source: ref(path),
     });
   }
@@ -322,6 +346,7 @@ function resolveDlq(
     isDlq: true,
     compatibility: platform.defaultCompatibility,
     quality: [],
+    shareWith: [],
     source: ref(root.dlq === undefined ? ['tenant'] : ['dlq']),
   };
 }
@@ -384,6 +409,13 @@ function topicRef(
 ): TopicSpec | undefined {
   const key = read.string(path, value, { optional });
   if (key === undefined) return undefined;
+  if (key.includes('/'))
+    return read.fail(
+      path,
+      path.includes('output')
+        ? `"${key}" belongs to another tenant: only reads are shared, a processor writes its own tenant's topics`
+        : `"${key}" belongs to another tenant: a sink lands its own tenant's topics (read the shared topic with a consumer that writes one of yours)`,
+    );
   const topic = topics.get(key);
   if (!topic) {
     const qualified = topics.get(key.slice(key.indexOf('.') + 1));
@@ -396,6 +428,76 @@ function topicRef(
   return topic;
 }
 
+/**
+ * `topic: <owner>/<topic>`: a topic another tenant shares. The slash reads as "owner's topic" and cannot be
+ * confused with the cluster name `<owner>.<topic>` (which names no grant). Whether the owner shares it is
+ * checked once every manifest is resolved (shares.ts).
+ */
+function sharedTopicRef(
+  read: FieldReader,
+  path: FieldPath,
+  value: string,
+  tenant: string,
+  consumer: string,
+  ref: (path: FieldPath, at?: 'value' | 'key') => SourceRef,
+): SharedRead | undefined {
+  const [owner = '', key = '', ...rest] = value.split('/');
+  if (rest.length > 0 || !TENANT_NAME_PATTERN.test(owner) || !RESOURCE_KEY_PATTERN.test(key)) {
+    read.fail(
+      path,
+      `"${value}" is not a shared topic reference; write <tenant>/<topic>, e.g. payments/orders`,
+    );
+    return undefined;
+  }
+  if (owner === tenant) {
+    read.fail(path, `"${value}" is this tenant's own topic; name it by its key ("${key}")`);
+    return undefined;
+  }
+  return { owner, key, topic: topicName(owner, key), consumer, source: ref(path, 'value') };
+}
+
+/** `shareWith: [analytics, { tenant: risk, allowPii: true }]` or `shareWith: '*'` (every tenant). */
+function resolveShares(
+  read: FieldReader,
+  path: FieldPath,
+  value: unknown,
+  owner: string,
+  ref: (path: FieldPath, at?: 'value' | 'key') => SourceRef,
+): ShareSpec[] {
+  if (value === undefined || value === null) return [];
+  const items = value === '*' ? ['*'] : Array.isArray(value) ? value : undefined;
+  if (!items) {
+    read.fail(
+      path,
+      'must be a list of tenant names (or { tenant, allowPii } entries), or "*" for every tenant',
+    );
+    return [];
+  }
+  const shares: ShareSpec[] = [];
+  for (const [index, item] of items.entries()) {
+    const at = value === '*' ? path : [...path, index];
+    const entry = typeof item === 'string' ? { tenant: item } : read.mapping(at, item);
+    if (!entry) continue;
+    if (typeof item !== 'string') read.onlyKeys(at, entry, ['tenant', 'allowPii']);
+    const tenant = read.string(typeof item === 'string' ? at : [...at, 'tenant'], entry.tenant, {
+      pattern: /^(\*|[a-z][a-z0-9-]{1,30})$/,
+      hint: 'must be a tenant name or "*"',
+    });
+    if (!tenant) continue;
+    if (tenant === owner) {
+      read.fail(at, `"${owner}" owns the topic; a tenant does not share with itself`);
+      continue;
+    }
+    if (shares.some((s) => s.tenant === tenant)) {
+      read.fail(at, `"${tenant}" is listed twice`);
+      continue;
+    }
+    const allowPii = read.boolean([...at, 'allowPii'], entry.allowPii, false);
+    shares.push({ tenant, allowPii, source: ref(at, 'value') });
+  }
+  return shares;
+}
+
 function resolveConsumers(
   read: FieldReader,
   root: Mapping,
@@ -404,13 +506,19 @@ function resolveConsumers(
   topics: Map<string, TopicSpec>,
   dlq: TopicSpec,
   ref: (path: FieldPath) => SourceRef,
+  sharedReads: SharedRead[],
 ): ConsumerSpec[] {
   const d = TENANT_DEFAULTS.consumer;
   const consumers: ConsumerSpec[] = [];
   for (const [key, consumer] of entries(read, root, 'consumers', 'consumer')) {
     const path = ['consumers', key];
     read.onlyKeys(path, consumer, CONSUMER_FIELDS);
-    const topic = topicRef(read, [...path, 'topic'], consumer.topic, topics);
+    const crossTenant = typeof consumer.topic === 'string' && consumer.topic.includes('/');
+    const shared = crossTenant
+      ? sharedTopicRef(read, [...path, 'topic'], consumer.topic as string, tenant, key, ref)
+      : undefined;
+    if (shared) sharedReads.push(shared);
+    const topic = crossTenant ? undefined : topicRef(read, [...path, 'topic'], consumer.topic, topics);
     const output = topicRef(read, [...path, 'output'], consumer.output, topics, true);
     if (topic && output && topic.key === output.key) {
       read.fail(
@@ -450,8 +558,9 @@ function resolveConsumers(
       key,
       tenant,
       groupId: consumerGroupId(tenant, key),
-      topicKey: topic?.key ?? '',
-      topic: topic?.name ?? '',
+      topicKey: shared?.key ?? topic?.key ?? '',
+      topic: shared?.topic ?? topic?.name ?? '',
+      topicOwner: shared?.owner,
       handlerFile: handlerFile ?? '',
       outputKey: output?.key,
       output: output?.name,
@@ -803,6 +912,38 @@ function partitionFields(
     specs.push(spec);
   });
   return specs;
+}
+
+/**
+ * `quotas: { produce: 1MiB, consume: 4MiB }`, bytes per second per broker (Kafka's quota unit), within the
+ * platform's governance.quotas; a tenant that sets none gets the platform's maxima.
+ */
+function resolveQuotas(read: FieldReader, root: Mapping, platform: PlatformSpec): QuotasSpec | undefined {
+  const quotas = read.mapping(['quotas'], root.quotas, { optional: true }) ?? {};
+  read.onlyKeys(['quotas'], quotas, ['produce', 'consume']);
+  const g = platform.governance;
+  const one = (key: 'produce' | 'consume', max: number | undefined) => {
+    if (quotas[key] === undefined) return max;
+    const limit = max ?? 10 * 1024 ** 3;
+    const value = read.size(['quotas', key], quotas[key], {
+      min: 1024,
+      max: Number.MAX_SAFE_INTEGER,
+      fallback: limit,
+      label: '1KiB and any size (bytes per second)',
+    });
+    if (value > limit) {
+      read.fail(
+        ['quotas', key],
+        `${String(quotas[key])}/s exceeds the platform limit of ${limit} bytes/s (governance.quotas.max${key === 'produce' ? 'Produce' : 'Consume'})`,
+      );
+      return limit;
+    }
+    return value;
+  };
+  const produce = one('produce', g.maxProduceBytesPerSecond);
+  const consume = one('consume', g.maxConsumeBytesPerSecond);
+  if (produce === undefined && consume === undefined) return undefined;
+  return { produceBytesPerSecond: produce, consumeBytesPerSecond: consume };
 }
 
 function resolveAlerts(read: FieldReader, root: Mapping): AlertsSpec {

@@ -1,5 +1,6 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { acknowledgeAcceptedFindings, nagFindings } from '../../lib/aws/nag.ts';
 import { PLATFORM_PARAMETERS } from '../../lib/aws/platform-parameters.ts';
 import { PlatformStack } from '../../lib/aws/platform-stack.ts';
 import type { ClusterSpec } from '../../lib/manifest/spec.ts';
@@ -116,5 +117,52 @@ describe('PlatformStack', () => {
 
   it('rejects a broker count the subnets cannot spread evenly', () => {
     expect(() => synth({ brokerNodes: 5 })).toThrow(/cluster.brokerNodes \(5\) must be a multiple of 2 or 3/);
+  });
+});
+
+describe('PlatformStack quotas', () => {
+  it("sets each tenant's Kafka quotas through a custom resource with cluster-level quota rights only", () => {
+    const spec = exampleSpec();
+    const tenants = spec.tenants.map((tenant, index) =>
+      index === 0
+        ? { ...tenant, quotas: { produceBytesPerSecond: 1_048_576, consumeBytesPerSecond: 4_194_304 } }
+        : tenant,
+    );
+    const stack = new PlatformStack(appWithoutBundling(), 'Platform', {
+      env: { region: 'eu-west-1', account: '123456789012' },
+      platform: spec.platform,
+      tenants,
+    });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('Custom::StratusKafkaQuota', 1);
+    template.hasResourceProperties('Custom::StratusKafkaQuota', {
+      ClientId: `stratus-${tenants[0]!.name}`,
+      ProducerByteRate: 1_048_576,
+      ConsumerByteRate: 4_194_304,
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            // Sorted: the app minimizes policies (@aws-cdk/aws-iam:minimizePolicies).
+            Action: [
+              'kafka-cluster:AlterClusterDynamicConfiguration',
+              'kafka-cluster:Connect',
+              'kafka-cluster:DescribeClusterDynamicConfiguration',
+            ],
+          }),
+        ]),
+      },
+    });
+    // cdk-nag: nothing about the quota handler beyond the findings every Stratus stack accepts with a reason.
+    acknowledgeAcceptedFindings(stack);
+    expect(nagFindings(stack).filter((f) => f.path.includes('KafkaQuotas'))).toEqual([]);
+    // Serverless has no client quotas: no resource.
+    const serverless = new PlatformStack(appWithoutBundling(), 'PlatformServerless', {
+      env: { region: 'eu-west-1', account: '123456789012' },
+      platform: { ...spec.platform, cluster: { ...spec.platform.cluster, mode: 'serverless' } },
+      tenants,
+    });
+    Template.fromStack(serverless).resourceCountIs('Custom::StratusKafkaQuota', 0);
   });
 });

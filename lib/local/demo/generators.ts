@@ -31,8 +31,9 @@ export function sourceTopics(tenants: readonly TenantSpec[]): SourceTopic[] {
     for (const consumer of tenant.consumers) {
       if (outputs.has(consumer.topic) || seen.has(consumer.topic)) continue;
       seen.add(consumer.topic);
-      const topic = tenant.topics.find((t) => t.name === consumer.topic);
-      if (topic) sources.push({ tenant: tenant.name, topic });
+      // A shared source topic is produced once, as its owner's.
+      const topic = [...tenant.topics, ...(tenant.sharedTopics ?? [])].find((t) => t.name === consumer.topic);
+      if (topic) sources.push({ tenant: consumer.topicOwner ?? tenant.name, topic });
     }
   }
   return sources;
