@@ -2,10 +2,9 @@
  * One manifest consumer running locally: its handler in a FunctionHost (worker threads with the consumer's
  * environment contract) fed by the event-source emulator, as Lambda + its Kafka event-source mapping are on AWS.
  */
-import path from 'node:path';
 import type { Kafka } from 'kafkajs';
-import { consumerEnvironment } from '../core/function-env.ts';
-import { consumerFunctionName, LOCAL_IDEMPOTENCY_TABLE, localClusterArn } from '../core/naming.ts';
+import { buildMskEvent } from '../core/msk-event.ts';
+import { consumerFunctionName, localClusterArn } from '../core/naming.ts';
 import type { ConsumerSpec, PlatformSpec, TenantSpec } from '../manifest/spec.ts';
 import {
   type EventSourceMapping,
@@ -13,7 +12,7 @@ import {
   type EventSourceStats,
   startEventSourceMapping,
 } from './event-source/index.ts';
-import { buildMskEvent } from './event-source/record.ts';
+import { localFunctionEnvironment } from './function-host/environment.ts';
 import { FunctionHost } from './function-host/index.ts';
 
 export interface ConsumerRunnerOptions {
@@ -41,40 +40,6 @@ export interface ConsumerRunner {
   stats(): EventSourceStats;
   /** Finishes the batch in flight, commits, leaves the group and ends the function's workers. */
   stop(): Promise<void>;
-}
-
-/** The environment a consumer's function gets locally: the shared contract plus AWS SDK basics. */
-export function localFunctionEnvironment(options: ConsumerRunnerOptions): Record<string, string> {
-  const { platform, tenant, consumer } = options;
-  const topic = tenant.topics.find((t) => t.name === consumer.topic);
-  const output = tenant.topics.find((t) => t.name === consumer.output);
-  // Absolute: the SDK reads them as they are (there is no LAMBDA_TASK_ROOT locally).
-  const absolute = (file: string | undefined) => (file ? path.resolve(platform.rootDir, file) : undefined);
-  const env = consumerEnvironment({
-    tenant: tenant.name,
-    consumer: consumer.key,
-    sourceTopic: consumer.topic,
-    outputTopic: consumer.output,
-    dlqTopic: consumer.onFailureTopic,
-    kafkaBrokers: options.brokers.join(','),
-    kafkaAuth: 'plaintext',
-    idempotency: consumer.idempotency
-      ? { key: consumer.idempotency.key, ttlMs: consumer.idempotency.ttlMs, table: LOCAL_IDEMPOTENCY_TABLE }
-      : undefined,
-    schemaFile: absolute(topic?.schemaFile),
-    outputSchemaFile: absolute(output?.schemaFile),
-    logLevel: options.logLevel ?? platform.functionDefaults.logLevel,
-    awsEndpoint: options.awsEndpoint,
-  });
-  // What Lambda sets in every function; the emulator accepts any credentials, real ones are kept if present.
-  env.AWS_REGION = platform.region;
-  env.AWS_DEFAULT_REGION = platform.region;
-  env.AWS_LAMBDA_FUNCTION_NAME = consumerFunctionName(tenant.name, consumer.key);
-  if (!process.env.AWS_ACCESS_KEY_ID) {
-    env.AWS_ACCESS_KEY_ID = 'stratus-local';
-    env.AWS_SECRET_ACCESS_KEY = 'stratus-local';
-  }
-  return env;
 }
 
 export async function startConsumerRunner(options: ConsumerRunnerOptions): Promise<ConsumerRunner> {
