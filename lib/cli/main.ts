@@ -4,6 +4,7 @@ import { registerDemo } from './commands/demo.ts';
 import { registerDev } from './commands/dev.ts';
 import { registerDlq } from './commands/dlq.ts';
 import { registerLag } from './commands/lag.ts';
+import { registerNew } from './commands/new.ts';
 import { registerProduce } from './commands/produce.ts';
 import { registerReplay } from './commands/replay.ts';
 import { registerValidate } from './commands/validate.ts';
@@ -36,6 +37,7 @@ export async function main(argv: string[], overrides: Partial<CliContext> = {}):
   registerDemo(program, ctx);
   registerDlq(program, ctx);
   registerLag(program, ctx);
+  registerNew(program, ctx);
 
   try {
     await program.parseAsync(argv, { from: 'user' });
