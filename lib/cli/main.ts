@@ -3,6 +3,8 @@ import { formatManifestError, ManifestValidationError } from '../manifest/index.
 import { registerDemo } from './commands/demo.ts';
 import { registerDev } from './commands/dev.ts';
 import { registerDlq } from './commands/dlq.ts';
+import { registerEvent } from './commands/event.ts';
+import { registerInvoke } from './commands/invoke.ts';
 import { registerLag } from './commands/lag.ts';
 import { registerNew } from './commands/new.ts';
 import { registerProduce } from './commands/produce.ts';
@@ -38,6 +40,8 @@ export async function main(argv: string[], overrides: Partial<CliContext> = {}):
   registerDlq(program, ctx);
   registerLag(program, ctx);
   registerNew(program, ctx);
+  registerInvoke(program, ctx);
+  registerEvent(program, ctx);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

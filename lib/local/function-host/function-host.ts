@@ -14,7 +14,7 @@ import { Worker } from 'node:worker_threads';
 import type { MskEvent } from '../../core/msk-event.ts';
 import type { InvokeResult } from '../event-source/types.ts';
 import type { FunctionIdentity } from './context.ts';
-import type { InvokeReply, InvokeRequest, WorkerInit } from './protocol.ts';
+import type { InvocationCapture, InvokeReply, InvokeRequest, WorkerInit } from './protocol.ts';
 
 const BOOTSTRAP = path.join(path.dirname(fileURLToPath(import.meta.url)), 'bootstrap.mjs');
 
@@ -41,9 +41,23 @@ export interface FunctionHostOptions {
   memoryMb?: number;
   /** @default 'local' */
   region?: string;
+  /**
+   * `stratus invoke`: outputs and dead letters are recorded per invocation (and produced only with
+   * `produce`), what the function prints is returned instead of reaching stdout, and idempotency keys live in
+   * memory.
+   * @default off: the function produces to Kafka and prints to the process's stdout, as in `stratus dev`
+   */
+  capture?: { produce: boolean };
 }
 
-export type FunctionInvokeResult = InvokeResult & { durationMs: number; awsRequestId: string };
+export type FunctionInvokeResult = InvokeResult & {
+  durationMs: number;
+  awsRequestId: string;
+  /** Capture mode only. */
+  capture?: InvocationCapture;
+  /** The error's stack, when the handler threw. */
+  stack?: string;
+};
 
 interface Environment {
   worker: Worker;
@@ -71,6 +85,7 @@ export class FunctionHost {
       handlerFile: path.resolve(options.rootDir ?? process.cwd(), options.handlerFile),
       handlerName: options.handlerName ?? 'handler',
       identity,
+      capture: options.capture,
     };
   }
 
@@ -118,13 +133,16 @@ export class FunctionHost {
     environment.busy = false;
     if (!environment.dead && !this.closed) this.idle.push(environment);
     const durationMs = performance.now() - started;
+    const extra = reply.capture ? { capture: reply.capture } : {};
     return reply.ok
-      ? { ok: true, response: reply.response, durationMs, awsRequestId }
+      ? { ok: true, response: reply.response, durationMs, awsRequestId, ...extra }
       : {
           ok: false,
           error: { class: reply.error.class, message: reply.error.message },
+          stack: reply.error.stack,
           durationMs,
           awsRequestId,
+          ...extra,
         };
   };
 
