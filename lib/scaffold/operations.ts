@@ -54,8 +54,12 @@ function manifestOf(project: ScaffoldProject, tenant: string): { file: string; m
 }
 
 function add(project: ScaffoldProject, file: string, section: string, key: string, value: unknown): void {
-  const { text } = insertEntry(project.read(file)!, section, key, value);
+  const { text, reformatted } = insertEntry(project.read(file)!, section, key, value);
   project.write(file, text);
+  if (reformatted)
+    project.notes.push(
+      `${file}: "${section}" is in flow style or empty, so the YAML library rewrote the file's layout`,
+    );
 }
 
 function createFile(project: ScaffoldProject, file: string, content: string): void {

@@ -17,6 +17,8 @@ export interface FileChange {
 
 export class ScaffoldProject {
   readonly platform: PlatformSpec;
+  /** Things the user should know about the plan (a file whose layout had to change). */
+  readonly notes: string[] = [];
   private readonly changes = new Map<string, FileChange>();
 
   constructor(

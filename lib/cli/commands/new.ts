@@ -36,6 +36,7 @@ function scaffold(
   try {
     plan(project);
     const changes = project.planned();
+    for (const note of project.notes) writeLine(ctx.stderr, `note: ${note}`);
     if (flags.dryRun) {
       for (const change of changes)
         writeLine(ctx.stdout, unifiedDiff(change.file, change.before, change.after));
