@@ -3,7 +3,7 @@
  * environment contract) fed by the event-source emulator, as Lambda + its Kafka event-source mapping are on AWS.
  */
 import type { Kafka } from 'kafkajs';
-import { buildMskEvent } from '../core/msk-event.ts';
+import { buildMskEvent, eventRecords, type MskEvent } from '../core/msk-event.ts';
 import { consumerFunctionName, localClusterArn } from '../core/naming.ts';
 import type { ConsumerSpec, PlatformSpec, TenantSpec } from '../manifest/spec.ts';
 import {
@@ -38,6 +38,13 @@ export interface ConsumerRunner {
   pause(): Promise<void>;
   resume(): Promise<void>;
   stats(): EventSourceStats;
+  /**
+   * Hot reload: new invocations go to fresh execution environments (which import the handler anew, like a new
+   * Lambda version); the old ones finish their invocations in flight and are then terminated. The mapping
+   * is not touched, so offsets and ordering are exactly as without a reload. `firstRecord` settles with the
+   * time the first invocation with records succeeded on the new environments.
+   */
+  replaceFunction(): Promise<{ firstRecord: Promise<number> }>;
   /** Finishes the batch in flight, commits, leaves the group and ends the function's workers. */
   stop(): Promise<void>;
 }
@@ -45,27 +52,41 @@ export interface ConsumerRunner {
 export async function startConsumerRunner(options: ConsumerRunnerOptions): Promise<ConsumerRunner> {
   const { platform, tenant, consumer } = options;
   const eventSourceArn = localClusterArn(platform.region, platform.cluster.name);
-  const host = new FunctionHost({
-    handlerFile: consumer.handlerFile,
-    rootDir: platform.rootDir,
-    functionName: consumerFunctionName(tenant.name, consumer.key),
-    env: localFunctionEnvironment(options),
-    timeoutMs: consumer.timeoutMs,
-    memoryMb: consumer.memoryMb,
-    region: platform.region,
-  });
+  const newHost = () =>
+    new FunctionHost({
+      handlerFile: consumer.handlerFile,
+      rootDir: platform.rootDir,
+      functionName: consumerFunctionName(tenant.name, consumer.key),
+      env: localFunctionEnvironment(options),
+      timeoutMs: consumer.timeoutMs,
+      memoryMb: consumer.memoryMb,
+      region: platform.region,
+    });
+  let host = newHost();
+  // The mapping invokes through this, so a hot reload can swap the host underneath it.
+  let onNewCode: ((at: number) => void) | undefined;
+  const invoke = async (event: MskEvent) => {
+    const current = host;
+    const result = await current.invoke(event);
+    if (onNewCode && current === host && result.ok && eventRecords(event).length > 0) {
+      onNewCode(Date.now());
+      onNewCode = undefined;
+    }
+    return result;
+  };
+  const warmUp = () => host.invoke(buildMskEvent([], eventSourceArn, options.brokers.join(',')));
   let mapping: EventSourceMapping;
   let closing = false;
   try {
     // One execution environment is started and initialised while the group is joined (like provisioned
     // concurrency of 1): an empty event runs the handler's init phase, so the first records do not wait for
     // a cold start. Handlers see `records: {}`; the SDK answers it with no failures.
-    const warm = host.invoke(buildMskEvent([], eventSourceArn, options.brokers.join(',')));
+    const warm = warmUp();
     [mapping] = await Promise.all([
       startEventSourceMapping({
         consumer,
         kafka: options.kafka,
-        invoke: host.invoke,
+        invoke,
         bootstrapServers: options.brokers.join(','),
         eventSourceArn,
         observer: options.observer,
@@ -89,6 +110,19 @@ export async function startConsumerRunner(options: ConsumerRunnerOptions): Promi
     pause: () => mapping.pause(),
     resume: () => mapping.resume(),
     stats: () => mapping.stats(),
+    async replaceFunction() {
+      const retired = host;
+      const next = newHost();
+      // The old version keeps processing while the new one loads; then invocations switch over.
+      await next.prewarm();
+      host = next;
+      const firstRecord = new Promise<number>((resolve) => {
+        onNewCode = resolve;
+      });
+      await retired.drain();
+      await retired.close();
+      return { firstRecord };
+    },
     async stop() {
       try {
         await mapping.stop();

@@ -69,9 +69,13 @@ interface Environment {
 
 export class FunctionHost {
   private readonly idle: Environment[] = [];
+  /** Spawned ahead of use by `prewarm`, maybe still initialising; taken before spawning another. */
+  private readonly warming: Environment[] = [];
   private readonly all = new Set<Environment>();
   private nextId = 1;
   private closed = false;
+  private inFlight = 0;
+  private idleWaiters: Array<() => void> = [];
   private readonly init: WorkerInit;
 
   constructor(private readonly options: FunctionHostOptions) {
@@ -97,8 +101,38 @@ export class FunctionHost {
   /** Invoke the handler with `event`; never throws: errors and timeouts come back as `{ ok: false }`. */
   invoke = async (event: MskEvent | unknown): Promise<FunctionInvokeResult> => {
     if (this.closed) throw new Error(`${this.options.functionName}: the function host is closed`);
+    this.inFlight++;
+    try {
+      return await this.invokeIn(event);
+    } finally {
+      if (--this.inFlight === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+    }
+  };
+
+  /**
+   * Starts an execution environment ahead of the first invocation (its init phase: the handler module's
+   * import) and resolves when it is ready, so a hot reload switches to code that is already loaded.
+   */
+  async prewarm(): Promise<void> {
+    const environment = this.spawn();
+    this.warming.push(environment);
+    await environment.ready;
+    const index = this.warming.indexOf(environment);
+    if (index >= 0 && !environment.dead) {
+      this.warming.splice(index, 1);
+      this.idle.push(environment);
+    }
+  }
+
+  /** Resolves once no invocation is in flight (hot reload retires a version after its last batch). */
+  drain(): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private invokeIn = async (event: MskEvent | unknown): Promise<FunctionInvokeResult> => {
     const awsRequestId = randomUUID();
-    const environment = this.idle.pop() ?? this.spawn();
+    const environment = this.idle.pop() ?? this.warming.shift() ?? this.spawn();
     environment.busy = true;
     await environment.ready;
     const started = performance.now();
@@ -190,8 +224,10 @@ export class FunctionHost {
     if (environment.dead) return;
     environment.dead = true;
     this.all.delete(environment);
-    const index = this.idle.indexOf(environment);
-    if (index >= 0) this.idle.splice(index, 1);
+    for (const list of [this.idle, this.warming]) {
+      const index = list.indexOf(environment);
+      if (index >= 0) list.splice(index, 1);
+    }
     await environment.worker.terminate().catch(() => {});
   }
 }
