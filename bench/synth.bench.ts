@@ -12,7 +12,7 @@ import path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { addStratusStacks } from '../lib/aws/app.ts';
 import { loadStratusOrThrow } from '../lib/manifest/load.ts';
-import { generatedProject } from '../test/cdk/helpers.ts';
+import { cdkJsonContext, generatedProject } from '../test/cdk/helpers.ts';
 
 const cleanup: string[] = [];
 
@@ -27,7 +27,7 @@ function synthesize(root: string): number {
   const outdir = mkdtempSync(path.join(os.tmpdir(), 'stratus-bench-synth-'));
   cleanup.push(outdir);
   const started = performance.now();
-  const app = new App({ outdir });
+  const app = new App({ outdir, context: cdkJsonContext() });
   addStratusStacks(app, loadStratusOrThrow({ rootDir: root }));
   app.synth();
   return performance.now() - started;

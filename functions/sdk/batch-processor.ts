@@ -12,11 +12,17 @@
  * Commit. Outputs and dead letters are produced together after the loop and their acknowledgements awaited
  * before the function returns (at-least-once). If production fails the invocation fails as a whole (the
  * mapping retries the batch) and no record is marked complete in the idempotency store.
+ *
+ * Drops. A processor's record that produced no output on purpose (the handler returned nothing, its idempotency
+ * key was already processed, a tombstone) is listed in the invocation's drop evidence (lib/core/drop-evidence.ts),
+ * printed once the outputs are acknowledged and before any record is marked complete, so every committed record
+ * has an output, a dead letter or that evidence: an accounting can tell a drop from a loss.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { buildDeadLetter } from '../../lib/core/dlq-envelope.ts';
+import type { DroppedRecord, DropReason } from '../../lib/core/drop-evidence.ts';
 import {
   type BatchItemFailure,
   decodeHeaders,
@@ -29,7 +35,7 @@ import { decodeRecord } from './decode.ts';
 import { InvalidRecordError, OutputDeliveryError, OutputSchemaViolationError } from './errors.ts';
 import type { RecordIdempotency } from './idempotency.ts';
 import { correlationIdOf, invocationTraceId, lineageHeaders } from './lineage.ts';
-import { MetricUnit, recordLogger, SDK_METRICS } from './observability.ts';
+import { MetricUnit, printDropEvidence, recordLogger, SDK_METRICS } from './observability.ts';
 import { type OutgoingMessage, toMessages } from './output.ts';
 import type { RecordPublisher } from './producer.ts';
 import type { ValueValidator } from './schema.ts';
@@ -62,6 +68,8 @@ interface Batch {
   completions: Promise<unknown>[];
   /** Idempotency keys started in this invocation: a second record with the same key is a duplicate. */
   keys: Set<string>;
+  /** Records of a processor that produced no output on purpose, for the drop evidence. */
+  dropped: DroppedRecord[];
   committed: Promise<void>;
   counts: { failed: number; deadLettered: number; duplicate: number; tombstones: number };
   /** Aggregated per batch: one metric value per invocation, not per record (addMetric costs ~2 µs a call). */
@@ -112,6 +120,10 @@ export function createBatchProcessor(
   options: BatchProcessorOptions,
 ): (event: MskEvent, context: Context) => Promise<MskBatchResponse> {
   const { settings, logger, metrics, idempotency } = options;
+  const drop = (batch: Batch, source: MskRecord, reason: DropReason): void => {
+    if (options.producesOutput)
+      batch.dropped.push({ topic: source.topic, partition: source.partition, offset: source.offset, reason });
+  };
 
   const processRecord = async (batch: Batch, source: MskRecord): Promise<void> => {
     let decoded: KafkaRecord<unknown> | TombstoneRecord;
@@ -128,6 +140,7 @@ export function createBatchProcessor(
     if (decoded.value === null) {
       batch.counts.tombstones++;
       if (options.onTombstone) await options.onTombstone(decoded as TombstoneRecord, context);
+      drop(batch, source, 'tombstone');
       return;
     }
     const record = decoded as KafkaRecord<unknown>;
@@ -139,7 +152,7 @@ export function createBatchProcessor(
       batch.timing.handled++;
       if (record.timestamp < batch.timing.oldestTimestamp) batch.timing.oldestTimestamp = record.timestamp;
       if (!options.producesOutput) return [];
-      return toMessages(
+      const messages = toMessages(
         result as ProcessorResult<unknown>,
         source.key,
         () =>
@@ -153,6 +166,8 @@ export function createBatchProcessor(
           }),
         options.validateOutput ? checkOutput : undefined,
       );
+      if (messages.length === 0) drop(batch, source, 'returned-nothing');
+      return messages;
     };
 
     const key = idempotency?.keyOf(record);
@@ -163,6 +178,7 @@ export function createBatchProcessor(
     }
     if (batch.keys.has(key.id)) {
       batch.counts.duplicate++;
+      drop(batch, source, 'duplicate');
       context.logger.debug('duplicate record skipped (same idempotency key earlier in this batch)');
       return;
     }
@@ -170,6 +186,7 @@ export function createBatchProcessor(
     const run = await idempotency.run(key, work, batch.committed);
     if (run.duplicate) {
       batch.counts.duplicate++;
+      drop(batch, source, 'duplicate');
       context.logger.debug('duplicate record skipped (idempotency key already processed)');
       return;
     }
@@ -260,6 +277,7 @@ export function createBatchProcessor(
       failures: [],
       completions: [],
       keys: new Set(),
+      dropped: [],
       committed,
       counts: { failed: 0, deadLettered: 0, duplicate: 0, tombstones: 0 },
       timing: { handlerMs: 0, handled: 0, oldestTimestamp: Number.POSITIVE_INFINITY },
@@ -284,6 +302,9 @@ export function createBatchProcessor(
           ? error
           : new OutputDeliveryError(String(error), { cause: error });
       }
+      // After the acknowledgements, before anything is marked complete: a record whose key is COMPLETED and
+      // which is skipped as a duplicate after a crash has its evidence already.
+      printDropEvidence(settings.tenant, settings.consumer, batch.dropped);
       commitResult.resolve();
       const settled = await Promise.allSettled(batch.completions);
       const unmarked = settled.filter((s) => s.status === 'rejected' || s.value instanceof Error).length;
@@ -314,6 +335,7 @@ export function createBatchProcessor(
         deadLettered: batch.counts.deadLettered,
         duplicate: batch.counts.duplicate,
         tombstones: batch.counts.tombstones,
+        dropped: batch.dropped.length,
       });
       return { batchItemFailures: batch.failures };
     } finally {

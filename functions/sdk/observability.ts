@@ -5,6 +5,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { type DroppedRecord, dropEvidenceDocument } from '../../lib/core/drop-evidence.ts';
 import type { RecordLogger } from './types.ts';
 
 /** The metrics the SDK emits per invocation, dimensions service (= tenant), tenant, consumer. */
@@ -17,6 +18,11 @@ export const SDK_METRICS = {
   recordsDeadLettered: 'RecordsDeadLettered',
   /** Records skipped because their idempotency key was already processed. */
   recordsDuplicate: 'RecordsDuplicate',
+  /**
+   * Records a processor produced no output for on purpose (returned nothing, idempotency duplicate, tombstone);
+   * emitted with the list of those records (lib/core/drop-evidence.ts), see `printDropEvidence`.
+   */
+  recordsDropped: 'RecordsDropped',
   /** Mean handler time per record in the invocation, milliseconds. */
   processingTime: 'ProcessingTime',
   /**
@@ -39,6 +45,17 @@ export function createMetrics(tenant: string, consumer: string): Metrics {
     serviceName: tenant,
     defaultDimensions: { tenant, consumer },
   });
+}
+
+/**
+ * Prints the evidence of an invocation's deliberate drops: one EMF line (metric `RecordsDropped`, property
+ * `stratusDropped` listing each record), straight to stdout like Powertools' own EMF lines. Not through the
+ * Metrics or Logger instances: evidence must not depend on a log level or on POWERTOOLS_METRICS_DISABLED.
+ */
+export function printDropEvidence(tenant: string, consumer: string, records: readonly DroppedRecord[]): void {
+  if (records.length === 0) return;
+  const namespace = process.env.POWERTOOLS_METRICS_NAMESPACE || 'Stratus';
+  process.stdout.write(`${JSON.stringify(dropEvidenceDocument({ namespace, tenant, consumer, records }))}\n`);
 }
 
 /** The coordinates every line about a record carries. */

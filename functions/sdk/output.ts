@@ -1,7 +1,11 @@
 /**
  * A processor's return value → Kafka messages for the output topic.
  */
+import { LINEAGE_HEADERS } from '../../lib/core/lineage.ts';
 import { OUTPUT_RECORD, type OutputRecord, type ProcessorResult } from './types.ts';
+
+const OUTPUT_INDEX = LINEAGE_HEADERS.outputIndex;
+const OUTPUT_COUNT = LINEAGE_HEADERS.outputCount;
 
 /** A message as the producer sends it. */
 export interface OutgoingMessage {
@@ -37,7 +41,8 @@ export function outputsOf<O>(result: ProcessorResult<O>): OutputRecord<O>[] {
 
 /**
  * A processor result → messages: the processor's key, else the source key (base64 as Lambda delivered it);
- * lineage headers win over the processor's. `check` sees every value first (the output schema).
+ * lineage headers, with each output's position among the record's outputs, win over the processor's. `check`
+ * sees every value first (the output schema).
  * Plain values are not wrapped in output records first: this runs for every record of every batch.
  */
 export function toMessages<O>(
@@ -49,10 +54,16 @@ export function toMessages<O>(
   if (result === null || result === undefined) return [];
   const items = Array.isArray(result) ? (result as ReadonlyArray<O | OutputRecord<O>>) : [result as O];
   if (items.length === 0) return [];
-  const headers = lineage();
+  // A fresh object per record (lineageHeaders builds one per call): the first output takes it as it is, the
+  // others a copy with their own position.
+  const first = lineage();
+  first[OUTPUT_INDEX] = '0';
+  first[OUTPUT_COUNT] = String(items.length);
   let sourceKey: Buffer | null | undefined;
   const messages: OutgoingMessage[] = [];
-  for (const item of items) {
+  for (let index = 0; index < items.length; index++) {
+    const item = items[index]!;
+    const headers = index === 0 ? first : { ...first, [OUTPUT_INDEX]: String(index) };
     const explicit = isOutputRecord<O>(item) ? item : undefined;
     const value = explicit ? explicit.value : (item as O);
     check?.(value);
@@ -78,5 +89,5 @@ export function toMessage<O>(
   sourceKeyBase64: string | undefined | null,
   lineage: Record<string, string>,
 ): OutgoingMessage {
-  return toMessages<O>(output, sourceKeyBase64, () => lineage)[0]!;
+  return toMessages<O>(output, sourceKeyBase64, () => ({ ...lineage }))[0]!;
 }

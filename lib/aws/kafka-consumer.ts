@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -170,13 +171,18 @@ export class KafkaConsumer extends Construct {
     });
     if (props.vpcConfig) {
       // Subnets come from an SSM list parameter, known only at deploy time, so they go straight into the
-      // template rather than through an IVpc. AWSLambdaMSKExecutionRole (attached by the event source) carries
-      // the ENI permissions this needs.
+      // template rather than through an IVpc. AWSLambdaMSKExecutionRole (attached by the event source) lacks
+      // ec2:AssignPrivateIpAddresses and ec2:UnassignPrivateIpAddresses, which Lambda lists among the
+      // execution-role permissions of a VPC function; AWSLambdaVPCAccessExecutionRole has the full set.
+      // https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html
       const cfn = this.function.node.defaultChild as lambda.CfnFunction;
       cfn.vpcConfig = {
         subnetIds: props.vpcConfig.subnetIds,
         securityGroupIds: props.vpcConfig.securityGroupIds,
       };
+      this.function.role!.addManagedPolicy(
+        iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole'),
+      );
     }
 
     this.eventSource = new sources.ManagedKafkaEventSource({

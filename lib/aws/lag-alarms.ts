@@ -27,7 +27,8 @@ export interface LagAlarmsProps {
   /** The tenant's consumers. */
   readonly consumers: ConsumerMetricsSource[];
   /**
-   * The tenant's sinks; each gets a delivery-failure alarm.
+   * The tenant's sinks; each gets a data-freshness alarm, and a failed-rows (Iceberg, Parquet) or a
+   * success-ratio (S3) alarm.
    * @default - none
    */
   readonly sinks?: SinkMetricsSource[];
@@ -45,8 +46,12 @@ export interface LagAlarmsProps {
  *   EMPTY state, so a lagging group that starts rebalancing stops reporting; it must not flip to OK then.
  * - error rate: NOT_BREACHING — no invocations means no errors.
  * - DLQ growth: NOT_BREACHING — the metric is only emitted when records are dead-lettered.
- * - sink failures: NOT_BREACHING for failed rows (emitted on delivery); delivery success below 1 breaches.
+ * - sinks: NOT_BREACHING — failed rows and data freshness are emitted only while records flow, and an idle
+ *   stream is healthy. Iceberg sinks alarm on failed rows and freshness only: DeliveryToIceberg.Success counts
+ *   commits, so "below 1" would read every quiet period as a failure.
  */
+const FRESHNESS_MARGIN_SECONDS = 300;
+
 export class LagAlarms extends Construct {
   /** Every alarm created, in creation order. */
   readonly alarms: cloudwatch.Alarm[] = [];
@@ -135,15 +140,29 @@ export class LagAlarms extends Construct {
     }
     for (const sink of props.sinks ?? []) {
       const names = sinkMetricNames(sink.format);
-      add(`${sink.key}DeliveryFailures`, {
-        alarmName: name('sink', sink.key, 'delivery'),
-        alarmDescription: `Firehose stream ${sink.streamName} failed to deliver records (${names.success} below 1)`,
-        metric: firehoseMetric(sink.streamName, names.success, 'Minimum'),
-        threshold: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      // Firehose's advice: alarm when DataFreshness exceeds the buffering limit. A healthy stream delivers
+      // within its buffering interval; the margin covers the commit itself. Idle streams emit nothing.
+      // https://docs.aws.amazon.com/firehose/latest/dev/firehose-cloudwatch-metrics-best-practices.html
+      const freshnessLimit = sink.bufferIntervalSeconds + FRESHNESS_MARGIN_SECONDS;
+      add(`${sink.key}DataFreshness`, {
+        alarmName: name('sink', sink.key, 'freshness'),
+        alarmDescription: `Firehose stream ${sink.streamName} holds records older than ${freshnessLimit}s (${names.freshness}): delivery is stalled or failing`,
+        metric: firehoseMetric(sink.streamName, names.freshness, 'Maximum'),
+        threshold: freshnessLimit,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         evaluationPeriods: 3,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       });
+      if (names.successRatio)
+        add(`${sink.key}DeliveryFailures`, {
+          alarmName: name('sink', sink.key, 'delivery'),
+          alarmDescription: `Firehose stream ${sink.streamName} failed to write objects (${names.successRatio} below 1)`,
+          metric: firehoseMetric(sink.streamName, names.successRatio, 'Minimum'),
+          threshold: 1,
+          comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+          evaluationPeriods: 3,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        });
       if (sink.format !== 'json') {
         add(`${sink.key}FailedRows`, {
           alarmName: name('sink', sink.key, 'failed-rows'),

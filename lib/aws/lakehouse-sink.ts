@@ -1,13 +1,15 @@
-import { Stack } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { FIREHOSE_BUFFER_LIMITS, usesFormatConversionOrPartitioning } from '../core/firehose-limits.ts';
+import { convertedColumns } from '../core/iceberg-record.ts';
 import { icebergTablePrefix, sinkStreamName } from '../core/naming.ts';
 import { partitionKeyName, TIME_TRANSFORM_LENGTH } from '../core/s3-partitioning.ts';
 import type { PartitionFieldSpec, SinkSpec } from '../manifest/spec.ts';
+import { IcebergTransform } from './iceberg-transform.ts';
 import { schemaColumns, type TableColumn } from './schema-columns.ts';
 
 const MIB = 1_048_576;
@@ -54,6 +56,8 @@ export class LakehouseSink extends Construct {
   readonly table?: glue.CfnTable;
   /** Buffer size Firehose is given, in MiB. */
   readonly bufferSizeMiB: number;
+  /** The Firehose transform of an Iceberg sink; undefined for S3 sinks. */
+  readonly transform?: IcebergTransform;
 
   constructor(scope: Construct, id: string, props: LakehouseSinkProps) {
     super(scope, id);
@@ -65,13 +69,17 @@ export class LakehouseSink extends Construct {
     const bucketArn = stack.formatArn({ service: 's3', region: '', account: '', resource: props.bucketName });
     const errorPrefix = `${sink.tenant}/errors/${sink.key}/`;
 
+    // Deleted with the stack: a retained log group of this fixed name would make re-creating a deleted
+    // tenant stack fail ("already exists").
     const logGroup = new logs.LogGroup(this, 'DeliveryLogs', {
       logGroupName: `/aws/kinesisfirehose/${this.streamName}`,
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
     });
     const logStream = new logs.LogStream(this, 'DeliveryLogStream', {
       logGroup,
       logStreamName: 'DestinationDelivery',
+      removalPolicy: RemovalPolicy.DESTROY,
     });
     logGroup.grantWrite(props.role);
     const cloudWatchLoggingOptions = {
@@ -84,6 +92,7 @@ export class LakehouseSink extends Construct {
       mskClusterArn: props.clusterArn,
       topicName: sink.topic,
       authenticationConfiguration: { roleArn: props.role.roleArn, connectivity: 'PRIVATE' },
+      readFromTimestamp: readFromTimestamp(sink),
     };
 
     this.bufferSizeMiB = Math.round(sink.bufferSizeBytes / MIB);
@@ -94,6 +103,14 @@ export class LakehouseSink extends Construct {
 
     if (sink.format === 'iceberg') {
       this.table = this.icebergTable(props, columns);
+      // Records carry RFC 3339 timestamps; Firehose's Iceberg destination takes microseconds and values of
+      // the columns' own types, so every record passes the conversion the local sink applies too.
+      this.transform = new IcebergTransform(this, 'Transform', {
+        columns: convertedColumns(columns.map((c) => ({ name: c.name, type: c.icebergType }))),
+        firehoseRole: props.role,
+        bufferIntervalSeconds: Math.min(60, bufferingHints.intervalInSeconds),
+        logRetention: props.logRetention,
+      });
       this.deliveryStream = new firehose.CfnDeliveryStream(this, 'Resource', {
         deliveryStreamName: this.streamName,
         deliveryStreamType: 'MSKAsSource',
@@ -113,6 +130,7 @@ export class LakehouseSink extends Construct {
           // Without unique keys every record is an insert; with them Firehose upserts.
           appendOnly: !sink.uniqueKeys || sink.uniqueKeys.length === 0,
           bufferingHints,
+          processingConfiguration: this.transform.processingConfiguration,
           cloudWatchLoggingOptions,
           s3BackupMode: 'FailedDataOnly',
           s3Configuration: {
@@ -252,6 +270,25 @@ export class LakehouseSink extends Construct {
   }
 }
 
+/**
+ * The sink's `startFrom` as MSKSourceConfiguration.ReadFromTimestamp: the epoch for `earliest` (Firehose's
+ * way of saying "from the first record"), unset for `latest` (Firehose starts when the stream becomes active),
+ * else the UTC time. CloudFormation replaces the stream when it changes.
+ * https://docs.aws.amazon.com/firehose/latest/APIReference/API_MSKSourceConfiguration.html
+ */
+export function readFromTimestamp(
+  sink: Pick<SinkSpec, 'startFrom' | 'startFromTimestamp'>,
+): string | undefined {
+  switch (sink.startFrom) {
+    case 'earliest':
+      return '1970-01-01T00:00:00Z';
+    case 'latest':
+      return undefined;
+    case 'timestamp':
+      return new Date(sink.startFromTimestamp!).toISOString().replace('.000Z', 'Z');
+  }
+}
+
 /** Iceberg transform text: `day`, `bucket[16]`, `truncate[10]`. */
 function icebergTransform(field: PartitionFieldSpec): string {
   return field.param === undefined ? field.transform : `${field.transform}[${field.param}]`;
@@ -314,6 +351,8 @@ function validate(props: LakehouseSinkProps, columns: TableColumn[]): void {
     fail(
       `sink.bufferSizeBytes must be ${minBytes / MIB}–${limits.maxBytes / MIB} MiB for a ${sink.format} sink${sink.partitionBy.length > 0 ? ' with partitionBy' : ''}, got ${sink.bufferSizeBytes}`,
     );
+  if (sink.startFrom === 'timestamp' && !Number.isFinite(sink.startFromTimestamp))
+    fail('sink.startFromTimestamp is required with startFrom timestamp');
   if (sink.bufferIntervalMs < 0 || sink.bufferIntervalMs > limits.maxIntervalMs)
     fail(`sink.bufferIntervalMs must be 0–${limits.maxIntervalMs}, got ${sink.bufferIntervalMs}`);
 }

@@ -14,6 +14,7 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { PLATFORM_STACK_NAME } from '../core/naming.ts';
 import type { PlatformSpec, TenantSpec } from '../manifest/spec.ts';
+import { MskVpcConnectivity } from './msk-connectivity.ts';
 import { mskClusterName, PLATFORM_PARAMETERS } from './platform-parameters.ts';
 
 /** Port of MSK's SASL/IAM listener inside the VPC. */
@@ -82,20 +83,28 @@ export class PlatformStack extends Stack {
       description: 'Stratus tenant functions: clients of the MSK cluster',
       allowAllOutbound: true,
     });
+    // The brokers' group is also the group of the Kafka event-source mappings' network interfaces, which Lambda
+    // creates in the cluster's subnets with the cluster's security group. Outbound traffic is open, said in the
+    // template rather than left to EC2's default: a group created without egress rules gets allow-all, and a
+    // separate AWS::EC2::SecurityGroupEgress (what CDK emits for a security-group peer) does not remove it, so a
+    // "self only" rule restricted nothing. Lambda documents both forms; in provisioned mode (every Stratus
+    // mapping, kafka-consumer.ts) the mapping needs no NAT gateway or Lambda/STS endpoints either way.
+    // https://docs.aws.amazon.com/lambda/latest/dg/with-msk-cluster-network.html
+    // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroup.html
     const brokerSecurityGroup = new ec2.SecurityGroup(this, 'BrokerSecurityGroup', {
       vpc: this.vpc,
-      description: 'Stratus MSK brokers: SASL/IAM from Stratus clients only',
-      allowAllOutbound: false,
+      description: 'Stratus MSK brokers and Kafka event-source mappings: SASL/IAM from Stratus clients only',
+      allowAllOutbound: true,
     });
     brokerSecurityGroup.addIngressRule(
       this.clientSecurityGroup,
       ec2.Port.tcp(MSK_IAM_PORT),
       'Kafka SASL/IAM from clients',
     );
-    brokerSecurityGroup.addIngressRule(brokerSecurityGroup, ec2.Port.allTcp(), 'Broker to broker');
-    brokerSecurityGroup.addEgressRule(brokerSecurityGroup, ec2.Port.allTcp(), 'Broker to broker');
+    brokerSecurityGroup.addIngressRule(brokerSecurityGroup, ec2.Port.allTcp(), 'Brokers and mapping ENIs');
 
-    this.clusterArn = this.createCluster(platform, subnets.subnetIds, brokerSecurityGroup);
+    const { arn, ready } = this.createCluster(platform, subnets.subnetIds, brokerSecurityGroup);
+    this.clusterArn = arn;
 
     // Bootstrap brokers are not an attribute of AWS::MSK::Cluster; ask the API once per deployment.
     const brokers = new cr.AwsCustomResource(this, 'BootstrapBrokers', {
@@ -107,7 +116,9 @@ export class PlatformStack extends Stack {
         outputPaths: ['BootstrapBrokerStringSaslIam'],
       },
       policy: cr.AwsCustomResourcePolicy.fromStatements([
-        new iam.PolicyStatement({ actions: ['kafka:GetBootstrapBrokers'], resources: [this.clusterArn] }),
+        // GetBootstrapBrokers has no resource type in IAM: a statement naming the cluster never matches it.
+        // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonmanagedstreamingforapachekafka.html
+        new iam.PolicyStatement({ actions: ['kafka:GetBootstrapBrokers'], resources: ['*'] }),
       ]),
       installLatestAwsSdk: false,
       logGroup: new logs.LogGroup(this, 'BootstrapBrokersLogs', {
@@ -187,12 +198,19 @@ export class PlatformStack extends Stack {
 
     const parameter = (id: string, name: string, value: string) =>
       new ssm.StringParameter(this, id, { parameterName: name, stringValue: value });
-    parameter('ClusterArnParameter', PLATFORM_PARAMETERS.clusterArn, this.clusterArn);
-    parameter(
-      'BootstrapBrokersParameter',
-      PLATFORM_PARAMETERS.bootstrapBrokers,
-      brokers.getResponseField('BootstrapBrokerStringSaslIam'),
-    );
+    // Tenant stacks resolve these two when they deploy: they appear only once the cluster is ready for
+    // Firehose (multi-VPC connectivity on, cluster policy set), so a tenant deployed too early fails at once
+    // ("parameter not found") instead of creating streams that cannot connect.
+    for (const dependent of [
+      brokers,
+      parameter('ClusterArnParameter', PLATFORM_PARAMETERS.clusterArn, this.clusterArn),
+      parameter(
+        'BootstrapBrokersParameter',
+        PLATFORM_PARAMETERS.bootstrapBrokers,
+        brokers.getResponseField('BootstrapBrokerStringSaslIam'),
+      ),
+    ])
+      for (const step of ready) dependent.node.addDependency(step);
     new ssm.StringListParameter(this, 'SubnetIdsParameter', {
       parameterName: PLATFORM_PARAMETERS.subnetIds,
       stringListValue: subnets.subnetIds,
@@ -217,11 +235,12 @@ export class PlatformStack extends Stack {
     platform: PlatformSpec,
     subnetIds: string[],
     securityGroup: ec2.ISecurityGroup,
-  ): string {
+  ): { arn: string; ready: Construct[] } {
     const cluster = platform.cluster;
-    if (cluster.mode === 'existing') return cluster.arn!;
+    if (cluster.mode === 'existing') return { arn: cluster.arn!, ready: [] };
     const iamAuth = { sasl: { iam: { enabled: true } } };
     let arn: string;
+    const ready: Construct[] = [];
     if (cluster.mode === 'serverless') {
       const serverless = new msk.CfnServerlessCluster(this, 'Cluster', {
         clusterName: cluster.name,
@@ -240,9 +259,8 @@ export class PlatformStack extends Stack {
           clientSubnets: subnetIds,
           securityGroups: [securityGroup.securityGroupId],
           storageInfo: { ebsStorageInfo: { volumeSize: cluster.volumeSizeGiB } },
-          // Firehose reads MSK through multi-VPC private connectivity with IAM.
-          // https://docs.aws.amazon.com/firehose/latest/dev/writing-with-msk.html
-          connectivityInfo: { vpcConnectivity: { clientAuthentication: iamAuth } },
+          // No connectivityInfo.vpcConnectivity here: MSK rejects enabled VPC-connectivity auth schemes at
+          // creation. MskVpcConnectivity turns IAM on once the cluster is ACTIVE (see below).
         },
         // IAM only, TLS everywhere. https://docs.aws.amazon.com/msk/latest/developerguide/iam-access-control.html
         clientAuthentication: { ...iamAuth, unauthenticated: { enabled: false } },
@@ -253,9 +271,13 @@ export class PlatformStack extends Stack {
       });
       provisioned.applyRemovalPolicy(RemovalPolicy.RETAIN);
       arn = provisioned.attrArn;
+      // Firehose reads MSK through multi-VPC private connectivity with IAM, which needs the cluster ACTIVE;
+      // the cluster policy comes after it (no other cluster update is accepted while it is applied).
+      // https://docs.aws.amazon.com/firehose/latest/dev/writing-with-msk.html
+      ready.push(new MskVpcConnectivity(this, 'VpcConnectivity', { clusterArn: arn }));
     }
     // Firehose's service principal may create its VPC connection and look the cluster up.
-    new msk.CfnClusterPolicy(this, 'ClusterPolicy', {
+    const policy = new msk.CfnClusterPolicy(this, 'ClusterPolicy', {
       clusterArn: arn,
       policy: {
         Version: '2012-10-17',
@@ -275,7 +297,9 @@ export class PlatformStack extends Stack {
         ],
       },
     });
-    return arn;
+    for (const step of ready) policy.node.addDependency(step);
+    ready.push(policy);
+    return { arn, ready };
   }
 
   private overviewDashboard(platform: PlatformSpec, tenants: TenantSpec[]): void {

@@ -160,13 +160,18 @@ export class TenantAccess extends Construct {
     role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'MskCluster',
-        actions: [
-          'kafka:GetBootstrapBrokers',
-          'kafka:DescribeCluster',
-          'kafka:DescribeClusterV2',
-          'kafka-cluster:Connect',
-        ],
+        actions: ['kafka:DescribeCluster', 'kafka:DescribeClusterV2', 'kafka-cluster:Connect'],
         resources: [clusterArn],
+      }),
+    );
+    // GetBootstrapBrokers has no resource type in IAM, so only Resource "*" grants it (Firehose's documented
+    // role lists it with the cluster ARN, which IAM does not match). It returns broker addresses, no data.
+    // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonmanagedstreamingforapachekafka.html
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'MskBootstrapBrokers',
+        actions: ['kafka:GetBootstrapBrokers'],
+        resources: ['*'],
       }),
     );
     role.addToPolicy(
@@ -177,6 +182,17 @@ export class TenantAccess extends Construct {
           'kafka-cluster:ReadData',
         ],
         resources: [this.topicArn(grant.sourceTopic)],
+      }),
+    );
+    // Firehose's documented MSK-source role describes consumer groups `group/<cluster>/<uuid>/*`: the name of
+    // the group Firehose reads with is not documented, so it cannot be narrowed to the tenant. DescribeGroup
+    // is read-only (group metadata and committed offsets); AlterGroup, which moves a group, is not granted.
+    // https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html#using-iam-s3
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'FirehoseConsumerGroup',
+        actions: ['kafka-cluster:DescribeGroup'],
+        resources: [mskResourceArn(clusterArn, 'group', '*')],
       }),
     );
     if (this.props.lakehouseBucketName) {
@@ -196,9 +212,21 @@ export class TenantAccess extends Construct {
       role.addToPolicy(
         new iam.PolicyStatement({
           sid: 'TenantPrefixListing',
-          actions: ['s3:ListBucket', 's3:ListBucketMultipartUploads', 's3:GetBucketLocation'],
+          actions: ['s3:ListBucket'],
           resources: [bucketArn],
           conditions: { StringLike: { 's3:prefix': [`${tenant}/*`, `${tenant}/`] } },
+        }),
+      );
+      // s3:prefix is a condition key of ListBucket only: on these two it is absent from the request, so a
+      // statement conditioned on it never matches and Firehose would be denied. Firehose's documented role
+      // grants them on the bucket without a condition; they reveal bucket metadata and in-progress upload
+      // keys, not objects. https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html#using-iam-s3
+      // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html
+      role.addToPolicy(
+        new iam.PolicyStatement({
+          sid: 'BucketLocationAndUploads',
+          actions: ['s3:GetBucketLocation', 's3:ListBucketMultipartUploads'],
+          resources: [bucketArn],
         }),
       );
     }

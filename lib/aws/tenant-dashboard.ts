@@ -37,7 +37,7 @@ export interface TenantDashboardProps {
 
 /**
  * One CloudWatch dashboard per tenant: records in and out, errors, duration and throttles per consumer,
- * consumer lag (OffsetLag and EstimatedMaxTimeLag) per group, DLQ growth, and Firehose delivery success,
+ * consumer lag (OffsetLag and EstimatedMaxTimeLag) per group, DLQ growth, and Firehose delivery (S3 success ratio, Iceberg rows),
  * freshness and failed rows per sink.
  */
 export class TenantDashboard extends Construct {
@@ -129,8 +129,12 @@ export class TenantDashboard extends Construct {
       const names = sinkMetricNames(sink.format);
       this.dashboard.addWidgets(
         graph(
-          `Sink ${sink.key}: delivery success and failed rows`,
-          [firehoseMetric(sink.streamName, names.success, 'Average').with({ label: 'success ratio' })],
+          `Sink ${sink.key}: delivery and failed rows`,
+          [
+            firehoseMetric(sink.streamName, names.delivered.metric, names.delivered.statistic).with({
+              label: names.delivered.label,
+            }),
+          ],
           [firehoseMetric(sink.streamName, names.failed, 'Sum').with({ label: names.failed })],
         ),
         graph(`Sink ${sink.key}: data freshness (s)`, [

@@ -26,6 +26,8 @@ export interface SinkMetricsSource {
   readonly key: string;
   readonly streamName: string;
   readonly format: SinkFormat;
+  /** Firehose buffering interval (BufferingHints.IntervalInSeconds). */
+  readonly bufferIntervalSeconds: number;
 }
 
 export function lambdaMetric(functionName: string, metricName: string, statistic = 'Sum'): cloudwatch.Metric {
@@ -77,16 +79,32 @@ export function topicMessagesIn(
   });
 }
 
-/** Firehose metric names by destination. */
-export function sinkMetricNames(format: SinkFormat): { success: string; freshness: string; failed: string } {
+/**
+ * Firehose metric names by destination. `delivered` is what a graph of successful delivery shows: for S3 the
+ * success ratio (`DeliveryToS3.Success`, successful PUTs over all PUTs), for Iceberg the rows delivered —
+ * `DeliveryToIceberg.Success` is a sum of commits, not a ratio, so it says nothing about failures.
+ * https://docs.aws.amazon.com/firehose/latest/dev/apache-iceberg-metric.html
+ */
+export function sinkMetricNames(format: SinkFormat): {
+  delivered: { metric: string; statistic: string; label: string };
+  /** Success ratio, S3 destinations only. */
+  successRatio?: string;
+  freshness: string;
+  failed: string;
+} {
   return format === 'iceberg'
     ? {
-        success: 'DeliveryToIceberg.Success',
+        delivered: {
+          metric: 'DeliveryToIceberg.SuccessfulRowCount',
+          statistic: 'Sum',
+          label: 'rows delivered',
+        },
         freshness: 'DeliveryToIceberg.DataFreshness',
         failed: 'DeliveryToIceberg.FailedRowCount',
       }
     : {
-        success: 'DeliveryToS3.Success',
+        delivered: { metric: 'DeliveryToS3.Success', statistic: 'Average', label: 'success ratio' },
+        successRatio: 'DeliveryToS3.Success',
         freshness: 'DeliveryToS3.DataFreshness',
         // Parquet rows that do not fit the table; JSON sinks have no per-row failure, only delivery success.
         failed: format === 'parquet' ? 'FailedConversion.Records' : 'DeliveryToS3.ObjectCount',

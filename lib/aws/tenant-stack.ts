@@ -148,10 +148,11 @@ export class TenantStack extends Stack {
         eventSourceMappingId: consumer.eventSourceMappingId,
       };
     });
-    const sinkMetrics = [...this.sinks.entries()].map(([key, sink]) => ({
-      key,
-      streamName: sink.streamName,
-      format: tenant.sinks.find((spec) => spec.key === key)!.format,
+    const sinkMetrics = tenant.sinks.map((spec) => ({
+      key: spec.key,
+      streamName: this.sinks.get(spec.key)!.streamName,
+      format: spec.format,
+      bufferIntervalSeconds: Math.round(spec.bufferIntervalMs / 1000),
     }));
     this.dashboard = new TenantDashboard(this, 'Dashboard', {
       tenant: tenant.name,

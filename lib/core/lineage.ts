@@ -1,7 +1,7 @@
 /**
  * Lineage headers: every record a processor writes says where it came from, so a record in any topic can be
- * traced back to its source offset and the invocation that produced it. Written by the handler SDK; read by
- * the demo's accounting and by anyone tracing a record.
+ * traced back to its source offset and the invocation that produced it, and which of that record's outputs it
+ * is. Written by the handler SDK; read by the demo's accounting and by anyone tracing a record.
  */
 import { DLQ_HEADERS } from './dlq-envelope.ts';
 
@@ -15,4 +15,11 @@ export const LINEAGE_HEADERS = {
   traceId: 'stratus-trace-id',
   /** The conventional header name, so producers outside Stratus can set it; propagated unchanged. */
   correlationId: 'correlation-id',
+  /**
+   * The output's position (0-based) among the outputs its source record produced: a fan-out of 3 writes 0, 1
+   * and 2, so three outputs of one record are three distinct records, and the same position twice is a repeat.
+   */
+  outputIndex: 'stratus-output-index',
+  /** How many outputs the source record produced, so a reader can tell a complete fan-out from a partial one. */
+  outputCount: 'stratus-output-count',
 } as const;

@@ -2,6 +2,7 @@
  * Durations and sizes as teams write them in manifests ("500ms", "7d", "64MiB"), parsed to numbers.
  * Each parser returns a number or an error message; callers attach the file, line and field.
  */
+import { quote } from './quote.ts';
 
 const DURATION_UNITS_MS: Record<string, number> = {
   ms: 1,
@@ -37,7 +38,7 @@ export function parseDuration(input: unknown): Parsed<number> {
   if (!match) {
     return {
       ok: false,
-      message: `"${input}" is not a duration; use a number and a unit: ms, s, m, h, d or w`,
+      message: `${quote(input)} is not a duration; use a number and a unit: ms, s, m, h, d or w`,
     };
   }
   const unit = DURATION_UNITS_MS[match[2]!.toLowerCase()]!;
@@ -54,7 +55,7 @@ export function parseSize(input: unknown): Parsed<number> {
   if (!match) {
     return {
       ok: false,
-      message: `"${input}" is not a size; use a number and a unit: B, KB, MB, GB, KiB, MiB or GiB`,
+      message: `${quote(input)} is not a size; use a number and a unit: B, KB, MB, GB, KiB, MiB or GiB`,
     };
   }
   const unit = SIZE_UNITS_BYTES[match[2]!.toLowerCase()]!;
@@ -87,6 +88,6 @@ export function describe(value: unknown): string {
   if (value === null || value === undefined) return 'nothing';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string') return `"${value}"`;
+  if (typeof value === 'string') return quote(value);
   return `${typeof value} ${String(value)}`;
 }

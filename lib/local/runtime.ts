@@ -11,6 +11,7 @@ import { type ControllableConsumer, consumerControlRoutes } from '../ops/consume
 import { startAwsEmulator } from './aws-emulator.ts';
 import { ensureIdempotencyTable } from './aws-resources.ts';
 import { type ConsumerRunner, startConsumerRunner } from './consumer-runner.ts';
+import { removeControlToken, writeControlToken } from './control-token.ts';
 import type { EventSourceObserver } from './event-source/index.ts';
 import { startKafka } from './kafka-broker.ts';
 import { createObservability, type Observability } from './observability/index.ts';
@@ -207,7 +208,15 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         );
       });
       const obs = observability;
-      stack.push({ what: 'metrics server', stop: () => obs.stop() });
+      // The control routes answer only callers that can read the state directory (`stratus replay`).
+      writeControlToken(paths.controlToken, obs.server.controlToken);
+      stack.push({
+        what: 'metrics server',
+        stop: async () => {
+          removeControlToken(paths.controlToken, obs.server.controlToken);
+          await obs.stop();
+        },
+      });
       say(`metrics, health and control routes on ${obs.server.url} (/metrics, /healthz, /readyz)`);
     }
 

@@ -6,6 +6,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { PlatformSpec } from '../manifest/spec.ts';
+import { CONTROL_TOKEN_FILE } from './control-token.ts';
 
 export interface StatePaths {
   /** Absolute state directory. */
@@ -16,6 +17,8 @@ export interface StatePaths {
   logDir: string;
   /** Local warehouse files (sinks), when a sink writes to disk. */
   warehouseDir: string;
+  /** The running `stratus dev`'s control token (lib/local/control-token.ts), mode 0600. */
+  controlToken: string;
 }
 
 export function statePaths(platform: PlatformSpec): StatePaths {
@@ -25,6 +28,7 @@ export function statePaths(platform: PlatformSpec): StatePaths {
     kafkaDataDir: path.join(root, 'kafka'),
     logDir: path.join(root, 'logs'),
     warehouseDir: path.join(root, 'warehouse'),
+    controlToken: path.join(root, CONTROL_TOKEN_FILE),
   };
 }
 

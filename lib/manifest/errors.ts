@@ -1,3 +1,5 @@
+import { escapeControl, quote } from '../core/quote.ts';
+
 /** A problem in a manifest or the platform config, located to the file, line and field. */
 export interface ManifestError {
   /** Path relative to the project root. */
@@ -9,10 +11,14 @@ export interface ManifestError {
   message: string;
 }
 
-/** `tenants/payments.yaml:14:5  consumers.enrich-orders.topic  unknown topic "order"` */
+/**
+ * `tenants/payments.yaml:14:5  consumers.enrich-orders.topic  unknown topic "order"`. Control characters are
+ * escaped here too, whoever built the error: one error is one line.
+ */
 export function formatManifestError(error: ManifestError): string {
-  const where = `${error.file}:${error.line}:${error.col}`;
-  return error.path ? `${where}  ${error.path}  ${error.message}` : `${where}  ${error.message}`;
+  const where = `${escapeControl(error.file)}:${error.line}:${error.col}`;
+  const message = escapeControl(error.message);
+  return error.path ? `${where}  ${escapeControl(error.path)}  ${message}` : `${where}  ${message}`;
 }
 
 /** Stable order for reports: by file, then position. */
@@ -47,7 +53,7 @@ export function closestMatch(input: string, candidates: Iterable<string>): strin
 
 export function didYouMean(input: string, candidates: Iterable<string>): string {
   const match = closestMatch(input, candidates);
-  return match === undefined ? '' : `; did you mean "${match}"?`;
+  return match === undefined ? '' : `; did you mean ${quote(match)}?`;
 }
 
 function editDistance(a: string, b: string): number {

@@ -1,3 +1,4 @@
+import { quote } from '../core/quote.ts';
 import { describe, parseDuration, parseSize } from '../core/units.ts';
 import { didYouMean, type ManifestError } from './errors.ts';
 import type { FieldPath, YamlSource } from './yaml-source.ts';
@@ -33,7 +34,7 @@ export class FieldReader {
   onlyKeys(path: FieldPath, mapping: Mapping, allowed: readonly string[]): void {
     for (const key of Object.keys(mapping)) {
       if (!allowed.includes(key)) {
-        this.fail([...path, key], `unknown field "${key}"${didYouMean(key, allowed)}`, 'key');
+        this.fail([...path, key], `unknown field ${quote(key)}${didYouMean(key, allowed)}`, 'key');
       }
     }
   }
@@ -47,7 +48,7 @@ export class FieldReader {
       return options.optional ? undefined : this.fail(path, 'is required');
     if (typeof value !== 'string') return this.fail(path, `must be a string, got ${describe(value)}`);
     if (options.pattern && !options.pattern.test(value)) {
-      return this.fail(path, `"${value}" ${options.hint ?? `must match ${options.pattern}`}`);
+      return this.fail(path, `${quote(value)} ${options.hint ?? `must match ${options.pattern}`}`);
     }
     return value;
   }
@@ -111,7 +112,7 @@ export class FieldReader {
     if (parsed.value < limits.min || parsed.value > limits.max) {
       this.fail(
         path,
-        `must be between ${limits.label ?? `${limits.min}ms and ${limits.max}ms`}, got "${value}"`,
+        `must be between ${limits.label ?? `${limits.min}ms and ${limits.max}ms`}, got ${quote(String(value))}`,
       );
       return limits.fallback;
     }
@@ -130,7 +131,7 @@ export class FieldReader {
       return limits.fallback;
     }
     if (parsed.value < limits.min || parsed.value > limits.max) {
-      this.fail(path, `must be between ${limits.label}, got "${value}"`);
+      this.fail(path, `must be between ${limits.label}, got ${quote(String(value))}`);
       return limits.fallback;
     }
     return parsed.value;

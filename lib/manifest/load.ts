@@ -1,9 +1,10 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { quote } from '../core/quote.ts';
 import { didYouMean, type ManifestError, ManifestValidationError, sortManifestErrors } from './errors.ts';
 import { resolvePlatform } from './platform-config.ts';
 import type { StratusSpec, TenantSpec } from './spec.ts';
-import { resolveTenant } from './tenant.ts';
+import { INVALID_TENANT_NAME, resolveTenant } from './tenant.ts';
 import { YamlSource } from './yaml-source.ts';
 
 export const DEFAULT_CONFIG_FILE = 'stratus.config.yaml';
@@ -66,12 +67,14 @@ export function loadStratus(options: LoadOptions = {}): LoadResult {
     if (source.errors.length > 0) continue;
     const tenant = resolveTenant(source, platform, errors);
     if (!tenant) continue;
+    // A file whose name is invalid has said so; it claims no name, so it clashes with nothing.
+    if (tenant.name === INVALID_TENANT_NAME) continue;
     const owner = claimed.get(tenant.name);
     if (owner) {
       errors.push(
         source.error(
           ['tenant'],
-          `tenant "${tenant.name}" is already declared in ${owner}; one manifest per tenant`,
+          `tenant ${quote(tenant.name)} is already declared in ${owner}; one manifest per tenant`,
         ),
       );
       continue;
@@ -89,7 +92,7 @@ export function loadStratus(options: LoadOptions = {}): LoadResult {
           line: 1,
           col: 1,
           path: '',
-          message: `no manifest declares tenant "${name}"${didYouMean(name, claimed.keys())}`,
+          message: `no manifest declares tenant ${quote(name)}${didYouMean(name, claimed.keys())}`,
         });
       }
     }

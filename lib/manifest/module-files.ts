@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Ajv } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
+import { quote } from '../core/quote.ts';
 
 // ajv-formats is CommonJS; under NodeNext its default import is the module object.
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
@@ -17,9 +18,10 @@ const HANDLER_EXPORT =
  */
 export function checkHandlerFile(rootDir: string, file: string): string | undefined {
   const absolute = path.resolve(rootDir, file);
-  if (!/\.(ts|mts|js|mjs)$/.test(file)) return `"${file}" must be a .ts, .mts, .js or .mjs file`;
-  if (!existsSync(absolute) || !statSync(absolute).isFile()) return `handler file "${file}" does not exist`;
-  if (!HANDLER_EXPORT.test(readFileSync(absolute, 'utf8'))) return `"${file}" does not export "handler"`;
+  if (!/\.(ts|mts|js|mjs)$/.test(file)) return `${quote(file)} must be a .ts, .mts, .js or .mjs file`;
+  if (!existsSync(absolute) || !statSync(absolute).isFile())
+    return `handler file ${quote(file)} does not exist`;
+  if (!HANDLER_EXPORT.test(readFileSync(absolute, 'utf8'))) return `${quote(file)} does not export "handler"`;
   return undefined;
 }
 
@@ -27,7 +29,7 @@ export function checkHandlerFile(rootDir: string, file: string): string | undefi
 export function loadJsonSchema(rootDir: string, file: string): LoadedSchema {
   const absolute = path.resolve(rootDir, file);
   if (!existsSync(absolute) || !statSync(absolute).isFile()) {
-    return { problem: `schema file "${file}" does not exist` };
+    return { problem: `schema file ${quote(file)} does not exist` };
   }
   const stat = statSync(absolute);
   const cacheKey = `${absolute}:${stat.mtimeMs}:${stat.size}:${file}`;
@@ -48,20 +50,20 @@ function readJsonSchema(absolute: string, file: string): LoadedSchema {
   try {
     schema = JSON.parse(readFileSync(absolute, 'utf8'));
   } catch (error) {
-    return { problem: `schema file "${file}" is not valid JSON: ${(error as Error).message}` };
+    return { problem: `schema file ${quote(file)} is not valid JSON: ${(error as Error).message}` };
   }
   if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) {
-    return { problem: `schema file "${file}" must contain a JSON object` };
+    return { problem: `schema file ${quote(file)} must contain a JSON object` };
   }
   const ajv = schemaValidatorFor(schema as Record<string, unknown>);
   if (!ajv.validateSchema(schema)) {
     const detail = (ajv.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ');
-    return { problem: `schema file "${file}" is not a valid JSON Schema: ${detail}` };
+    return { problem: `schema file ${quote(file)} is not a valid JSON Schema: ${detail}` };
   }
   try {
     ajv.compile(schema as Record<string, unknown>);
   } catch (error) {
-    return { problem: `schema file "${file}" does not compile: ${(error as Error).message}` };
+    return { problem: `schema file ${quote(file)} does not compile: ${(error as Error).message}` };
   }
   return { schema: schema as Record<string, unknown> };
 }

@@ -1,3 +1,4 @@
+import { quote } from '../core/quote.ts';
 import type { ManifestError } from './errors.ts';
 import { FieldReader } from './fields.ts';
 import type { PlatformSpec } from './spec.ts';
@@ -87,7 +88,16 @@ export function resolvePlatform(
   if (mode === 'provisioned' && !kafkaVersionAtLeast(kafkaVersion, 3, 6)) {
     read.fail(
       ['cluster', 'kafkaVersion'],
-      `must be 3.6.0 or later for native MSK topics, got "${kafkaVersion}"`,
+      `must be 3.6.0 or later for native MSK topics, got ${quote(kafkaVersion)}`,
+    );
+  }
+
+  // Firehose reads MSK through multi-VPC private connectivity, which MSK does not offer on kafka.t3.small.
+  // https://docs.aws.amazon.com/msk/latest/developerguide/aws-access-mult-vpc.html
+  if (mode === 'provisioned' && cluster.instanceType === 'kafka.t3.small') {
+    read.fail(
+      ['cluster', 'instanceType'],
+      'kafka.t3.small has no multi-VPC private connectivity, which the Firehose sinks need; use kafka.m7g.large or larger',
     );
   }
 

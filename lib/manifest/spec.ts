@@ -9,6 +9,12 @@ export type FilterPattern = Record<string, unknown>;
 
 export type StartingPosition = 'TRIM_HORIZON' | 'LATEST' | 'AT_TIMESTAMP';
 
+/**
+ * Where a sink starts reading its topic the first time: Firehose's MSK source starts at the time the stream
+ * becomes active unless ReadFromTimestamp says otherwise (the epoch for the earliest record).
+ */
+export type SinkStartFrom = 'earliest' | 'latest' | 'timestamp';
+
 export type SinkFormat = 'iceberg' | 'parquet' | 'json';
 
 export type ClusterMode = 'provisioned' | 'serverless' | 'existing';
@@ -157,6 +163,10 @@ export interface SinkSpec {
   uniqueKeys?: string[];
   /** S3 prefix of the objects for `parquet` and `json`. */
   prefix: string;
+  /** Where the sink starts reading when it has no position yet (Firehose `ReadFromTimestamp`). */
+  startFrom: SinkStartFrom;
+  /** Epoch milliseconds, with `startFrom: timestamp`. */
+  startFromTimestamp?: number;
   source: SourceRef;
 }
 

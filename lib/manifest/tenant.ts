@@ -12,6 +12,8 @@ import {
   TENANT_NAME_PATTERN,
   topicName,
 } from '../core/naming.ts';
+import { quote } from '../core/quote.ts';
+import { type SchemaColumn, schemaColumns } from '../core/table-columns.ts';
 import { didYouMean, type ManifestError } from './errors.ts';
 import { FieldReader, type Mapping } from './fields.ts';
 import { checkHandlerFile, loadJsonSchema } from './module-files.ts';
@@ -22,6 +24,7 @@ import type {
   PlatformSpec,
   SinkFormat,
   SinkSpec,
+  SinkStartFrom,
   SourceRef,
   StartingPosition,
   TenantSpec,
@@ -94,11 +97,23 @@ const CONSUMER_FIELDS = [
   'timeout',
   'pollers',
 ];
-const SINK_FIELDS = ['topic', 'format', 'table', 'buffer', 'partitionBy', 'uniqueKeys', 'prefix'];
+const SINK_FIELDS = [
+  'topic',
+  'format',
+  'table',
+  'buffer',
+  'partitionBy',
+  'uniqueKeys',
+  'prefix',
+  'startFrom',
+];
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 const PARTITION_TRANSFORM =
   /^(identity|year|month|day|hour)\(\s*([A-Za-z_][A-Za-z0-9_]*)\s*\)$|^(bucket|truncate)\(\s*(\d+)\s*,\s*([A-Za-z_][A-Za-z0-9_]*)\s*\)$|^([A-Za-z_][A-Za-z0-9_]*)$/;
+
+/** The name a manifest with an invalid `tenant:` is resolved under; it fails TENANT_NAME_PATTERN. */
+export const INVALID_TENANT_NAME = '(invalid)';
 
 /**
  * Resolves one tenant manifest. Problems go to `errors`; the returned spec is only meaningful when no
@@ -119,11 +134,13 @@ export function resolveTenant(
   read.onlyKeys([], root, TOP_LEVEL);
   const ref = (path: FieldPath): SourceRef => ({ file: source.file, ...source.locate(path, 'key') });
 
+  // An invalid name is resolved under a placeholder no tenant can be named, so the rest of the file is still
+  // checked exactly as it would be with a valid name and the loader never sees a clash between placeholders.
   const name =
     read.string(['tenant'], root.tenant, {
       pattern: NAME_RULES.tenant.pattern,
       hint: NAME_RULES.tenant.hint,
-    }) ?? 'invalid';
+    }) ?? INVALID_TENANT_NAME;
 
   const owners = read.stringList(['owners'], root.owners, {
     pattern: EMAIL,
@@ -186,7 +203,7 @@ function entries(read: FieldReader, root: Mapping, key: string, label: string): 
   const out: Array<[string, Mapping]> = [];
   for (const [entryKey, value] of Object.entries(section)) {
     if (!NAME_RULES.resource.pattern.test(entryKey)) {
-      read.fail([key, entryKey], `${label} name "${entryKey}" ${NAME_RULES.resource.hint}`, 'key');
+      read.fail([key, entryKey], `${label} name ${quote(entryKey)} ${NAME_RULES.resource.hint}`, 'key');
       continue;
     }
     // `{}` and `~` both mean "all defaults".
@@ -205,6 +222,7 @@ function resolveTopics(
 ): TopicSpec[] {
   const d = TENANT_DEFAULTS.topic;
   const topics: TopicSpec[] = [];
+  const before = read.errors.length;
   for (const [key, topic] of entries(read, root, 'topics', 'topic')) {
     const path = ['topics', key];
     read.onlyKeys(path, topic, TOPIC_FIELDS);
@@ -254,7 +272,9 @@ function resolveTopics(
       source: ref(path),
     });
   }
-  if (topics.length === 0 && !read.errors.some((e) => e.path.startsWith('topics'))) {
+  // Only this file's topic errors explain an empty list (`errors` holds every file's problems).
+  const topicErrors = read.errors.slice(before).filter((e) => e.file === read.source.file);
+  if (topics.length === 0 && topicErrors.length === 0) {
     read.fail(['topics'], 'a tenant declares at least one topic');
   }
   return topics;
@@ -330,7 +350,7 @@ function retention(
   if (limit !== -1 && (ms === -1 || ms > limit)) {
     read.fail(
       path,
-      `retention ${ms === -1 ? 'forever' : `"${String(value)}"`} exceeds the platform limit of ${limit / DAY}d (governance.maxRetention)`,
+      `retention ${ms === -1 ? 'forever' : quote(String(value))} exceeds the platform limit of ${limit / DAY}d (governance.maxRetention)`,
     );
     return Math.min(fallback, limit);
   }
@@ -353,7 +373,7 @@ function topicRef(
       key.includes('.') && qualified
         ? `; name topics by their key in this manifest ("${qualified.key}")`
         : didYouMean(key, topics.keys());
-    return read.fail(path, `unknown topic "${key}"${hint}`);
+    return read.fail(path, `unknown topic ${quote(key)}${hint}`);
   }
   return topic;
 }
@@ -470,7 +490,7 @@ function batchWindow(read: FieldReader, path: FieldPath, value: unknown): number
   if (ms % SECOND !== 0 && ms !== fallback) {
     read.fail(
       path,
-      `must be whole seconds (MaximumBatchingWindowInSeconds), or 500ms, Lambda's Kafka default; got "${String(value)}"`,
+      `must be whole seconds (MaximumBatchingWindowInSeconds), or 500ms, Lambda's Kafka default; got ${quote(String(value))}`,
     );
     return fallback;
   }
@@ -488,7 +508,7 @@ function startingPosition(
   if (typeof value === 'string' && ISO_TIMESTAMP.test(value) && !Number.isNaN(Date.parse(value))) {
     const timestamp = Date.parse(value);
     if (timestamp > Date.now()) {
-      read.fail(path, `"${value}" is in the future`);
+      read.fail(path, `${quote(value)} is in the future`);
       return { position: 'TRIM_HORIZON' };
     }
     return { position: 'AT_TIMESTAMP', timestamp };
@@ -498,6 +518,39 @@ function startingPosition(
     `must be TRIM_HORIZON, LATEST or an ISO 8601 time with zone (2026-11-01T00:00:00Z), got ${JSON.stringify(value)}`,
   );
   return { position: 'TRIM_HORIZON' };
+}
+
+/**
+ * A sink's start: `earliest` (default: records produced before the sink existed land too), `latest` (from
+ * the moment the stream is active, Firehose's own default) or an ISO time with zone — what
+ * MSKSourceConfiguration.ReadFromTimestamp can express.
+ * https://docs.aws.amazon.com/firehose/latest/APIReference/API_MSKSourceConfiguration.html
+ */
+function sinkStartFrom(
+  read: FieldReader,
+  path: FieldPath,
+  value: unknown,
+): { startFrom: SinkStartFrom; timestamp?: number } {
+  if (value === undefined || value === null) return { startFrom: 'earliest' };
+  if (value === 'earliest' || value === 'latest') return { startFrom: value };
+  const timestamp =
+    value instanceof Date
+      ? value.getTime()
+      : typeof value === 'string' && ISO_TIMESTAMP.test(value)
+        ? Date.parse(value)
+        : Number.NaN;
+  if (Number.isNaN(timestamp)) {
+    read.fail(
+      path,
+      `must be earliest, latest or an ISO 8601 time with zone (2026-11-01T00:00:00Z), got ${JSON.stringify(value)}`,
+    );
+    return { startFrom: 'earliest' };
+  }
+  if (timestamp > Date.now()) {
+    read.fail(path, `${quote(value instanceof Date ? value.toISOString() : String(value))} is in the future`);
+    return { startFrom: 'earliest' };
+  }
+  return { startFrom: 'timestamp', timestamp };
 }
 
 function filters(read: FieldReader, path: FieldPath, value: unknown): Record<string, unknown>[] {
@@ -575,7 +628,7 @@ function resolveSinks(
       format !== 'json' &&
       !topic.schema &&
       !topic.isDlq &&
-      !read.errors.some((e) => e.path === `topics.${topic.key}.schema`)
+      !read.errors.some((e) => e.file === read.source.file && e.path === `topics.${topic.key}.schema`)
     ) {
       read.fail(
         [...path, 'format'],
@@ -589,13 +642,15 @@ function resolveSinks(
         hint: 'must be a Glue table name: lower-case letters, digits and "_"',
       }) ?? defaultTableName(key);
     const previous = tables.get(table);
-    if (previous) read.fail([...path, 'table'], `table "${table}" is already written by sink "${previous}"`);
+    if (previous)
+      read.fail([...path, 'table'], `table ${quote(table)} is already written by sink ${quote(previous)}`);
     tables.set(table, key);
 
     const buffer = read.mapping([...path, 'buffer'], sink.buffer, { optional: true }) ?? {};
     read.onlyKeys([...path, 'buffer'], buffer, ['size', 'interval']);
-    const columns = schemaColumns(topic?.schema);
-    const partitionBy = partitionFields(read, [...path, 'partitionBy'], sink.partitionBy, columns);
+    const schemaCols = topic?.schema?.properties ? schemaColumns(topic.schema) : undefined;
+    const columns = schemaCols?.map((c) => c.name);
+    const partitionBy = partitionFields(read, [...path, 'partitionBy'], sink.partitionBy, schemaCols);
     partitionBy.forEach((field, index) => {
       if (format !== 'iceberg' && field.transform === 'bucket') {
         read.fail(
@@ -608,22 +663,23 @@ function resolveSinks(
       sink.uniqueKeys === undefined ? undefined : read.stringList([...path, 'uniqueKeys'], sink.uniqueKeys);
     if (uniqueKeys && format !== 'iceberg')
       read.fail([...path, 'uniqueKeys'], 'unique keys apply to iceberg tables only');
-    const required = Array.isArray(topic?.schema?.required) ? (topic.schema.required as unknown[]) : [];
+    const required = (schemaCols ?? []).filter((c) => c.required).map((c) => c.name);
     uniqueKeys?.forEach((column, index) => {
       if (columns && !columns.includes(column)) {
         read.fail(
           [...path, 'uniqueKeys', index],
-          `"${column}" is not a field of topic "${topic?.key}"'s schema${didYouMean(column, columns)}`,
+          `${quote(column)} is not a field of topic "${topic?.key}"'s schema${didYouMean(column, columns)}`,
         );
       } else if (columns && !required.includes(column)) {
         // A row identity cannot be null: Firehose requires identifier fields to be required columns.
         read.fail(
           [...path, 'uniqueKeys', index],
-          `"${column}" must be a required property of topic "${topic?.key}"'s schema`,
+          `${quote(column)} must be a required, non-nullable property of topic "${topic?.key}"'s schema`,
         );
       }
     });
 
+    const start = sinkStartFrom(read, [...path, 'startFrom'], sink.startFrom);
     sinks.push({
       key,
       tenant,
@@ -647,6 +703,8 @@ function resolveSinks(
           pattern: /^[A-Za-z0-9!_.*'()/=-]+\/$/,
           hint: 'must be an S3 key prefix ending in "/"',
         }) ?? `${tenant}/${key}/`,
+      startFrom: start.startFrom,
+      startFromTimestamp: start.timestamp,
       source: ref(path),
     });
   }
@@ -674,27 +732,22 @@ function bufferSize(
   return read.size(path, value, { min, max: limits.maxBytes, fallback, label });
 }
 
-/** Top-level property names of a JSON Schema, or undefined when the schema does not list them. */
-function schemaColumns(schema: Record<string, unknown> | undefined): string[] | undefined {
-  const properties = schema?.properties;
-  return properties && typeof properties === 'object' ? Object.keys(properties) : undefined;
-}
-
 function partitionFields(
   read: FieldReader,
   path: FieldPath,
   value: unknown,
-  columns: string[] | undefined,
+  schemaCols: SchemaColumn[] | undefined,
 ): PartitionFieldSpec[] {
   const specs: PartitionFieldSpec[] = [];
+  const columns = schemaCols?.map((c) => c.name);
   read.stringList(path, value).forEach((text, index) => {
     const match = PARTITION_TRANSFORM.exec(text.trim());
     if (!match) {
       // `[bucket(16, userId)]` is two items to YAML: the comma ends a flow-list item.
       const split = /^(bucket|truncate)\(\s*\d+\s*$/.test(text.trim())
-        ? `; a comma inside a [flow, list] splits the item: quote it, e.g. ["${text.trim()}, field)"]`
+        ? `; a comma inside a [flow, list] splits the item: quote it, e.g. [${quote(`${text.trim()}, field)`)}]`
         : '; use field, identity(f), year|month|day|hour(f), bucket(N, f) or truncate(W, f)';
-      read.fail([...path, index], `"${text}" is not a partition transform${split}`);
+      read.fail([...path, index], `${quote(text)} is not a partition transform${split}`);
       return;
     }
     const spec: PartitionFieldSpec = match[1]
@@ -712,6 +765,17 @@ function partitionFields(
       read.fail(
         [...path, index],
         `"${spec.field}" is not a field of the topic's schema${didYouMean(spec.field, columns)}`,
+      );
+      return;
+    }
+    // Iceberg's time transforms take date and timestamp columns (hour: timestamps only); on S3 they slice the
+    // ISO text of the same fields. https://iceberg.apache.org/spec/#partition-transforms
+    const kind = schemaCols?.find((c) => c.name === spec.field)?.kind;
+    const timeKinds = spec.transform === 'hour' ? ['date-time'] : ['date-time', 'date'];
+    if (kind && ['year', 'month', 'day', 'hour'].includes(spec.transform) && !timeKinds.includes(kind)) {
+      read.fail(
+        [...path, index],
+        `${spec.transform}(${spec.field}) needs a string field with format ${timeKinds.join(' or ')}, but "${spec.field}" is ${kind}`,
       );
       return;
     }

@@ -1,4 +1,5 @@
 import { isCollection, isMap, isPair, isScalar, LineCounter, type Node, parseDocument } from 'yaml';
+import { escapeControl } from '../core/quote.ts';
 import type { ManifestError } from './errors.ts';
 
 export type FieldPath = ReadonlyArray<string | number>;
@@ -20,7 +21,13 @@ export class YamlSource {
     this.doc = parseDocument(text, { lineCounter: this.lineCounter, uniqueKeys: true, prettyErrors: false });
     for (const problem of [...this.doc.errors, ...this.doc.warnings]) {
       const { line, col } = this.lineCounter.linePos(problem.pos[0]);
-      this.errors.push({ file, line, col, path: '', message: `YAML: ${firstLine(problem.message)}` });
+      this.errors.push({
+        file,
+        line,
+        col,
+        path: '',
+        message: `YAML: ${escapeControl(firstLine(problem.message))}`,
+      });
     }
     this.value = this.errors.length > 0 ? undefined : this.toJS();
   }
@@ -35,7 +42,7 @@ export class YamlSource {
         line: 1,
         col: 1,
         path: '',
-        message: `YAML: ${firstLine((error as Error).message)}`,
+        message: `YAML: ${escapeControl(firstLine((error as Error).message))}`,
       });
       return undefined;
     }
@@ -58,8 +65,9 @@ export class YamlSource {
     return {
       file: this.file,
       ...this.locate(path, at),
-      path: path.map((part) => (part === '' ? '""' : part)).join('.'),
-      message,
+      // Keys are user input too: a control character in one must not break the line it is printed on.
+      path: path.map((part) => (part === '' ? '""' : escapeControl(String(part)))).join('.'),
+      message: escapeControl(message),
     };
   }
 

@@ -15,6 +15,7 @@ import {
   ListEventSourceMappingsCommand,
   UpdateEventSourceMappingCommand,
 } from '@aws-sdk/client-lambda';
+import { controlAuthHeaders } from '../local/control-token.ts';
 import { OpsError } from './shared/errors.ts';
 
 /** A paused consumer; `resume` puts it back the way `pause` found it. */
@@ -41,6 +42,13 @@ export interface LocalConsumerControlOptions {
   groupId: string;
   /** Base URL of the runtime's metrics/health server, e.g. `http://127.0.0.1:9464`. */
   runtimeUrl: string;
+  /**
+   * The running runtime's control token (`readControlToken(statePaths(platform).controlToken)`); undefined when
+   * no runtime has written one, and then a runtime that answers refuses the request.
+   */
+  token?: string;
+  /** Where the token was read from, for the message when the runtime refuses it. */
+  tokenFile?: string;
   /** @default globalThis.fetch */
   fetch?: typeof fetch;
 }
@@ -60,7 +68,11 @@ export function localConsumerControl(options: LocalConsumerControlOptions): Cons
     `${base}${CONTROL_ROUTE_PREFIX}${encodeURIComponent(options.groupId)}/${action}`;
   const call = async (action: 'pause' | 'resume') => {
     try {
-      return await doFetch(url(action), { method: 'POST', signal: AbortSignal.timeout(30_000) });
+      return await doFetch(url(action), {
+        method: 'POST',
+        headers: options.token ? controlAuthHeaders(options.token) : {},
+        signal: AbortSignal.timeout(30_000),
+      });
     } catch {
       return undefined; // nothing listens: no runtime is running
     }
@@ -79,6 +91,14 @@ export function localConsumerControl(options: LocalConsumerControlOptions): Cons
           note: `the runtime at ${base} does not run ${options.groupId}; the group must have no active members`,
           resume: async () => {},
         };
+      if (response.status === 401 || response.status === 403)
+        throw new OpsError(
+          `the \`stratus dev\` runtime at ${base} refused the control request (HTTP ${response.status}: ${await errorOf(response)}); ${
+            options.token
+              ? `the token in ${options.tokenFile ?? 'the state directory'} is not this runtime's: is it running from this project (same local.stateDir)?`
+              : `no control token in ${options.tokenFile ?? 'the state directory'}: is that runtime running from this project (same local.stateDir)?`
+          } Nothing was changed`,
+        );
       if (!response.ok)
         throw new OpsError(
           `consumer ${options.groupId} is running in \`stratus dev\` at ${base} and could not be paused (HTTP ${response.status}: ${(await response.text()).slice(0, 200)}); nothing was changed`,
@@ -96,6 +116,15 @@ export function localConsumerControl(options: LocalConsumerControlOptions): Cons
       };
     },
   };
+}
+
+async function errorOf(response: Response): Promise<string> {
+  const text = await response.text();
+  try {
+    return String((JSON.parse(text) as { error?: unknown }).error ?? text).slice(0, 200);
+  } catch {
+    return text.slice(0, 200);
+  }
 }
 
 /** What the runtime registers per consumer for the control routes: its event-source emulator. */

@@ -6,8 +6,10 @@
  * maximum time lag, the shape of MSK's SumOffsetLag / MaxOffsetLag / EstimatedMaxTimeLag
  * (https://docs.aws.amazon.com/msk/latest/developerguide/consumer-lag.html).
  */
+
 import type { Admin, Kafka } from 'kafkajs';
 import { sinkGroupId, tenantResourcePrefix } from '../core/naming.ts';
+import { sinkStartingPosition } from '../core/sink-start.ts';
 import type { TenantSpec } from '../manifest/spec.ts';
 import { type DrainEstimate, estimateDrain, type GroupTotals } from './lag/drain.ts';
 import { type LagTarget, type PartitionOffsets, readPartitionOffsets } from './lag/offsets.ts';
@@ -64,7 +66,8 @@ export function lagTargets(tenants: TenantSpec[], options: { sinks?: boolean } =
         consumer: `sink:${sink.key}`,
         groupId: sinkGroupId(tenant.name, sink.key),
         topic: sink.topic,
-        startingPosition: 'TRIM_HORIZON',
+        startingPosition: sinkStartingPosition(sink.startFrom),
+        startingPositionTimestamp: sink.startFromTimestamp,
       }),
     ),
   ]);

@@ -11,7 +11,7 @@ import type * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { describe, expect, it } from 'vitest';
 import { consumerEsbuildOptions, KAFKAJS_PRODUCER_ONLY } from '../../lib/aws/consumer-bundling.ts';
 import { KafkaConsumer } from '../../lib/aws/kafka-consumer.ts';
-import { exampleTenant, REPO_ROOT } from './helpers.ts';
+import { cdkJsonContext, exampleTenant, REPO_ROOT } from './helpers.ts';
 
 const require = createRequire(import.meta.url);
 // Both through require(): Node's ESM view of a CommonJS module lists only the names it can detect statically.
@@ -58,7 +58,7 @@ describe('kafkajs producer-only entry', () => {
 describe('KafkaConsumer bundle', () => {
   it('is built with the producer-only kafkajs and stays under 500 KB', () => {
     const outdir = mkdtempSync(path.join(os.tmpdir(), 'stratus-consumer-bundle-'));
-    const app = new App({ outdir, context: { nag: 'false' } });
+    const app = new App({ outdir, context: { ...cdkJsonContext(), nag: 'false' } });
     const stack = new Stack(app, 'Bundle', { env: { region: 'eu-west-1', account: '123456789012' } });
     const consumer = new KafkaConsumer(stack, 'Consumer', {
       consumer: exampleTenant('payments').consumers[0]!,

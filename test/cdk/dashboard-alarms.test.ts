@@ -15,7 +15,18 @@ const consumers = [
   },
 ];
 const sinks = [
-  { key: 'orders-lake', streamName: 'stratus-payments-orders-lake', format: 'iceberg' as const },
+  {
+    key: 'orders-lake',
+    streamName: 'stratus-payments-orders-lake',
+    format: 'iceberg' as const,
+    bufferIntervalSeconds: 60,
+  },
+  {
+    key: 'views-raw',
+    streamName: 'stratus-payments-views-raw',
+    format: 'json' as const,
+    bufferIntervalSeconds: 300,
+  },
 ];
 const TOPIC_ARN = 'arn:aws:sns:eu-west-1:123456789012:stratus-alarms';
 
@@ -46,8 +57,10 @@ describe('TenantDashboard', () => {
       'OffsetLag (records) per consumer group',
       'EstimatedMaxTimeLag (seconds) per consumer group',
       'DLQ growth',
-      'Sink orders-lake: delivery success and failed rows',
+      'Sink orders-lake: delivery and failed rows',
       'Sink orders-lake: data freshness (s)',
+      'Sink views-raw: delivery and failed rows',
+      'Sink views-raw: data freshness (s)',
     ]);
     const text = JSON.stringify(body);
     for (const needle of [
@@ -59,7 +72,7 @@ describe('TenantDashboard', () => {
       '"EstimatedMaxTimeLag","Cluster Name","stratus","Consumer Group","payments.enrich-orders","Topic","payments.orders"',
       'Topic=\\"payments.dlq\\"',
       '"OnFailureDestinationDeliveredEventCount"',
-      '"DeliveryToIceberg.Success","DeliveryStreamName","stratus-payments-orders-lake"',
+      '"DeliveryToIceberg.SuccessfulRowCount","DeliveryStreamName","stratus-payments-orders-lake"',
       '"DeliveryToIceberg.DataFreshness"',
       '"DeliveryToIceberg.FailedRowCount"',
     ])
@@ -125,23 +138,34 @@ describe('LagAlarms', () => {
       Threshold: 10,
       TreatMissingData: 'notBreaching',
     });
-    expect(alarm('stratus-payments-sink-orders-lake-delivery')).toMatchObject({
-      MetricName: 'DeliveryToIceberg.Success',
-      ComparisonOperator: 'LessThanThreshold',
-      Threshold: 1,
-    });
     expect(alarm('stratus-payments-sink-orders-lake-failed-rows')).toMatchObject({
       MetricName: 'DeliveryToIceberg.FailedRowCount',
       Threshold: 0,
     });
+    expect(alarm('stratus-payments-sink-orders-lake-freshness')).toMatchObject({
+      MetricName: 'DeliveryToIceberg.DataFreshness',
+      Statistic: 'Maximum',
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 360,
+      TreatMissingData: 'notBreaching',
+    });
+    // S3's Success is a ratio of successful PUTs, so below 1 is a failure there.
+    expect(alarm('stratus-payments-sink-views-raw-delivery')).toMatchObject({
+      MetricName: 'DeliveryToS3.Success',
+      ComparisonOperator: 'LessThanThreshold',
+      Threshold: 1,
+    });
+    expect(alarm('stratus-payments-sink-views-raw-freshness')).toMatchObject({ Threshold: 600 });
   });
 
-  it('creates only the alarms the manifest asks for (plus sink delivery)', () => {
+  it('creates only the alarms the manifest asks for (plus sink health)', () => {
     const { construct } = synth({ lagSeconds: 60 });
     expect(construct.alarms.map((a) => a.node.id)).toEqual([
       'enrich-ordersTimeLag',
-      'orders-lakeDeliveryFailures',
+      'orders-lakeDataFreshness',
       'orders-lakeFailedRows',
+      'views-rawDataFreshness',
+      'views-rawDeliveryFailures',
     ]);
   });
 

@@ -13,7 +13,7 @@ import { addStratusStacks, type StratusStacks } from '../../lib/aws/app.ts';
 import { BUNDLED_OUTPUT_SCHEMA_FILE, BUNDLED_SCHEMA_FILE } from '../../lib/aws/kafka-consumer.ts';
 import { nagFindings } from '../../lib/aws/nag.ts';
 import { PLATFORM_PARAMETERS } from '../../lib/aws/platform-parameters.ts';
-import { exampleSpec, REPO_ROOT, resolveIntrinsics } from './helpers.ts';
+import { cdkJsonContext, exampleSpec, REPO_ROOT, resolveIntrinsics } from './helpers.ts';
 
 let stacks: StratusStacks;
 let assemblyDir: string;
@@ -22,8 +22,9 @@ const templates = new Map<string, Template>();
 beforeAll(() => {
   const app = new App({
     outdir: mkdtempSync(path.join(os.tmpdir(), 'stratus-examples-')),
-    // As in cdk.json: the built-in template validation fails the synth instead of warning.
-    context: { '@aws-cdk/core:validateAgainstDefaultRules': true },
+    // cdk.json's feature flags, with validateAgainstDefaultRules: the built-in template validation fails the
+    // synth instead of warning.
+    context: cdkJsonContext(),
   });
   stacks = addStratusStacks(app, exampleSpec());
   // Throws if any validation plugin (cdk-nag, CloudFormation validation) reports an unacknowledged error.
@@ -165,8 +166,8 @@ describe('Stratus-Tenant-payments', () => {
       'stratus-payments-enrich-orders-error-rate',
       'stratus-payments-enrich-orders-offset-lag',
       'stratus-payments-enrich-orders-time-lag',
-      'stratus-payments-sink-orders-lake-delivery',
       'stratus-payments-sink-orders-lake-failed-rows',
+      'stratus-payments-sink-orders-lake-freshness',
     ]);
     const json = template.toJSON();
     const topicParameter = Object.entries(json.Parameters as Record<string, { Default?: string }>).find(
@@ -241,6 +242,7 @@ describe('Stratus-Tenant-clickstream', () => {
       'stratus-clickstream-sessionize-time-lag',
       'stratus-clickstream-sink-sessions-s3-delivery',
       'stratus-clickstream-sink-sessions-s3-failed-rows',
+      'stratus-clickstream-sink-sessions-s3-freshness',
     ]);
   });
 });

@@ -2,7 +2,7 @@
  * Shared fixtures of the CDK tests and the synth benchmark: the example manifests, generated tenant projects,
  * and a small evaluator of the CloudFormation intrinsics Stratus templates use (to read ARNs back out).
  */
-import { copyFileSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,15 +23,21 @@ export function exampleTenant(name: 'payments' | 'clickstream'): TenantSpec {
   return tenant;
 }
 
+/** The context of cdk.json (its feature flags), which `cdk synth` gives the app. */
+export function cdkJsonContext(): Record<string, unknown> {
+  return JSON.parse(readFileSync(path.join(REPO_ROOT, 'cdk.json'), 'utf8')).context ?? {};
+}
+
 /**
- * An app for tests about templates: no asset bundling (esbuild), and no built-in CloudFormation validation
- * at synth (about 20 s per process on a busy machine; cfn-lint checks the templates in cfn-lint.test.ts).
+ * An app for tests about templates, with the feature flags of cdk.json (so the tests see what `cdk synth`
+ * deploys): no asset bundling (esbuild), and no built-in CloudFormation validation at synth (about 20 s per
+ * process on a busy machine; cfn-lint checks the templates in cfn-lint.test.ts).
  */
 export function appWithoutBundling(outdir?: string): App {
   return new App({
     outdir,
     builtinCloudFormationValidation: false,
-    context: { 'aws:cdk:bundling-stacks': [] },
+    context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] },
   });
 }
 

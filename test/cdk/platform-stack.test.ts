@@ -19,7 +19,7 @@ function synth(cluster: Partial<ClusterSpec> = {}) {
 describe('PlatformStack', () => {
   const template = synth();
 
-  it('runs MSK Provisioned with IAM only, TLS everywhere, per-topic metrics and Firehose connectivity', () => {
+  it('runs MSK Provisioned with IAM only, TLS everywhere, per-topic metrics and a Firehose cluster policy', () => {
     template.hasResource('AWS::MSK::Cluster', {
       DeletionPolicy: 'Retain',
       Properties: {
@@ -29,12 +29,7 @@ describe('PlatformStack', () => {
         ClientAuthentication: { Sasl: { Iam: { Enabled: true } }, Unauthenticated: { Enabled: false } },
         EncryptionInfo: { EncryptionInTransit: { ClientBroker: 'TLS', InCluster: true } },
         EnhancedMonitoring: 'PER_TOPIC_PER_BROKER',
-        BrokerNodeGroupInfo: {
-          InstanceType: 'kafka.m7g.large',
-          ConnectivityInfo: {
-            VpcConnectivity: { ClientAuthentication: { Sasl: { Iam: { Enabled: true } } } },
-          },
-        },
+        BrokerNodeGroupInfo: { InstanceType: 'kafka.m7g.large' },
       },
     });
     const cluster = Object.values(template.findResources('AWS::MSK::Cluster'))[0]!;

@@ -42,14 +42,24 @@ describe('stratus demo', () => {
     for (const c of consumers) {
       expect(c.input).toBe(2000);
       expect(c.delivered + c.deadLettered + c.filtered).toBe(2000);
+      // The example processors drop only what their filters already drop: no drop evidence, one output each.
+      expect(c.dropped).toBe(0);
+      expect(c.outputs).toBe(c.delivered);
       expect(c.unexpected).toBe(0);
       // Poison by construction: bad JSON is dropped by the value filters, schema violations and handler
       // failures reach the DLQ; none is ever delivered.
       const kinds = c.byKind!;
-      expect(kinds['bad-json']).toEqual({ produced: 10, delivered: 0, deadLettered: 0, filtered: 10 });
+      expect(kinds['bad-json']).toEqual({
+        produced: 10,
+        delivered: 0,
+        dropped: 0,
+        deadLettered: 0,
+        filtered: 10,
+      });
       expect(kinds['schema-violation']).toEqual({
         produced: 20,
         delivered: 0,
+        dropped: 0,
         deadLettered: 20,
         filtered: 0,
       });
@@ -57,6 +67,7 @@ describe('stratus demo', () => {
         expect(kinds['handler-failure']).toEqual({
           produced: 10,
           delivered: 0,
+          dropped: 0,
           deadLettered: 10,
           filtered: 0,
         });

@@ -1,9 +1,8 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { runDemo } from '../../local/demo/run-demo.ts';
+import { demoFunctionLog, runDemo } from '../../local/demo/run-demo.ts';
 import { formatDemoSummary } from '../../local/demo/summary-text.ts';
 import { captureProcessOutput } from '../../local/output-capture.ts';
-import { statePaths } from '../../local/state-dir.ts';
 import type { CliContext } from '../context.ts';
 import { positiveInteger, tenantList } from '../options.ts';
 import { loadSpec, tenantsByName } from './shared-local.ts';
@@ -35,7 +34,7 @@ export function registerDemo(program: Command, ctx: CliContext): void {
 async function demo(flags: DemoFlags, ctx: CliContext): Promise<void> {
   const spec = loadSpec(ctx, flags.config);
   const tenants = tenantsByName(spec, flags.tenants).map((tenant) => tenant.name);
-  const logFile = path.join(statePaths(spec.platform).logDir, 'demo-functions.log');
+  const logFile = demoFunctionLog(spec.platform);
   const capture = captureProcessOutput(logFile);
   const out = capture.writerFor(ctx.stdout);
   const err = capture.writerFor(ctx.stderr);
@@ -50,6 +49,7 @@ async function demo(flags: DemoFlags, ctx: CliContext): Promise<void> {
       events: flags.events,
       seed: flags.seed,
       drainTimeoutMs: flags.timeout * 1000,
+      functionLog: logFile,
       onProgress: say,
     });
     if (flags.json) out(`${JSON.stringify(summary, null, 2)}\n`);

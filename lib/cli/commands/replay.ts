@@ -23,7 +23,12 @@ import { renderReplayPlan } from '../../ops/replay/render.ts';
 import { replayBoundedWindow, replayLiveGroup } from '../../ops/replay/run.ts';
 import { windowProblem } from '../../ops/replay/window.ts';
 import { opsKafka } from '../../ops/shared/kafka-connection.ts';
-import { brokerList, localBrokers, localRuntimeUrl } from '../../ops/shared/local-endpoints.ts';
+import {
+  brokerList,
+  localBrokers,
+  localControlToken,
+  localRuntimeUrl,
+} from '../../ops/shared/local-endpoints.ts';
 import { findConsumer, findTenant } from '../../ops/shared/target.ts';
 import { type CliContext, CliError, UsageError, writeLine } from '../context.ts';
 import { isoTime } from '../options.ts';
@@ -123,9 +128,12 @@ export function registerReplay(program: Command, ctx: CliContext): void {
           ));
         auth = flags.kafkaAuth ?? 'iam';
       } else {
+        const { token, file } = localControlToken(spec.platform);
         control = localConsumerControl({
           groupId: consumer.groupId,
           runtimeUrl: localRuntimeUrl(spec.platform, flags.runtimeUrl),
+          token,
+          tokenFile: file,
         });
         brokers = localBrokers(spec.platform, flags.brokers);
         auth = flags.kafkaAuth ?? 'plaintext';

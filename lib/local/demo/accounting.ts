@@ -1,15 +1,22 @@
 /**
- * Accounts for every record a consumer was given, from what is in Kafka, independently of the runtime's own
- * counters: each record of the consumer's topic must be exactly one of
- *   delivered — an output record whose lineage headers (source topic/partition/offset) name it,
- *   dead-lettered — a DLQ envelope of this consumer whose source coordinates name it,
- *   filtered — the manifest's filters reject it (evaluated here with lib/core/event-filter.ts).
- * None of these is a loss; more than one is a duplicate. For consumers without an output topic, "delivered" is
- * what the group committed past. Demo records also carry their kind (known by construction), so a poison
- * record that was delivered or a valid one that was dead-lettered is counted as misrouted.
+ * Accounts for every record a consumer was given, from what is in Kafka and in the handlers' log, independently
+ * of the runtime's own counters: each record of the consumer's topic must be exactly one of
+ *   delivered     — its outputs are there: output records whose lineage headers (source topic/partition/offset)
+ *                   name it, one per position `stratus-output-index` from 0 to `stratus-output-count` − 1;
+ *   dropped       — the SDK's drop evidence names it (the processor returned nothing, an idempotency duplicate,
+ *                   a tombstone; lib/core/drop-evidence.ts) and nothing else accounts for it;
+ *   dead-lettered — a DLQ envelope of this consumer whose source coordinates name it;
+ *   filtered      — the manifest's filters reject it (evaluated here with lib/core/event-filter.ts).
+ * A record that is none of these is lost (so is one whose fan-out is incomplete); an output position present
+ * twice, or a record both delivered and dead-lettered (or filtered), is a duplicate. Drop evidence never makes a
+ * duplicate: a record re-delivered after a crash may be reported twice, or dropped once and delivered on the
+ * retry, and in both cases nothing reached the output twice. For consumers without an output topic,
+ * "delivered" is what the group committed past. Demo records also carry their kind (known by construction),
+ * so a poison record that was delivered or dropped, or a valid one that was dead-lettered, is misrouted.
  */
 
 import { parseDlqEnvelope } from '../../core/dlq-envelope.ts';
+import type { DropReason } from '../../core/drop-evidence.ts';
 import { type FilterableRecord, matchesFilters } from '../../core/event-filter.ts';
 import { LINEAGE_HEADERS } from '../../core/lineage.ts';
 import { encodeHeaders } from '../../core/msk-event.ts';
@@ -20,6 +27,7 @@ import { DEMO_HEADERS, type DemoRecordKind, POISON_KINDS } from './types.ts';
 export interface KindCounts {
   produced: number;
   delivered: number;
+  dropped: number;
   deadLettered: number;
   filtered: number;
 }
@@ -32,14 +40,19 @@ export interface ConsumerAccount {
   output?: string;
   /** Records in the consumer's topic. */
   input: number;
+  /** Input records with all their outputs in the output topic (committed past, for a consumer). */
   delivered: number;
+  /** Output records written for this consumer's input (a fan-out of 3 counts 3), repeats excluded. */
+  outputs: number;
+  /** Input records the handler produced nothing for on purpose, by the SDK's drop evidence. */
+  dropped: number;
   deadLettered: number;
   filtered: number;
-  /** Input records accounted for nowhere. */
+  /** Input records accounted for nowhere, or whose fan-out is incomplete. */
   lost: number;
-  /** Extra appearances of a record beyond its first (same source coordinates delivered or dead-lettered twice). */
+  /** Output positions written more than once, plus records both delivered and dead-lettered or filtered. */
   duplicates: number;
-  /** Poison records that were delivered, or valid ones that were dead-lettered or dropped (demo records only). */
+  /** Poison records that were delivered or dropped, or valid ones that were dead-lettered (demo records only). */
   misrouted: number;
   /** Output or DLQ records naming a source record that is not in the topic. */
   unexpected: number;
@@ -49,15 +62,21 @@ export interface ConsumerAccount {
   lostSamples: string[];
 }
 
+/** Drop evidence per consumer group id: `topic/partition@offset` → why the record produced nothing. */
+export type DroppedRecords = ReadonlyMap<string, ReadonlyMap<string, ReadonlySet<DropReason>>>;
+
 export interface AccountingInput {
   tenants: readonly TenantSpec[];
   /** Every record of every topic involved, as read back from Kafka. */
   records: ReadonlyMap<string, readonly RangeRecord[]>;
   /** Committed offsets per group id and `topic/partition`, for consumers without an output topic. */
   committed?: ReadonlyMap<string, ReadonlyMap<number, number>>;
+  /** The SDK's drop evidence, read back from the handlers' log (see drop-evidence-log.ts). */
+  dropped?: DroppedRecords;
 }
 
-const coordinate = (topic: string, partition: number | string, offset: number | string) =>
+/** `topic/partition@offset`, the key records are matched by. */
+export const coordinate = (topic: string, partition: number | string, offset: number | string) =>
   `${topic}/${partition}@${offset}`;
 
 /** The topics the accounting needs read: every consumer's input and output, every tenant's DLQ. */
@@ -79,25 +98,43 @@ export function accountConsumers(input: AccountingInput): ConsumerAccount[] {
   );
 }
 
+/** The outputs of one source record: how many times each position was written, and the fan-out size. */
+interface OutputsOfRecord {
+  positions: Map<string, number>;
+  count: number;
+}
+
+function outputsBySource(tenant: TenantSpec, consumer: ConsumerSpec, input: AccountingInput) {
+  const bySource = new Map<string, OutputsOfRecord>();
+  if (!consumer.output) return bySource;
+  for (const r of input.records.get(consumer.output) ?? []) {
+    const h = r.headers;
+    if (h[LINEAGE_HEADERS.consumer] !== consumer.key || h[LINEAGE_HEADERS.tenant] !== tenant.name) continue;
+    const at = coordinate(
+      h[LINEAGE_HEADERS.sourceTopic] ?? '?',
+      h[LINEAGE_HEADERS.sourcePartition] ?? '?',
+      h[LINEAGE_HEADERS.sourceOffset] ?? '?',
+    );
+    let outputs = bySource.get(at);
+    if (!outputs) {
+      outputs = { positions: new Map(), count: 0 };
+      bySource.set(at, outputs);
+    }
+    // Outputs written before the position headers existed count as position 0 of a single output.
+    const position = h[LINEAGE_HEADERS.outputIndex] ?? '0';
+    outputs.positions.set(position, (outputs.positions.get(position) ?? 0) + 1);
+    outputs.count = Math.max(outputs.count, Number(h[LINEAGE_HEADERS.outputCount] ?? 1) || 1);
+  }
+  return bySource;
+}
+
 function accountConsumer(
   tenant: TenantSpec,
   consumer: ConsumerSpec,
   input: AccountingInput,
 ): ConsumerAccount {
   const records = input.records.get(consumer.topic) ?? [];
-  const outputs = countBy(
-    (consumer.output ? (input.records.get(consumer.output) ?? []) : []).filter(
-      (r) =>
-        r.headers[LINEAGE_HEADERS.consumer] === consumer.key &&
-        r.headers[LINEAGE_HEADERS.tenant] === tenant.name,
-    ),
-    (r) =>
-      coordinate(
-        r.headers[LINEAGE_HEADERS.sourceTopic] ?? '?',
-        r.headers[LINEAGE_HEADERS.sourcePartition] ?? '?',
-        r.headers[LINEAGE_HEADERS.sourceOffset] ?? '?',
-      ),
-  );
+  const outputs = outputsBySource(tenant, consumer, input);
   const deadLetters = countBy(
     (input.records.get(tenant.dlq.name) ?? []).flatMap((r) => {
       const parsed = parseDlqEnvelope(r.value);
@@ -110,6 +147,7 @@ function accountConsumer(
     (source) => coordinate(source.topic, source.partition, source.offset),
   );
   const committed = input.committed?.get(consumer.groupId);
+  const dropEvidence = input.dropped?.get(consumer.groupId);
 
   const account: ConsumerAccount = {
     tenant: tenant.name,
@@ -118,6 +156,8 @@ function accountConsumer(
     output: consumer.output,
     input: records.length,
     delivered: 0,
+    outputs: 0,
+    dropped: 0,
     deadLettered: 0,
     filtered: 0,
     lost: 0,
@@ -132,32 +172,50 @@ function accountConsumer(
     seen.add(at);
     const filtered = !matchesFilters(filterable(record), consumer.filters);
     const dead = deadLetters.get(at) ?? 0;
-    let delivered = outputs.get(at) ?? 0;
+    let delivered = false;
+    let partial = false;
+    const written = outputs.get(at);
+    if (written) {
+      account.outputs += written.positions.size;
+      for (const times of written.positions.values()) account.duplicates += times - 1;
+      const complete = Array.from({ length: written.count }, (_, i) => String(i)).every((position) =>
+        written.positions.has(position),
+      );
+      delivered = complete;
+      partial = !complete;
+    }
     if (!consumer.output && !filtered && dead === 0) {
       const position = committed?.get(record.partition) ?? -1;
-      delivered = Number(record.offset) < position ? 1 : 0;
+      delivered = Number(record.offset) < position;
     }
-    const appearances = delivered + dead + (filtered ? 1 : 0);
-    if (appearances === 0) {
+    const settled = (delivered || partial ? 1 : 0) + (dead > 0 ? 1 : 0) + (filtered ? 1 : 0);
+    // Evidence counts only for a record nothing else accounts for (see the module comment).
+    const dropped = settled === 0 && (dropEvidence?.get(at)?.size ?? 0) > 0;
+    if (partial || (settled === 0 && !dropped)) {
       account.lost++;
-      if (account.lostSamples.length < 5) account.lostSamples.push(at);
+      if (account.lostSamples.length < 5)
+        account.lostSamples.push(
+          partial ? `${at} (${written!.positions.size} of ${written!.count} outputs)` : at,
+        );
     }
-    if (appearances > 1) account.duplicates += appearances - 1;
-    if (delivered > 0) account.delivered++;
+    account.duplicates += Math.max(0, settled - 1) + Math.max(0, dead - 1);
+    if (delivered) account.delivered++;
+    if (dropped) account.dropped++;
     if (dead > 0) account.deadLettered++;
     if (filtered) account.filtered++;
 
     const kind = record.headers[DEMO_HEADERS.kind] as DemoRecordKind | undefined;
     if (kind) {
       account.byKind ??= {};
-      account.byKind[kind] ??= { produced: 0, delivered: 0, deadLettered: 0, filtered: 0 };
+      account.byKind[kind] ??= { produced: 0, delivered: 0, dropped: 0, deadLettered: 0, filtered: 0 };
       const counts = account.byKind[kind];
       counts.produced++;
-      if (delivered > 0) counts.delivered++;
+      if (delivered) counts.delivered++;
+      if (dropped) counts.dropped++;
       if (dead > 0) counts.deadLettered++;
       if (filtered) counts.filtered++;
       const poison = POISON_KINDS.includes(kind);
-      if (!filtered && ((poison && delivered > 0) || (!poison && dead > 0))) account.misrouted++;
+      if (!filtered && ((poison && (delivered || dropped)) || (!poison && dead > 0))) account.misrouted++;
     }
   }
   for (const at of [...outputs.keys(), ...deadLetters.keys()]) if (!seen.has(at)) account.unexpected++;

@@ -3,14 +3,16 @@
  * records), wait until every consumer has drained its topic, then account for every record from Kafka itself.
  */
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import { PRODUCER_CONFIG } from '../../core/kafka-producer.ts';
-import type { StratusSpec, TenantSpec } from '../../manifest/spec.ts';
+import type { PlatformSpec, StratusSpec, TenantSpec } from '../../manifest/spec.ts';
 import { namespacedTenant } from '../namespace.ts';
 import { freePort } from '../process-utils.ts';
 import { type Runtime, selectTenants, startRuntime } from '../runtime.ts';
 import { scratchDir, statePaths } from '../state-dir.ts';
 import { accountConsumers, type ConsumerAccount, topicsToRead } from './accounting.ts';
 import { waitUntilDrained } from './drain.ts';
+import { logPosition, readDroppedRecords } from './drop-evidence-log.ts';
 import { generatorFor, sourceTopics } from './generators.ts';
 import { demoMessages } from './messages.ts';
 import { publish } from './publish.ts';
@@ -38,7 +40,18 @@ export interface DemoOptions {
    * @default 300_000
    */
   drainTimeoutMs?: number;
+  /**
+   * The file the handlers' output goes to (the `stratus demo` command captures it there); the SDK's drop evidence
+   * is read back from the part written during the run.
+   * @default demoFunctionLog(spec.platform)
+   */
+  functionLog?: string;
   onProgress?: (line: string) => void;
+}
+
+/** Where `stratus demo` writes the handlers' output: `<stateDir>/logs/demo-functions.log`. */
+export function demoFunctionLog(platform: PlatformSpec): string {
+  return path.join(statePaths(platform).logDir, 'demo-functions.log');
 }
 
 export interface DemoSummary {
@@ -54,6 +67,8 @@ export interface DemoSummary {
   lost: number;
   /** Consumers' and sinks' duplicates summed. */
   duplicates: number;
+  /** Records the processors dropped on purpose (by the SDK's drop evidence), summed over consumers. */
+  dropped: number;
   /** Poison records delivered, or valid records dead-lettered (see ConsumerAccount.misrouted). */
   misrouted: number;
   /** From the first produced record until every consumer was drained. */
@@ -77,6 +92,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       `shared broker: running the tenants as ${tenants.map((t) => t.name).join(', ')} so earlier data is left out`,
     );
   const sources = sourceTopics(tenants);
+  const functionLog = options.functionLog ?? demoFunctionLog(options.spec.platform);
+  const logStart = logPosition(functionLog);
   if (sources.length === 0)
     throw new Error('the selected tenants have no consumers, so there is nothing to demo');
 
@@ -156,8 +173,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
 
     say('reading every topic back to account for each record …');
     const records = await readTopics(kafka, topicsToRead(tenants));
-    const accounts = accountConsumers({ tenants, records, committed });
-    const sum = (field: 'lost' | 'duplicates' | 'misrouted' | 'input') =>
+    const dropped = readDroppedRecords(functionLog, logStart);
+    const accounts = accountConsumers({ tenants, records, committed, dropped });
+    const sum = (field: 'lost' | 'duplicates' | 'misrouted' | 'input' | 'dropped') =>
       accounts.reduce((total, account) => total + account[field], 0);
     const unread = sinks.filter((sink) => sink.error);
     if (unread.length > 0 && error === undefined)
@@ -172,6 +190,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       produced,
       lost,
       duplicates,
+      dropped: sum('dropped'),
       misrouted: sum('misrouted'),
       durationMs: Math.round(durationMs),
       recordsPerSecond: Math.round(sum('input') / (durationMs / 1000)),

@@ -1,7 +1,9 @@
 /**
  * Events for a source topic the demo has no hand-written generator for: a value built from the topic's JSON
- * Schema (required properties, types, enums, common formats), or a small JSON object when there is no schema.
- * Good enough to push records through a team's pipeline; patterns other than the common ones are not honoured.
+ * Schema (required properties, types, enums, numeric bounds, string lengths, common formats, local `$ref`s, the
+ * first branch of `oneOf`/`anyOf`, `allOf` merged), or a small JSON object when there is no schema. Good enough
+ * to push records through a team's pipeline; `pattern`s and other constraints are not honoured, and a value
+ * that misses them is dead-lettered by the SDK, which the accounting then reports as misrouted.
  */
 import type { DemoRandom } from './random.ts';
 import type { DemoGenerator, DemoRecord, DemoRecordKind } from './types.ts';
@@ -15,7 +17,7 @@ export function schemaSamples(random: DemoRandom, schema: Schema | undefined, to
     poison: schema ? ['bad-json', 'schema-violation'] : ['bad-json'],
     next(seq: number, kind: DemoRecordKind): DemoRecord {
       const value = schema
-        ? (sample(schema, random, 0) as unknown)
+        ? (sample(schema, schema, random, 0) as unknown)
         : { id: random.uuid(), seq, at: new Date().toISOString() };
       if (kind === 'bad-json') return { key: null, value: `${JSON.stringify(value).slice(0, 40)}…`, kind };
       if (kind === 'schema-violation')
@@ -25,14 +27,40 @@ export function schemaSamples(random: DemoRandom, schema: Schema | undefined, to
   };
 }
 
-/** A value of the wrong type for the schema (an array where it wants an object, and so on). */
-function violate(schema: Schema | undefined, value: unknown): unknown {
-  const type = schema?.type;
-  if (type === 'object' && value && typeof value === 'object') return [value];
+/**
+ * A value the schema refuses that still looks like the real thing: one required property of a plain type gets a
+ * value of another type, so filters on the other fields (often enums) still let it through to the SDK, which
+ * dead-letters it — as the hand-written generators' schema violations do. Without such a property, an array
+ * where an object is wanted (or an object where anything else is).
+ */
+function violate(original: Schema | undefined, value: unknown): unknown {
+  const schema = original && normalize(original, original);
+  if (schema?.type === 'object' && value && typeof value === 'object' && !Array.isArray(value)) {
+    const properties = (schema.properties ?? {}) as Record<string, Schema>;
+    const required = (schema.required ?? []) as string[];
+    const plain = (name: string) => {
+      const child = properties[name] && normalize(properties[name], original!);
+      return child && typeof child.type === 'string' && !('enum' in child) && !('const' in child)
+        ? child
+        : undefined;
+    };
+    const target = required.find(plain);
+    if (target) return { ...value, [target]: wrongTypeFor(plain(target)!.type as string) };
+    return [value];
+  }
   return { unexpected: value };
 }
 
-function sample(schema: Schema, random: DemoRandom, depth: number): unknown {
+function wrongTypeFor(type: string): unknown {
+  return type === 'string' ? 12_345 : `not-a-${type}`;
+}
+
+/** Deeper than this, a (recursive) schema gets null: the value is then dead-lettered, not generated forever. */
+const MAX_DEPTH = 8;
+
+function sample(raw: Schema, root: Schema, random: DemoRandom, depth: number): unknown {
+  if (depth > MAX_DEPTH) return null;
+  const schema = normalize(raw, root);
   if ('const' in schema) return schema.const;
   if (Array.isArray(schema.enum)) return random.pick(schema.enum);
   const type = Array.isArray(schema.type) ? schema.type.find((t) => t !== 'null') : schema.type;
@@ -43,22 +71,23 @@ function sample(schema: Schema, random: DemoRandom, depth: number): unknown {
       const required = new Set((schema.required ?? []) as string[]);
       for (const [name, child] of Object.entries(properties)) {
         if (required.has(name) || (depth < 2 && random.chance(0.5)))
-          out[name] = sample(child, random, depth + 1);
+          out[name] = sample(child, root, random, depth + 1);
       }
       return out;
     }
     case 'array': {
       const items = (schema.items ?? {}) as Schema;
       const min = typeof schema.minItems === 'number' ? schema.minItems : 1;
-      return Array.from({ length: Math.max(min, 1) }, () => sample(items, random, depth + 1));
+      return Array.from({ length: Math.max(min, 1) }, () => sample(items, root, random, depth + 1));
     }
     case 'integer': {
-      const min = typeof schema.minimum === 'number' ? schema.minimum : 0;
-      return random.int(min, min + 1000);
+      const { min, max } = bounds(schema);
+      return random.int(Math.ceil(min), Math.floor(max));
     }
     case 'number': {
-      const min = typeof schema.minimum === 'number' ? schema.minimum : 0;
-      return min + 1 + random.int(0, 100_000) / 100;
+      // Hundredths inside the bounds: uniform, so a handler's thresholds see every part of the range.
+      const { min, max } = bounds(schema);
+      return Math.min(max, Math.ceil(min * 100) / 100 + random.int(0, Math.floor((max - min) * 100)) / 100);
     }
     case 'boolean':
       return random.chance(0.5);
@@ -67,6 +96,65 @@ function sample(schema: Schema, random: DemoRandom, depth: number): unknown {
     default:
       return null;
   }
+}
+
+/**
+ * The schema with what the sampler needs spelled out: a local `$ref` (`#/$defs/x`, `#/definitions/x`) replaced
+ * by its target, the first branch of `oneOf`/`anyOf` taken, `allOf` merged, and `type: object` implied by
+ * `properties`.
+ */
+function normalize(schema: Schema, root: Schema, hops = 0): Schema {
+  if (hops > MAX_DEPTH) return schema;
+  let out: Schema = schema;
+  if (typeof out.$ref === 'string') {
+    const { $ref, ...rest } = out;
+    const target = pointer(root, $ref as string);
+    if (target) out = { ...normalize(target, root, hops + 1), ...rest };
+  }
+  const branches = Array.isArray(out.oneOf) ? out.oneOf : Array.isArray(out.anyOf) ? out.anyOf : undefined;
+  if (branches && branches.length > 0) {
+    const { oneOf: _one, anyOf: _any, ...rest } = out;
+    out = merge(rest, normalize(branches[0] as Schema, root, hops + 1));
+  }
+  if (Array.isArray(out.allOf)) {
+    const { allOf, ...rest } = out;
+    out = (allOf as Schema[]).reduce((merged, part) => merge(merged, normalize(part, root, hops + 1)), rest);
+  }
+  if (out.type === undefined && typeof out.properties === 'object') out = { ...out, type: 'object' };
+  return out;
+}
+
+function merge(a: Schema, b: Schema): Schema {
+  return {
+    ...a,
+    ...b,
+    properties: { ...(a.properties as Schema | undefined), ...(b.properties as Schema | undefined) },
+    required: [
+      ...((a.required as string[] | undefined) ?? []),
+      ...((b.required as string[] | undefined) ?? []),
+    ],
+  };
+}
+
+/** `#/$defs/reading` → that part of the root schema; other references are not followed. */
+function pointer(root: Schema, ref: string): Schema | undefined {
+  if (!ref.startsWith('#')) return undefined;
+  let node: unknown = root;
+  for (const part of ref.slice(1).split('/').filter(Boolean)) {
+    const key = decodeURIComponent(part).replaceAll('~1', '/').replaceAll('~0', '~');
+    node = node && typeof node === 'object' ? (node as Schema)[key] : undefined;
+  }
+  return node && typeof node === 'object' ? (node as Schema) : undefined;
+}
+
+/** The range a number must fall in: `minimum`/`maximum` (exclusive ones nudged inside), else 1,000 wide from 0. */
+function bounds(schema: Schema): { min: number; max: number } {
+  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+  const min = num(schema.minimum) ?? (num(schema.exclusiveMinimum) ?? -1) + 1;
+  const max =
+    num(schema.maximum) ??
+    (num(schema.exclusiveMaximum) === undefined ? min + 1000 : num(schema.exclusiveMaximum)! - 1);
+  return { min, max: Math.max(min, max) };
 }
 
 function sampleString(schema: Schema, random: DemoRandom): string {
@@ -84,5 +172,6 @@ function sampleString(schema: Schema, random: DemoRandom): string {
       return `${random.token(6)}@example.com`;
   }
   const min = typeof schema.minLength === 'number' ? schema.minLength : 1;
-  return random.token(Math.max(min, 8));
+  const max = typeof schema.maxLength === 'number' ? schema.maxLength : Number.POSITIVE_INFINITY;
+  return random.token(Math.min(Math.max(min, 8), max));
 }

@@ -16,15 +16,33 @@ export function formatDemoSummary(summary: DemoSummary): string[] {
     '',
   ];
   const rows: string[][] = [
-    ['consumer', 'input', 'delivered', 'dead-lettered', 'filtered', 'lost', 'duplicates', 'misrouted'],
+    [
+      'consumer',
+      'input',
+      'delivered',
+      'outputs',
+      'dropped',
+      'dead-lettered',
+      'filtered',
+      'lost',
+      'duplicates',
+      'misrouted',
+    ],
   ];
   for (const tenant of summary.tenants) {
     for (const c of tenant.consumers) {
-      rows.push(
-        [c.consumer, c.input, c.delivered, c.deadLettered, c.filtered, c.lost, c.duplicates, c.misrouted].map(
-          String,
-        ),
-      );
+      rows.push([
+        c.consumer,
+        String(c.input),
+        String(c.delivered),
+        c.output ? String(c.outputs) : '-',
+        String(c.dropped),
+        String(c.deadLettered),
+        String(c.filtered),
+        String(c.lost),
+        String(c.duplicates),
+        String(c.misrouted),
+      ]);
     }
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
@@ -61,7 +79,7 @@ export function formatDemoSummary(summary: DemoSummary): string[] {
         .filter(([kind]) => kind !== 'valid')
         .map(
           ([kind, k]) =>
-            `${KIND_LABEL[kind]} ${k!.produced} → DLQ ${k!.deadLettered}, filtered ${k!.filtered}, delivered ${k!.delivered}`,
+            `${KIND_LABEL[kind]} ${k!.produced} → DLQ ${k!.deadLettered}, filtered ${k!.filtered}, delivered ${k!.delivered}${k!.dropped > 0 ? `, dropped ${k!.dropped}` : ''}`,
         );
       if (parts.length > 0) lines.push(`poison in ${c.topic}: ${parts.join('; ')}`);
       if (c.lostSamples.length > 0) lines.push(`  lost in ${c.topic}, e.g. ${c.lostSamples.join(', ')}`);
@@ -70,7 +88,7 @@ export function formatDemoSummary(summary: DemoSummary): string[] {
   if (summary.error) lines.push(`! ${summary.error}`);
   lines.push(
     summary.ok
-      ? `✓ every record accounted for: lost 0, duplicates 0${summary.misrouted > 0 ? ` (misrouted ${summary.misrouted}: valid records in the DLQ or poison delivered; see the README)` : ''}`
+      ? `✓ every record accounted for: lost 0, duplicates 0${summary.dropped > 0 ? ` (dropped by handlers on purpose: ${summary.dropped})` : ''}${summary.misrouted > 0 ? ` (misrouted ${summary.misrouted}: valid records in the DLQ or poison delivered; see the README)` : ''}`
       : `✗ lost ${summary.lost}, duplicates ${summary.duplicates}`,
   );
   return lines;

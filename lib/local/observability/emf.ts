@@ -15,6 +15,7 @@ const COUNTERS = {
   RecordsFailed: 'handlerRecordsFailed',
   RecordsDeadLettered: 'handlerRecordsDeadLettered',
   RecordsDuplicate: 'handlerRecordsDuplicate',
+  RecordsDropped: 'handlerRecordsDropped',
 } as const satisfies Record<string, keyof StratusMetrics>;
 
 interface EmfDocument {

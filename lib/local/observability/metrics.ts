@@ -105,6 +105,11 @@ export class StratusMetrics {
     'Records skipped because their idempotency key was already processed (SDK RecordsDuplicate).',
     CONSUMER,
   );
+  readonly handlerRecordsDropped = this.#counter(
+    'stratus_handler_records_dropped_total',
+    'Records a processor produced no output for on purpose: returned nothing, duplicates, tombstones (SDK RecordsDropped).',
+    CONSUMER,
+  );
   readonly duration = new Histogram({
     name: 'stratus_consumer_invocation_duration_seconds',
     help: 'Handler invocation duration.',

@@ -2,9 +2,13 @@
  * The runtime's one HTTP port: /metrics, /healthz and /readyz are routes like any other, and other parts of
  * the runtime add theirs (`route('POST', /^\/control\/consumers\/…$/, …)`, or a whole handler with `use`)
  * — the replay's pause/resume routes live here too. Unknown paths get a JSON 404 listing the routes.
+ * Every request that is not a GET or HEAD must pass `refuseMutation` (loopback Host, same origin, the run's
+ * token) before any route sees it.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { newControlToken } from '../control-token.ts';
+import { refuseMutation, SAFE_METHODS } from './request-guard.ts';
 
 export type RouteHandler = (
   request: IncomingMessage,
@@ -27,6 +31,11 @@ export interface ObservabilityServerOptions {
    * @default '127.0.0.1'
    */
   host?: string;
+  /**
+   * The token mutating requests must carry (`Authorization: Bearer <token>`).
+   * @default a new random token (`controlToken` tells it)
+   */
+  controlToken?: string;
 }
 
 interface Route {
@@ -39,16 +48,19 @@ export class ObservabilityServer {
   readonly #server: Server;
   readonly #routes: Route[] = [];
   readonly #fallbacks: FallbackHandler[] = [];
+  readonly #controlToken: string;
   #url = '';
+  #port = 0;
 
-  private constructor() {
+  private constructor(controlToken: string) {
+    this.#controlToken = controlToken;
     this.#server = createServer((request, response) => {
       void this.#handle(request, response);
     });
   }
 
   static async start(options: ObservabilityServerOptions): Promise<ObservabilityServer> {
-    const server = new ObservabilityServer();
+    const server = new ObservabilityServer(options.controlToken ?? newControlToken());
     const host = options.host ?? '127.0.0.1';
     await new Promise<void>((resolve, reject) => {
       server.#server.once('error', (error: NodeJS.ErrnoException) =>
@@ -64,12 +76,18 @@ export class ObservabilityServer {
     });
     const address = server.#server.address() as AddressInfo;
     server.#url = `http://${host}:${address.port}`;
+    server.#port = address.port;
     return server;
   }
 
   /** Base URL, e.g. `http://127.0.0.1:9464`. */
   get url(): string {
     return this.#url;
+  }
+
+  /** The token mutating requests must carry; the runtime writes it to the state directory. */
+  get controlToken(): string {
+    return this.#controlToken;
   }
 
   /** Adds a route; a string path matches exactly (query ignored), a RegExp is tested against the path. */
@@ -93,6 +111,13 @@ export class ObservabilityServer {
 
   async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     try {
+      if (!SAFE_METHODS.includes(request.method ?? '')) {
+        const refusal = refuseMutation(request, this.#controlToken, this.#port);
+        if (refusal) {
+          if (refusal.status === 401) response.setHeader('www-authenticate', 'Bearer realm="stratus"');
+          return sendJson(response, refusal.status, { error: refusal.error });
+        }
+      }
       const path = new URL(request.url ?? '/', 'http://localhost').pathname;
       let pathMatched = false;
       for (const route of this.#routes) {

@@ -9,6 +9,7 @@
  * does); moto 5.2 ignores `VersionId`, so against moto a concurrent writer is caught only by the
  * re-read of `metadata_location` just before the update (a small race window remains — one sink per table).
  */
+
 import { randomUUID } from 'node:crypto';
 import {
   AlreadyExistsException,
@@ -22,6 +23,7 @@ import {
 } from '@aws-sdk/client-glue';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { icebergTablePrefix } from '../../core/naming.ts';
+import { glueType } from '../../core/table-columns.ts';
 import {
   CommitConflictError,
   type IcebergCatalog,
@@ -157,8 +159,4 @@ function tableInput(
       Columns: schema.fields.map((f) => ({ Name: f.name, Type: glueType(f.type) })),
     },
   };
-}
-
-function glueType(type: string): string {
-  return ({ long: 'bigint', timestamptz: 'timestamp' } as Record<string, string>)[type] ?? type;
 }

@@ -1,13 +1,12 @@
 /**
- * A topic's JSON Schema as an Iceberg schema with field ids. The columns are the schema's top-level
- * properties in declaration order, typed like the CDK Glue/Iceberg table (lib/aws/schema-columns.ts), so a
- * query written against the local table runs unchanged against the one Firehose fills on AWS. Nested
- * objects and arrays are stored as JSON strings, as on AWS.
+ * A topic's JSON Schema as an Iceberg schema with field ids, mapped from the one reading of the schema in
+ * lib/core/table-columns.ts (the CDK tables map from it too), so a query written against the local table runs
+ * unchanged against the one Firehose fills on AWS. Field ids are assigned in declaration order.
  * Iceberg spec, "Schemas and Data Types": https://iceberg.apache.org/spec/#schemas-and-data-types
  */
+import { type IcebergPrimitive, icebergType, schemaColumns } from '../../core/table-columns.ts';
 
-/** The Iceberg primitive types the sink writes. */
-export type IcebergPrimitive = 'string' | 'long' | 'double' | 'boolean' | 'timestamptz' | 'date';
+export type { IcebergPrimitive };
 
 export interface IcebergField {
   /** Unique, positive, assigned in declaration order starting at 1. */
@@ -33,14 +32,12 @@ export function icebergSchemaFromJsonSchema(
   jsonSchema: Record<string, unknown> | undefined,
   uniqueKeys: string[] = [],
 ): IcebergSchema {
-  const properties = (jsonSchema?.properties ?? {}) as Record<string, Record<string, unknown>>;
-  const required = new Set(Array.isArray(jsonSchema?.required) ? (jsonSchema.required as string[]) : []);
-  const fields = Object.entries(properties).map(
-    ([name, property], index): IcebergField => ({
+  const fields = schemaColumns(jsonSchema).map(
+    (column, index): IcebergField => ({
       id: index + 1,
-      name,
-      required: required.has(name) && !allowsNull(property ?? {}),
-      type: icebergType(property ?? {}),
+      name: column.name,
+      required: column.required,
+      type: icebergType(column.kind),
     }),
   );
   if (fields.length === 0)
@@ -56,28 +53,4 @@ export function icebergSchemaFromJsonSchema(
     });
   }
   return schema;
-}
-
-function allowsNull(property: Record<string, unknown>): boolean {
-  return Array.isArray(property.type) && property.type.includes('null');
-}
-
-function icebergType(property: Record<string, unknown>): IcebergPrimitive {
-  const declared = property.type;
-  const type = Array.isArray(declared) ? declared.find((t) => t !== 'null') : declared;
-  switch (type) {
-    case 'integer':
-      return 'long';
-    case 'number':
-      return 'double';
-    case 'boolean':
-      return 'boolean';
-    case 'string':
-      if (property.format === 'date-time') return 'timestamptz';
-      if (property.format === 'date') return 'date';
-      return 'string';
-    default:
-      // Enums of strings, objects, arrays and untyped properties: strings (JSON text for non-strings).
-      return 'string';
-  }
 }

@@ -4,6 +4,7 @@
  * With unique keys, a batch keeps only the last record per key (in the order of those last records) (Firehose upserts on uniqueKeys; across
  * batches the local sink appends, since equality deletes are not readable by pyiceberg — see README).
  */
+import { convertedColumns, RecordConversionError, toIcebergRecord } from '../../core/iceberg-record.ts';
 import type { BufferedRecord } from './delivery-buffer.ts';
 import { type DeliveryResult, type DeliveryTarget, decodeJson } from './delivery-target.ts';
 import type { IcebergTableWriter } from './iceberg-table-writer.ts';
@@ -25,6 +26,8 @@ export class IcebergTarget implements DeliveryTarget {
     beforeCommit?: (failed: DeliveryResult['failed']) => Promise<void>,
   ): Promise<DeliveryResult> {
     const schema = this.writer.schema;
+    // What the sink's Firehose transform does on AWS, so the same records land or fail in both runtimes.
+    const converted = convertedColumns(schema.fields);
     const failed: DeliveryResult['failed'] = [];
     let rows: Row[] = [];
     for (const record of records) {
@@ -34,9 +37,9 @@ export class IcebergTarget implements DeliveryTarget {
         continue;
       }
       try {
-        rows.push(toRow(schema, decoded.value));
+        rows.push(toRow(schema, toIcebergRecord(converted, decoded.value)));
       } catch (error) {
-        if (!(error instanceof RowConversionError)) throw error;
+        if (!(error instanceof RowConversionError) && !(error instanceof RecordConversionError)) throw error;
         failed.push({ record, reason: error.message });
       }
     }

@@ -16,6 +16,7 @@ import { IcebergTableWriter, type IcebergTableWriterOptions } from './iceberg-ta
 import { IcebergTarget } from './iceberg-target.ts';
 import type { Lakehouse } from './lakehouse.ts';
 import { ObjectTarget } from './object-target.ts';
+import { seekToStart, sinkStartOffsets } from './start-position.ts';
 
 export interface SinkDeps {
   kafka: Kafka;
@@ -113,7 +114,7 @@ async function createTarget(spec: SinkSpec, topic: TopicSpec, deps: SinkDeps): P
 
 /**
  * Starts a sink. Resolves once the destination is ready and the consumer has joined its group.
- * The group reads from the earliest offset when it has none (see README: Firehose starts at its creation time).
+ * A group without committed offsets starts where the sink's `startFrom` says (start-position.ts).
  */
 export async function startSink(spec: SinkSpec, topic: TopicSpec, deps: SinkDeps): Promise<RunningSink> {
   const clock = deps.clock ?? Date.now;
@@ -219,12 +220,13 @@ export async function startSink(spec: SinkSpec, topic: TopicSpec, deps: SinkDeps
     return run;
   };
 
+  const starts = await sinkStartOffsets(deps.kafka, spec, groupId);
   await consumer.connect();
-  await consumer.subscribe({ topic: spec.topic, fromBeginning: true });
+  await consumer.subscribe({ topic: spec.topic, fromBeginning: spec.startFrom !== 'latest' });
   const joined = new Promise<void>((resolve) => {
-    const off = consumer.on(consumer.events.GROUP_JOIN, () => {
+    const off = consumer.on(consumer.events.GROUP_JOIN, (event) => {
       off();
-      resolve();
+      void seekToStart(consumer, spec.topic, starts, event).then(resolve, resolve);
     });
   });
   await consumer.run({

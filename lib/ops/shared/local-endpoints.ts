@@ -1,3 +1,5 @@
+import { readControlToken } from '../../local/control-token.ts';
+import { statePaths } from '../../local/state-dir.ts';
 import type { PlatformSpec } from '../../manifest/spec.ts';
 
 /**
@@ -14,6 +16,15 @@ export function localBrokers(platform: PlatformSpec, override?: string[]): strin
 /** Base URL of the running `stratus dev` runtime's metrics/health server (its control routes live there). */
 export function localRuntimeUrl(platform: PlatformSpec, override?: string): string {
   return override ?? `http://127.0.0.1:${platform.local.metricsPort}`;
+}
+
+/**
+ * The running `stratus dev`'s control token, which its control routes require: `<stateDir>/control-token`,
+ * written at start (mode 0600). `token` is undefined when no runtime has written one.
+ */
+export function localControlToken(platform: PlatformSpec): { token?: string; file: string } {
+  const file = statePaths(platform).controlToken;
+  return { token: readControlToken(file), file };
 }
 
 /** `a,b` → ['a', 'b'] for `--brokers`. */

@@ -10,11 +10,13 @@ import type { Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { defineProcessor, type KafkaRecord } from '../../../functions/sdk/index.ts';
 import { consumerEnvironment } from '../../../lib/core/function-env.ts';
+import { writeControlToken } from '../../../lib/local/control-token.ts';
 import type { EventSourceMapping } from '../../../lib/local/event-source/index.ts';
 import { ObservabilityServer } from '../../../lib/local/observability/server.ts';
 import { createLakehouse } from '../../../lib/local/sink/lakehouse.ts';
 import { type RunningSink, startSink } from '../../../lib/local/sink/sink-runner.ts';
 import { readTable } from '../../../lib/local/sink/table-reader.ts';
+import { statePaths } from '../../../lib/local/state-dir.ts';
 import { consumerControlRoutes } from '../../../lib/ops/consumer-control.ts';
 import { TEST_REGION, testServices } from '../../support/services.ts';
 import { createIdempotencyTable } from '../sdk/helpers.ts';
@@ -105,6 +107,8 @@ describe('stratus replay against a running pipeline', () => {
     // The runtime's metrics server with the control routes, as `stratus dev` mounts them.
     server = await ObservabilityServer.start({ port: 0 });
     server.use(consumerControlRoutes((groupId) => (groupId === consumer.groupId ? mapping : undefined)));
+    // …and its token where `stratus dev` writes it, for `stratus replay` to read.
+    writeControlToken(statePaths(project.spec.platform).controlToken, server.controlToken);
     closers.push(() => server.close());
 
     const lakehouse = createLakehouse({

@@ -4,8 +4,10 @@
  * consumer, and Ctrl-C (SIGINT) stops everything with exit code 0 and the port released.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONTROL_TOKEN_FILE, controlAuthHeaders } from '../../../lib/local/control-token.ts';
 import { portOpen } from '../../../lib/local/process-utils.ts';
 import { testServices } from '../../support/services.ts';
 import { type ExampleProject, exampleProject, REPO } from './project.ts';
@@ -59,14 +61,20 @@ describe('stratus dev', () => {
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toContain(`consumer="${tenant}.enrich-orders"`);
-    const pause = await fetch(`${base}/control/consumers/${tenant}.enrich-orders/pause`, { method: 'POST' });
-    expect(await pause.json()).toMatchObject({ groupId: `${tenant}.enrich-orders`, state: 'paused' });
-    await seen(new RegExp(`${tenant}\\.enrich-orders paused`));
-    const resume = await fetch(`${base}/control/consumers/${tenant}.enrich-orders/resume`, {
+    // The control routes take the run's token from the state directory, readable by its owner only.
+    const tokenFile = path.join(project.rootDir, '.stratus', CONTROL_TOKEN_FILE);
+    expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
+    const auth = { method: 'POST', headers: controlAuthHeaders(readFileSync(tokenFile, 'utf8').trim()) };
+    const refused = await fetch(`${base}/control/consumers/${tenant}.enrich-orders/pause`, {
       method: 'POST',
     });
+    expect(refused.status).toBe(401);
+    const pause = await fetch(`${base}/control/consumers/${tenant}.enrich-orders/pause`, auth);
+    expect(await pause.json()).toMatchObject({ groupId: `${tenant}.enrich-orders`, state: 'paused' });
+    await seen(new RegExp(`${tenant}\\.enrich-orders paused`));
+    const resume = await fetch(`${base}/control/consumers/${tenant}.enrich-orders/resume`, auth);
     expect(await resume.json()).toMatchObject({ state: 'running' });
-    const unknown = await fetch(`${base}/control/consumers/nobody.x/pause`, { method: 'POST' });
+    const unknown = await fetch(`${base}/control/consumers/nobody.x/pause`, auth);
     expect(unknown.status).toBe(404);
 
     child.kill('SIGINT');
@@ -74,5 +82,6 @@ describe('stratus dev', () => {
     expect(output).toMatch(/stopping: demo producer, consumers, sinks/);
     expect(output).toMatch(/stopped\.\n/);
     expect(await portOpen(project.metricsPort)).toBe(false);
+    expect(existsSync(tokenFile)).toBe(false);
   });
 });

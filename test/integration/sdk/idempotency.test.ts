@@ -3,7 +3,8 @@
  * Kafka is involved; the brokers in their environment do not exist.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { defineConsumer, type KafkaRecord } from '../../../functions/sdk/index.ts';
+import { defineConsumer, defineProcessor, type KafkaRecord } from '../../../functions/sdk/index.ts';
+import { parseDropEvidence } from '../../../lib/core/drop-evidence.ts';
 import { functionEnv } from '../../unit/sdk/env.ts';
 import { captureOutput, lambdaContext, mskEvent, type RecordInput } from '../../unit/sdk/msk-fixtures.ts';
 import { createIdempotencyTable, scanTable, useEmulatorEnvironment } from './helpers.ts';
@@ -134,5 +135,41 @@ describe('idempotency with the DynamoDB persistence layer', () => {
     await captureOutput(() => handler(event, lambdaContext()));
     await captureOutput(() => handler(event, lambdaContext()));
     expect(calls).toEqual([1, 2]);
+  });
+
+  it('a processor names the records it skipped as duplicates in its drop evidence, so none looks lost', async () => {
+    const published: string[] = [];
+    const handler = defineProcessor<Payment, Payment>({
+      env: functionEnv({
+        consumer: 'forward',
+        sourceTopic: T,
+        outputTopic: 'shop.out',
+        dlqTopic: 'shop.dlq',
+        idempotency: { key: 'value.eventId', ttlMs: 600_000, table },
+      }),
+      // Production is not what this test is about: a stand-in that acknowledges everything.
+      publisher: {
+        publish: async (batches) => {
+          for (const batch of batches) for (const m of batch.messages) published.push(m.value);
+        },
+        close: async () => {},
+      },
+      handler: (record) => record.value,
+    });
+    const id = `d-${Math.random().toString(16).slice(2, 8)}`;
+    const event = mskEvent([rec(0, 1, `${id}-1`), rec(0, 2, `${id}-1`), rec(1, 3, `${id}-2`)]);
+    const dropped = (lines: Record<string, unknown>[]) =>
+      lines
+        .flatMap((line) => parseDropEvidence(JSON.stringify(line))?.records ?? [])
+        .map((r) => `${r.partition}@${r.offset} ${r.reason}`)
+        .sort();
+
+    const first = await captureOutput(() => handler(event, lambdaContext()));
+    expect(published).toHaveLength(2);
+    expect(dropped(first.lines)).toEqual(['0@2 duplicate']);
+    // Re-delivered: everything is a duplicate now, nothing is produced again, and all of it is on record.
+    const again = await captureOutput(() => handler(event, lambdaContext()));
+    expect(published).toHaveLength(2);
+    expect(dropped(again.lines)).toEqual(['0@1 duplicate', '0@2 duplicate', '1@3 duplicate']);
   });
 });

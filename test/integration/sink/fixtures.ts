@@ -45,6 +45,7 @@ export function sinkFixture(options: {
     bufferIntervalMs: 900_000,
     partitionBy: [],
     prefix: `${options.tenant}/${key}/`,
+    startFrom: 'earliest',
     source: { file: 'test', line: 1, col: 1 },
     ...options.sink,
   };

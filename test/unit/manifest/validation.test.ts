@@ -48,6 +48,8 @@ describe('the valid fixture', () => {
       database: 'stratus_shop',
       bufferSizeBytes: 5 * 1_048_576,
       bufferIntervalMs: 300_000,
+      // Firehose alone would start at its activation time; Stratus asks for the first record.
+      startFrom: 'earliest',
     });
     expect(tenant.sinks[0]!.partitionBy).toEqual([{ transform: 'day', field: 'createdAt' }]);
   });
@@ -188,6 +190,18 @@ describe('one rule, one bad manifest: each error names the field and its line', 
       { path: 'consumers.enrich.startingPosition', line: 15, message: /TRIM_HORIZON, LATEST or an ISO 8601/ },
     ],
     [
+      'sink start',
+      'format: iceberg',
+      'format: iceberg\n    startFrom: TRIM_HORIZON',
+      { path: 'sinks.lake.startFrom', line: 19, message: /earliest, latest or an ISO 8601 time with zone/ },
+    ],
+    [
+      'sink start in the future',
+      'format: iceberg',
+      'format: iceberg\n    startFrom: 2999-01-01T00:00:00Z',
+      { path: 'sinks.lake.startFrom', line: 19, message: /in the future/ },
+    ],
+    [
       'starting position in the future',
       'output: enriched',
       'output: enriched\n    startingPosition: "2999-01-01T00:00:00Z"',
@@ -282,10 +296,20 @@ describe('one rule, one bad manifest: each error names the field and its line', 
       { path: 'sinks.lake.uniqueKeys.0', line: 19, message: /not a field/ },
     ],
     [
+      'time partitions need a date-time field',
+      'partitionBy: [day(createdAt)]',
+      'partitionBy: [day(amount)]',
+      {
+        path: 'sinks.lake.partitionBy.0',
+        line: 19,
+        message: /day\(amount\) needs a string field with format date-time or date, but "amount" is number/,
+      },
+    ],
+    [
       'unique keys are required fields',
       'format: iceberg',
       'format: iceberg\n    uniqueKeys: [amount]',
-      { path: 'sinks.lake.uniqueKeys.0', line: 19, message: /must be a required property/ },
+      { path: 'sinks.lake.uniqueKeys.0', line: 19, message: /must be a required, non-nullable property/ },
     ],
     [
       'parquet buffer minimum',
@@ -396,6 +420,72 @@ describe('rules that need more than one file', () => {
     expect(errors[0]!.message).toMatch(/already declared in tenants\/a.yaml/);
   });
 
+  it('two manifests with invalid tenant names do not clash with each other, nor with a tenant "invalid"', () => {
+    const { errors } = loadProject({
+      tenants: {
+        'a.yaml': VALID_TENANT.replace('tenant: shop', 'tenant: Bad_Name'),
+        'b.yaml': VALID_TENANT.replace('tenant: shop', 'tenant: "x"'),
+        'c.yaml': VALID_TENANT.replace('tenant: shop', 'tenant: invalid'),
+      },
+    });
+    expect(errors.map((e) => `${e.file} ${e.path}`)).toEqual([
+      'tenants/a.yaml tenant',
+      'tenants/b.yaml tenant',
+    ]);
+    expect(errors.every((e) => /lower-case letter/.test(e.message))).toBe(true);
+  });
+
+  it("a file's empty topics are reported whatever another file's topics say", () => {
+    const emptyTopics = VALID_TENANT.replace(/topics:[\s\S]*$/, 'topics: {}\n');
+    const { errors } = loadProject({
+      tenants: {
+        // Sorted first, so its topic error is already in the list when b.yaml is checked.
+        'a.yaml': VALID_TENANT.replace('tenant: shop', 'tenant: other').replace(
+          'partitions: 3\n',
+          'partitions: 0\n',
+        ),
+        'b.yaml': emptyTopics.replace('tenant: shop', 'tenant: Bad_Name'),
+        'c.yaml': emptyTopics.replace('tenant: shop', 'tenant: third'),
+      },
+    });
+    const report = errors.map((e) => `${e.file} ${e.path} ${e.message}`);
+    expect(report).toContain('tenants/b.yaml topics a tenant declares at least one topic');
+    expect(report).toContain('tenants/c.yaml topics a tenant declares at least one topic');
+  });
+
+  it("a sink's missing table schema is reported whatever another file's schemas say", () => {
+    const noSchema = VALID_TENANT.replace(
+      'enriched: { partitions: 3, schema: schemas/order.schema.json }',
+      'enriched: { partitions: 3 }',
+    );
+    const { errors } = loadProject({
+      tenants: {
+        'a.yaml': VALID_TENANT.replace('tenant: shop', 'tenant: other').replace(
+          'enriched: { partitions: 3, schema: schemas/order.schema.json }',
+          'enriched: { partitions: 3, schema: schemas/missing.json }',
+        ),
+        'shop.yaml': noSchema,
+      },
+    });
+    expectError(errors, { path: 'sinks.lake.format', line: 18, message: /needs a table schema/ });
+  });
+
+  it('control characters in values and keys are escaped, never printed raw', () => {
+    const { errors } = loadWith(
+      'format: iceberg',
+      'format: "ice\\nberg\\u001b[31m\\u0007\\u202e"\n    "bad\\tkey": 1',
+    );
+    const printed = errors.map(formatManifestError);
+    const raw = [...printed.join('')].filter(
+      (c) => c.charCodeAt(0) < 0x20 || (c >= '\u007f' && c <= '\u009f') || c === '\u202e',
+    );
+    expect(raw).toEqual([]);
+    expect(printed).toContainEqual(expect.stringContaining('got "ice\\nberg\\u001b[31m\\u0007\\u202e"'));
+    expect(printed).toContainEqual(
+      expect.stringContaining('sinks.lake.bad\\tkey  unknown field "bad\\tkey"'),
+    );
+  });
+
   it('governance limits come from the platform config', () => {
     const config =
       'governance:\n  maxPartitionsPerTopic: 2\n  maxPartitionsPerTenant: 4\n  requireCostCenter: true\n';
@@ -431,6 +521,14 @@ describe('rules that need more than one file', () => {
     expect(errors[1]!.message).toMatch(/did you mean "governance"/);
   });
 
+  it('refuses kafka.t3.small, which has no multi-VPC connectivity for Firehose', () => {
+    const { errors } = loadProject({ config: 'cluster:\n  instanceType: kafka.t3.small\n' });
+    expect(errors.map((e) => [e.file, e.line, e.path])).toEqual([
+      ['stratus.config.yaml', 2, 'cluster.instanceType'],
+    ]);
+    expect(errors[0]!.message).toMatch(/multi-VPC private connectivity/);
+  });
+
   it('every problem in a manifest is listed at once', () => {
     const broken = VALID_TENANT.replace('tenant: shop', 'tenant: S')
       .replace('topic: orders', 'topic: order')
@@ -443,5 +541,25 @@ describe('rules that need more than one file', () => {
       'consumers.enrich.topic',
       'sinks.lake.format',
     ]);
+  });
+});
+
+describe('sinks.<key>.startFrom', () => {
+  it.each([
+    ['latest', { startFrom: 'latest', startFromTimestamp: undefined }],
+    [
+      '"2026-01-02T03:04:05+01:00"',
+      { startFrom: 'timestamp', startFromTimestamp: Date.UTC(2026, 0, 2, 2, 4, 5) },
+    ],
+    // YAML's own timestamp type arrives as a Date.
+    ['2026-01-02T03:04:05Z', { startFrom: 'timestamp', startFromTimestamp: Date.UTC(2026, 0, 2, 3, 4, 5) }],
+  ])('reads %s', (text, expected) => {
+    const { errors, spec } = loadProject({
+      tenants: {
+        'shop.yaml': VALID_TENANT.replace('format: iceberg', `format: iceberg\n    startFrom: ${text}`),
+      },
+    });
+    expect(errors).toEqual([]);
+    expect(spec.tenants[0]!.sinks[0]).toMatchObject(expected);
   });
 });

@@ -15,10 +15,13 @@ describe('lagTargets', () => {
         startingPositionTimestamp: 1_700_000_000_000,
       },
     ],
-    sinks: [{ key: 'lake', topic: 'shop.enriched' }],
+    sinks: [
+      { key: 'lake', topic: 'shop.enriched', startFrom: 'earliest' },
+      { key: 'late', topic: 'shop.enriched', startFrom: 'timestamp', startFromTimestamp: 1_750_000_000_000 },
+    ],
   } as unknown as TenantSpec;
 
-  it('has one group per consumer with its starting position, and one per sink', () => {
+  it('has one group per consumer with its starting position, and one per sink with its startFrom', () => {
     expect(lagTargets([tenant])).toEqual([
       {
         tenant: 'shop',
@@ -42,6 +45,14 @@ describe('lagTargets', () => {
         groupId: 'shop.sink.lake',
         topic: 'shop.enriched',
         startingPosition: 'TRIM_HORIZON',
+      },
+      {
+        tenant: 'shop',
+        consumer: 'sink:late',
+        groupId: 'shop.sink.late',
+        topic: 'shop.enriched',
+        startingPosition: 'AT_TIMESTAMP',
+        startingPositionTimestamp: 1_750_000_000_000,
       },
     ]);
     expect(lagTargets([tenant], { sinks: false }).map((target) => target.groupId)).toEqual([

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { dropEvidenceDocument } from '../../../lib/core/drop-evidence.ts';
 import type { MskRecord } from '../../../lib/core/msk-event.ts';
 import { consumerObserver } from '../../../lib/local/observability/consumer-observer.ts';
 import { emfReader } from '../../../lib/local/observability/emf.ts';
@@ -140,6 +141,21 @@ describe('metrics', () => {
     expect(await value(metrics, 'stratus_handler_records_out_total', labels)).toBe(10);
     expect(await value(metrics, 'stratus_handler_records_duplicate_total', labels)).toBe(1);
     expect(await value(metrics, 'stratus_handler_records_dead_lettered_total', labels)).toBe(1);
+
+    // The SDK's drop evidence is an EMF document too: its RecordsDropped counts.
+    const evidence = dropEvidenceDocument({
+      namespace: 'Stratus',
+      tenant: 'shop',
+      consumer: 'enrich',
+      records: [0, 1, 2].map((offset) => ({
+        topic: 'shop.orders',
+        partition: 0,
+        offset,
+        reason: 'returned-nothing',
+      })),
+    });
+    expect(read(JSON.stringify(evidence))).toBe(true);
+    expect(await value(metrics, 'stratus_handler_records_dropped_total', labels)).toBe(3);
   });
 
   it("turns a sink's running totals into counters and its freshness into seconds", async () => {

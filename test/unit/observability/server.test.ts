@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { controlAuthHeaders } from '../../../lib/local/control-token.ts';
 import { ObservabilityServer, sendJson } from '../../../lib/local/observability/server.ts';
 
 describe('ObservabilityServer', () => {
@@ -20,7 +21,9 @@ describe('ObservabilityServer', () => {
         res.end('legacy');
         return true;
       });
-    const get = (path: string, method = 'GET') => fetch(`${server!.url}${path}`, { method });
+    // Mutating requests carry the run's token (request-guard.test.ts covers the refusals).
+    const get = (path: string, method = 'GET') =>
+      fetch(`${server!.url}${path}`, { method, headers: controlAuthHeaders(server!.controlToken) });
 
     expect(await (await get('/ping?x=1')).json()).toEqual({ pong: true });
     expect(await (await get('/control/consumers/shop.enrich/pause', 'POST')).json()).toEqual({

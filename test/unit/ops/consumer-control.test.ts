@@ -1,7 +1,6 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { KafkaClient } from '@aws-sdk/client-kafka';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ObservabilityServer } from '../../../lib/local/observability/server.ts';
 import {
   awsConsumerControl,
   type ControllableConsumer,
@@ -95,52 +94,70 @@ describe('AWS consumer control (recorded fake of the Lambda API)', () => {
 });
 
 describe('local consumer control (the `stratus dev` control routes)', () => {
-  let server: Server | undefined;
+  let server: ObservabilityServer | undefined;
   afterEach(() => server?.close());
 
+  /** The runtime's server with its control routes, as `stratus dev` mounts them; returns its URL and token. */
   const serve = async (lookup: (groupId: string) => ControllableConsumer | undefined) => {
-    const routes = consumerControlRoutes(lookup);
-    server = createServer(async (request, response) => {
-      if (!(await routes(request, response))) {
-        response.writeHead(404).end('{}');
-      }
-    });
-    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await ObservabilityServer.start({ port: 0 });
+    server.use(consumerControlRoutes(lookup));
+    return { url: server.url, token: server.controlToken };
   };
+  const control = (url: string, token?: string) =>
+    localConsumerControl({
+      groupId: 'payments.enrich-orders',
+      runtimeUrl: url,
+      token,
+      tokenFile: '.stratus/control-token',
+    });
 
   it('pauses and resumes the consumer the runtime runs under that group id', async () => {
     const events: string[] = [];
-    const url = await serve((groupId) =>
+    const { url, token } = await serve((groupId) =>
       groupId === 'payments.enrich-orders'
         ? { pause: async () => void events.push('pause'), resume: async () => void events.push('resume') }
         : undefined,
     );
-    const paused = await localConsumerControl({ groupId: 'payments.enrich-orders', runtimeUrl: url }).pause();
+    const paused = await control(url, token).pause();
     expect(paused.note).toBe(`paused payments.enrich-orders in \`stratus dev\` (pid ${process.pid})`);
     await paused.resume();
     expect(events).toEqual(['pause', 'resume']);
   });
 
+  it('a runtime that refuses the token is an error that names the token file; nothing is paused', async () => {
+    const events: string[] = [];
+    const { url } = await serve(() => ({
+      pause: async () => void events.push('pause'),
+      resume: async () => void events.push('resume'),
+    }));
+    await expect(control(url).pause()).rejects.toThrow(
+      /refused the control request \(HTTP 401: .*\); no control token in \.stratus\/control-token: .*Nothing was changed/,
+    );
+    await expect(control(url, 'stale-token').pause()).rejects.toThrow(
+      /refused the control request \(HTTP 401: .*\); the token in \.stratus\/control-token is not this runtime's/,
+    );
+    expect(events).toEqual([]);
+  });
+
   it('a runtime that does not run the consumer, or no runtime at all, pauses nothing', async () => {
-    const url = await serve(() => undefined);
-    const other = await localConsumerControl({ groupId: 'payments.enrich-orders', runtimeUrl: url }).pause();
+    const { url, token } = await serve(() => undefined);
+    const other = await control(url, token).pause();
     expect(other.note).toContain('does not run payments.enrich-orders');
-    server?.close();
+    await server?.close();
     server = undefined;
-    const none = await localConsumerControl({ groupId: 'payments.enrich-orders', runtimeUrl: url }).pause();
+    const none = await control(url, token).pause();
     expect(none.note).toContain('no `stratus dev` runtime answers');
   });
 
   it('a pause that fails in the runtime is an error that says nothing was changed', async () => {
-    const url = await serve(() => ({
+    const { url, token } = await serve(() => ({
       pause: async () => {
         throw new Error('broker unreachable');
       },
       resume: async () => {},
     }));
-    await expect(
-      localConsumerControl({ groupId: 'payments.enrich-orders', runtimeUrl: url }).pause(),
-    ).rejects.toThrow(/could not be paused \(HTTP 500: .*broker unreachable.*\); nothing was changed/);
+    await expect(control(url, token).pause()).rejects.toThrow(
+      /could not be paused \(HTTP 500: .*broker unreachable.*\); nothing was changed/,
+    );
   });
 });

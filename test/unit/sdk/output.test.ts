@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { invocationTraceId, LINEAGE_HEADERS, lineageHeaders } from '../../../functions/sdk/lineage.ts';
-import { outputRecord, outputsOf, toMessage } from '../../../functions/sdk/output.ts';
+import { outputRecord, outputsOf, toMessage, toMessages } from '../../../functions/sdk/output.ts';
 import { mskRecord } from './msk-fixtures.ts';
 
 describe('processor outputs', () => {
@@ -39,7 +39,29 @@ describe('processor outputs', () => {
       undefined,
       lineage,
     );
-    expect(message.headers).toEqual({ [LINEAGE_HEADERS.tenant]: 'payments', extra: 'x' });
+    expect(message.headers).toEqual({
+      [LINEAGE_HEADERS.tenant]: 'payments',
+      [LINEAGE_HEADERS.outputIndex]: '0',
+      [LINEAGE_HEADERS.outputCount]: '1',
+      extra: 'x',
+    });
+  });
+
+  it("numbers each output of a record by its position, so a fan-out's outputs are distinct", () => {
+    const lineage = () => ({ [LINEAGE_HEADERS.sourceOffset]: '7' });
+    const messages = toMessages(
+      ['a', outputRecord({ value: 'b', headers: { [LINEAGE_HEADERS.outputIndex]: '9' } }), 'c'],
+      undefined,
+      lineage,
+    );
+    expect(messages.map((m) => m.headers)).toEqual(
+      ['0', '1', '2'].map((index) => ({
+        [LINEAGE_HEADERS.sourceOffset]: '7',
+        [LINEAGE_HEADERS.outputIndex]: index,
+        [LINEAGE_HEADERS.outputCount]: '3',
+      })),
+    );
+    expect(toMessages([], undefined, lineage)).toEqual([]);
   });
 });
 
@@ -76,7 +98,9 @@ describe('lineage', () => {
       correlationId: 'c',
       invocationTraceId: 'i',
     });
-    expect(Object.keys(headers).sort()).toEqual(Object.values(LINEAGE_HEADERS).sort());
+    // The per-record headers, plus the two per-output ones toMessages adds.
+    const [message] = toMessages({ n: 1 }, undefined, () => headers);
+    expect(Object.keys(message!.headers).sort()).toEqual(Object.values(LINEAGE_HEADERS).sort());
   });
 
   it('propagates a trace id the source record already carries', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { timestampMicros } from '../../../lib/core/iceberg-record.ts';
 import { icebergSchemaFromJsonSchema } from '../../../lib/local/sink/iceberg-schema.ts';
-import { RowConversionError, timestampMicros, toRow } from '../../../lib/local/sink/row-values.ts';
+import { RowConversionError, toRow } from '../../../lib/local/sink/row-values.ts';
 
 describe('JSON Schema → Iceberg schema', () => {
   const jsonSchema = {
