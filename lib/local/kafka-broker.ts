@@ -1,19 +1,11 @@
 import { spawn } from 'node:child_process';
-import { createHash, randomUUID } from 'node:crypto';
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  writeFileSync,
-} from 'node:fs';
-import os from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
-import { portOpen, spawnTethered, stopProcess, tetheredPid, waitFor, withDirLock } from './process-utils.ts';
+import { ensureMavenJars } from './maven-jars.ts';
+import { portOpen, spawnTethered, stopProcess, tetheredPid, waitFor } from './process-utils.ts';
 
 const KAFKA_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../localstack/kafka');
 
@@ -142,60 +134,14 @@ export async function startEmbeddedKafka(options: KafkaBrokerOptions): Promise<K
  * Jars resolved by Maven from localstack/kafka/pom.xml into the user cache, keyed by the pom's hash, so
  * every checkout on a machine shares one download.
  */
-export async function ensureKafkaJars(say: (line: string) => void = () => {}): Promise<string> {
-  const pom = path.join(KAFKA_DIR, 'pom.xml');
-  const hash = createHash('sha256').update(readFileSync(pom)).digest('hex').slice(0, 16);
-  const cacheRoot = process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache');
-  const dir = path.join(cacheRoot, 'stratus', `kafka-jars-${hash}`);
-  const complete = path.join(dir, '.complete');
-  if (existsSync(complete)) return dir;
-  mkdirSync(path.dirname(dir), { recursive: true });
-  await withDirLock(`${dir}.lock`, async () => {
-    if (existsSync(complete)) return;
-    say('downloading Apache Kafka from Maven Central (first run only, about 45 MB) …');
-    await new Promise<void>((resolve, reject) => {
-      const mvn = spawn(
-        'mvn',
-        [
-          '-B',
-          '-q',
-          '-f',
-          pom,
-          'dependency:copy-dependencies',
-          `-DoutputDirectory=${dir}`,
-          '-DincludeScope=runtime',
-        ],
-        {
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
-      );
-      let output = '';
-      mvn.stdout.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-      });
-      mvn.stderr.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-      });
-      mvn.once('error', (error) =>
-        reject(
-          new Error(
-            `cannot run Maven (mvn): ${error.message}; Stratus needs Java 17+ and Maven to run Kafka locally, or set KAFKA_BROKERS`,
-          ),
-        ),
-      );
-      mvn.once('exit', (code) =>
-        code === 0
-          ? resolve()
-          : reject(new Error(`Maven failed to fetch Kafka (exit ${code}):\n${output.slice(-2000)}`)),
-      );
-    });
-    const jars = readdirSync(dir).filter((file) => file.endsWith('.jar'));
-    if (!jars.some((file) => file.startsWith('kafka_2.13')))
-      throw new Error(`Maven did not produce the Kafka jar in ${dir}`);
-    writeFileSync(complete, `${jars.length} jars\n`);
-    say(`Kafka jars cached in ${dir}.`);
+export function ensureKafkaJars(say: (line: string) => void = () => {}): Promise<string> {
+  return ensureMavenJars({
+    pom: path.join(KAFKA_DIR, 'pom.xml'),
+    cacheName: 'kafka-jars',
+    expectJar: 'kafka_2.13',
+    what: 'Apache Kafka (about 45 MB)',
+    say,
   });
-  return dir;
 }
 
 /**

@@ -563,7 +563,9 @@ function filters(read: FieldReader, path: FieldPath, value: unknown): Record<str
   if (value.length > 5)
     read.fail(path, `at most 5 filters per consumer (Lambda's FilterCriteria quota), got ${value.length}`);
   value.forEach((pattern, index) => {
-    for (const problem of validateFilterPattern(pattern))
+    // A YAML number is deployed as JSON's text of its double, so the checks see the digits as written.
+    const numberSource = (at: string[]) => read.source.scalarSource([...path, index, ...at]);
+    for (const problem of validateFilterPattern(pattern, { numberSource }))
       read.fail([...path, index, ...problem.path], problem.message);
   });
   return value as Record<string, unknown>[];

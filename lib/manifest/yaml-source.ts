@@ -61,6 +61,12 @@ export class YamlSource {
     return { line: 1, col: 1 };
   }
 
+  /** The text a scalar was written with (`9007199254740993`, `0x1F`), or undefined if `path` is not a scalar. */
+  scalarSource(path: FieldPath): string | undefined {
+    const node = this.doc.getIn(path, true);
+    return isScalar(node) && typeof node.source === 'string' ? node.source : undefined;
+  }
+
   error(path: FieldPath, message: string, at: 'value' | 'key' = 'value'): ManifestError {
     return {
       file: this.file,

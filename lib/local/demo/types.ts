@@ -6,7 +6,7 @@
 export type DemoRecordKind =
   /** A valid event; it may still be filtered out by design (a bot page view, a cancellation). */
   | 'valid'
-  /** Not JSON at all. Lambda drops non-JSON records when a consumer has `value` filters; otherwise the SDK dead-letters them. */
+  /** Not JSON at all. A JSON `value` filter does not see such a value, so Lambda drops the record; without filters the SDK dead-letters it. */
   | 'bad-json'
   /** JSON that passes the filters but fails the topic's JSON Schema: the SDK dead-letters it. */
   | 'schema-violation'

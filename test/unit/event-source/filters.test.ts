@@ -72,10 +72,32 @@ describe('matchesFilters (Lambda event-filtering syntax on the JSON value)', () 
     expect(matchesFilters(record(order), [])).toBe(true);
   });
 
-  it('drops a non-JSON value for a value pattern (Lambda drops the record), but metadata-only patterns still apply', () => {
-    expect(matchesFilters(record(undefined, 'plain text'), [{ value: { type: [{ exists: false }] } }])).toBe(
+  it('filters plain-string values with plain patterns, and JSON values only with JSON patterns (kafka-filtering.html)', () => {
+    const plain = record(undefined, 'OrderNumber:12345');
+    const json = record(order);
+    const plainPattern = { value: [{ prefix: 'OrderNumber' }] };
+    const jsonPattern = { value: { type: [{ exists: true }] } };
+    expect(matchesFilters(plain, [plainPattern])).toBe(true);
+    expect(matchesFilters(json, [plainPattern])).toBe(false);
+    expect(matchesFilters(plain, [jsonPattern])).toBe(false);
+    // "Lambda processes metadata filters only": the value is not there at all, so only exists:false holds.
+    expect(matchesFilters(plain, [{ value: { type: [{ exists: false }] } }])).toBe(true);
+    expect(matchesFilters(record(undefined, '{"type": '), [{ value: { type: ['order.created'] } }])).toBe(
       false,
     );
     expect(matchesFilters(record(undefined, 'plain text'), [{ partition: [0] }])).toBe(true);
+  });
+
+  it('reads no value from bytes that are not UTF-8 (metadata filters only)', () => {
+    const bytes = { ...record(undefined, ''), value: Buffer.from([0xc3, 0x28]).toString('base64') };
+    expect(matchesFilters(bytes, [{ value: [{ exists: true }] }])).toBe(false);
+    expect(matchesFilters(bytes, [{ value: [{ exists: false }] }])).toBe(true);
+  });
+
+  it("compiles a consumer's patterns once and keeps matching the same way", () => {
+    const patterns = [{ value: { customer: { tier: [{ 'anything-but': ['bronze'] }] } } }];
+    expect(matchesFilters(record(order), patterns)).toBe(true);
+    expect(matchesFilters(record({ ...order, customer: { tier: 'bronze' } }), patterns)).toBe(false);
+    expect(matchesFilters(record(order), patterns)).toBe(true);
   });
 });
