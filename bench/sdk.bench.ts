@@ -19,14 +19,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  IdempotencyItemAlreadyExistsError,
-  IdempotencyItemNotFoundError,
-} from '@aws-lambda-powertools/idempotency';
-import { BasePersistenceLayer, type IdempotencyRecord } from '@aws-lambda-powertools/idempotency/persistence';
 import { build } from 'esbuild';
 import { type EnrichedOrder, enrichOrder, type Order } from '../functions/payments/order.ts';
 import { defineProcessor, type RecordPublisher } from '../functions/sdk/index.ts';
+import { InMemoryPersistenceLayer } from '../functions/sdk/testing/index.ts';
 import { consumerEsbuildOptions } from '../lib/aws/consumer-bundling.ts';
 import { compileQualityRules } from '../lib/contracts/quality-rules.ts';
 import { schemaFromFile } from '../lib/contracts/schema-files.ts';
@@ -40,28 +36,6 @@ const BATCH = 100;
 const BATCHES_PER_ROUND = 40;
 const ROUNDS = 9;
 const WARMUP_BATCHES = 60;
-
-/** Powertools' persistence contract over a Map: what DynamoDB stores, minus the network. */
-class InMemoryPersistenceLayer extends BasePersistenceLayer {
-  readonly #items = new Map<string, IdempotencyRecord>();
-  protected async _getRecord(key: string): Promise<IdempotencyRecord> {
-    const record = this.#items.get(key);
-    if (!record) throw new IdempotencyItemNotFoundError();
-    return record;
-  }
-  protected async _putRecord(record: IdempotencyRecord): Promise<void> {
-    const existing = this.#items.get(record.idempotencyKey);
-    if (existing && !existing.isExpired())
-      throw new IdempotencyItemAlreadyExistsError(`exists: ${record.idempotencyKey}`, existing);
-    this.#items.set(record.idempotencyKey, record);
-  }
-  protected async _updateRecord(record: IdempotencyRecord): Promise<void> {
-    this.#items.set(record.idempotencyKey, record);
-  }
-  protected async _deleteRecord(record: IdempotencyRecord): Promise<void> {
-    this.#items.delete(record.idempotencyKey);
-  }
-}
 
 const dropPublisher: RecordPublisher = { publish: async () => {}, close: async () => {} };
 

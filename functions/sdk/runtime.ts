@@ -9,6 +9,7 @@ import type { Context } from 'aws-lambda';
 import type { MskBatchResponse, MskEvent } from '../../lib/core/msk-event.ts';
 import { tenantClientId } from '../../lib/core/naming.ts';
 import { createBatchProcessor } from './batch-processor.ts';
+import { installedSdkBindings } from './bindings.ts';
 import { createRecordIdempotency, type IdempotencyOptions } from './idempotency.ts';
 import { createLogger, createMetrics } from './observability.ts';
 import { createKafkaPublisher, type RecordPublisher } from './producer.ts';
@@ -72,7 +73,8 @@ export function createStratusRuntime(
   });
   const logger = options.logger ?? createLogger(settings.tenant, settings.consumer);
   const metrics = options.metrics ?? createMetrics(settings.tenant, settings.consumer);
-  let publisher = options.publisher;
+  const bindings = installedSdkBindings();
+  let publisher = options.publisher ?? bindings?.publisher;
   const getPublisher = (): RecordPublisher => {
     publisher ??= createKafkaPublisher({
       // The tenant's client id: its produce quota covers all its functions' producers together.
@@ -86,7 +88,7 @@ export function createStratusRuntime(
   const idempotency = settings.idempotency
     ? createRecordIdempotency(
         { ...settings.idempotency, keyPrefix: settings.functionName },
-        options.idempotency,
+        options.idempotency ?? { persistenceStore: bindings?.persistenceStore },
       )
     : undefined;
   const processBatch = createBatchProcessor({

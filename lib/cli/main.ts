@@ -1,16 +1,23 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { formatManifestError, ManifestValidationError } from '../manifest/index.ts';
 import { registerCatalog } from './commands/catalog.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerDev } from './commands/dev.ts';
 import { registerDlq } from './commands/dlq.ts';
+import { registerEvent } from './commands/event.ts';
+import { registerInvoke } from './commands/invoke.ts';
 import { registerLag } from './commands/lag.ts';
 import { registerLineage } from './commands/lineage.ts';
+import { registerNew } from './commands/new.ts';
 import { registerProduce } from './commands/produce.ts';
 import { registerReplay } from './commands/replay.ts';
 import { registerSchema } from './commands/schema.ts';
 import { registerValidate } from './commands/validate.ts';
 import { type CliContext, CliError, UsageError, writeLine } from './context.ts';
+import { addExamples } from './examples.ts';
 
 /**
  * Runs the `stratus` CLI and returns its exit code: 0 success, 1 a failure or invalid input, 2 a usage
@@ -24,8 +31,20 @@ export async function main(argv: string[], overrides: Partial<CliContext> = {}):
     exitCode: 0,
     ...overrides,
   };
+  const program = createProgram(ctx);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return ctx.exitCode;
+  } catch (error) {
+    return reportError(error, ctx);
+  }
+}
+
+/** Every command, its options and its help (with an example each), without running anything. */
+export function createProgram(ctx: CliContext): Command {
   const program = new Command('stratus')
     .description('Stratus: self-service streaming pipelines on AWS, and the same pipelines on your laptop.')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({
@@ -42,13 +61,16 @@ export async function main(argv: string[], overrides: Partial<CliContext> = {}):
   registerSchema(program, ctx);
   registerLineage(program, ctx);
   registerCatalog(program, ctx);
+  registerNew(program, ctx);
+  registerInvoke(program, ctx);
+  registerEvent(program, ctx);
+  addExamples(program);
+  return program;
+}
 
-  try {
-    await program.parseAsync(argv, { from: 'user' });
-    return ctx.exitCode;
-  } catch (error) {
-    return reportError(error, ctx);
-  }
+function packageVersion(): string {
+  const file = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../package.json');
+  return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
 }
 
 function reportError(error: unknown, ctx: CliContext): number {

@@ -75,3 +75,61 @@ export function decodeHeaders(headers: MskHeader[] | undefined): Record<string, 
 export function eventRecords(event: MskEvent): MskRecord[] {
   return Object.values(event.records).flat();
 }
+
+/** What a record is made of before it is encoded the way Lambda delivers it. */
+export interface MskRecordInput {
+  topic: string;
+  partition: number;
+  offset: number;
+  /**
+   * The value: JSON-encoded, except a Buffer (sent as those bytes, e.g. invalid JSON) and `null` (a tombstone).
+   * @default null
+   */
+  value?: unknown;
+  /** UTF-8 key; `null` or absent for a record without one. */
+  key?: string | null;
+  headers?: Record<string, string>;
+  /** @default Date.now() */
+  timestamp?: number;
+  /** @default 'CREATE_TIME' */
+  timestampType?: MskRecord['timestampType'];
+}
+
+/** One record in Lambda's encoding: base64 key and value, header bytes; a null key is left out. */
+export function encodeMskRecord(input: MskRecordInput): MskRecord {
+  const record: MskRecord = {
+    topic: input.topic,
+    partition: input.partition,
+    offset: input.offset,
+    timestamp: input.timestamp ?? Date.now(),
+    timestampType: input.timestampType ?? 'CREATE_TIME',
+    value: null,
+    headers: encodeHeaders(input.headers),
+  };
+  if (input.key !== undefined && input.key !== null) record.key = Buffer.from(input.key).toString('base64');
+  if (input.value !== undefined && input.value !== null) {
+    const bytes = Buffer.isBuffer(input.value) ? input.value : Buffer.from(JSON.stringify(input.value));
+    record.value = bytes.toString('base64');
+  }
+  return record;
+}
+
+/** The event for records of one or more partitions, grouped by `<topic>-<partition>` in the order given. */
+export function buildMskEvent(
+  records: MskRecord[],
+  eventSourceArn: string | undefined,
+  bootstrapServers: string,
+): MskEvent {
+  const grouped: Record<string, MskRecord[]> = {};
+  for (const record of records) {
+    const key = topicPartitionKey(record.topic, record.partition);
+    grouped[key] ??= [];
+    grouped[key].push(record);
+  }
+  return {
+    eventSource: 'aws:kafka',
+    ...(eventSourceArn ? { eventSourceArn } : {}),
+    bootstrapServers,
+    records: grouped,
+  };
+}

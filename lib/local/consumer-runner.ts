@@ -2,15 +2,9 @@
  * One manifest consumer running locally: its handler in a FunctionHost (worker threads with the consumer's
  * environment contract) fed by the event-source emulator, as Lambda + its Kafka event-source mapping are on AWS.
  */
-import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { consumerEnvironment } from '../core/function-env.ts';
-import {
-  consumerFunctionName,
-  LOCAL_IDEMPOTENCY_TABLE,
-  localClusterArn,
-  tenantClientId,
-} from '../core/naming.ts';
+import { buildMskEvent, eventRecords, type MskEvent } from '../core/msk-event.ts';
+import { consumerFunctionName, localClusterArn, tenantClientId } from '../core/naming.ts';
 import type { ConsumerSpec, PlatformSpec, TenantSpec } from '../manifest/spec.ts';
 import {
   type EventSourceMapping,
@@ -19,9 +13,8 @@ import {
   type PlatformAvailability,
   startEventSourceMapping,
 } from './event-source/index.ts';
-import { buildMskEvent } from './event-source/record.ts';
+import { localFunctionEnvironment } from './function-host/environment.ts';
 import { FunctionHost } from './function-host/index.ts';
-import { writeQualityRulesFile } from './quality-rules-file.ts';
 
 export interface ConsumerRunnerOptions {
   platform: PlatformSpec;
@@ -48,64 +41,50 @@ export interface ConsumerRunner {
   pause(): Promise<void>;
   resume(): Promise<void>;
   stats(): EventSourceStats;
+  /**
+   * Hot reload: new invocations go to fresh execution environments (which import the handler anew, like a new
+   * Lambda version); the old ones finish their invocations in flight and are then terminated. The mapping
+   * is not touched, so offsets and ordering are exactly as without a reload. `firstRecord` settles with the
+   * time the first invocation with records succeeded on the new environments.
+   */
+  replaceFunction(): Promise<{ firstRecord: Promise<number> }>;
   /** Finishes the batch in flight, commits, leaves the group and ends the function's workers. */
   stop(): Promise<void>;
-}
-
-/** The environment a consumer's function gets locally: the shared contract plus AWS SDK basics. */
-export function localFunctionEnvironment(options: ConsumerRunnerOptions): Record<string, string> {
-  const { platform, tenant, consumer } = options;
-  const topic = [...tenant.topics, ...(tenant.sharedTopics ?? [])].find((t) => t.name === consumer.topic);
-  const output = tenant.topics.find((t) => t.name === consumer.output);
-  // Absolute: the SDK reads them as they are (there is no LAMBDA_TASK_ROOT locally).
-  const absolute = (file: string | undefined) => (file ? path.resolve(platform.rootDir, file) : undefined);
-  const env = consumerEnvironment({
-    tenant: tenant.name,
-    consumer: consumer.key,
-    sourceTopic: consumer.topic,
-    outputTopic: consumer.output,
-    dlqTopic: consumer.onFailureTopic,
-    kafkaBrokers: options.brokers.join(','),
-    kafkaAuth: 'plaintext',
-    idempotency: consumer.idempotency
-      ? { key: consumer.idempotency.key, ttlMs: consumer.idempotency.ttlMs, table: LOCAL_IDEMPOTENCY_TABLE }
-      : undefined,
-    schemaFile: absolute(topic?.schemaFile),
-    outputSchemaFile: absolute(output?.schemaFile),
-    qualityRulesFile: writeQualityRulesFile(platform, tenant, consumer),
-    logLevel: options.logLevel ?? platform.functionDefaults.logLevel,
-    awsEndpoint: options.awsEndpoint,
-  });
-  // What Lambda sets in every function; the emulator accepts any credentials, real ones are kept if present.
-  env.AWS_REGION = platform.region;
-  env.AWS_DEFAULT_REGION = platform.region;
-  env.AWS_LAMBDA_FUNCTION_NAME = consumerFunctionName(tenant.name, consumer.key);
-  if (!process.env.AWS_ACCESS_KEY_ID) {
-    env.AWS_ACCESS_KEY_ID = 'stratus-local';
-    env.AWS_SECRET_ACCESS_KEY = 'stratus-local';
-  }
-  return env;
 }
 
 export async function startConsumerRunner(options: ConsumerRunnerOptions): Promise<ConsumerRunner> {
   const { platform, tenant, consumer } = options;
   const eventSourceArn = localClusterArn(platform.region, platform.cluster.name);
-  const host = new FunctionHost({
-    handlerFile: consumer.handlerFile,
-    rootDir: platform.rootDir,
-    functionName: consumerFunctionName(tenant.name, consumer.key),
-    env: localFunctionEnvironment(options),
-    timeoutMs: consumer.timeoutMs,
-    memoryMb: consumer.memoryMb,
-    region: platform.region,
-  });
+  const newHost = () =>
+    new FunctionHost({
+      handlerFile: consumer.handlerFile,
+      rootDir: platform.rootDir,
+      functionName: consumerFunctionName(tenant.name, consumer.key),
+      env: localFunctionEnvironment(options),
+      timeoutMs: consumer.timeoutMs,
+      memoryMb: consumer.memoryMb,
+      region: platform.region,
+    });
+  let host = newHost();
+  // The mapping invokes through this, so a hot reload can swap the host underneath it.
+  let onNewCode: ((at: number) => void) | undefined;
+  const invoke = async (event: MskEvent) => {
+    const current = host;
+    const result = await current.invoke(event);
+    if (onNewCode && current === host && result.ok && eventRecords(event).length > 0) {
+      onNewCode(Date.now());
+      onNewCode = undefined;
+    }
+    return result;
+  };
+  const warmUp = () => host.invoke(buildMskEvent([], eventSourceArn, options.brokers.join(',')));
   let mapping: EventSourceMapping;
   let closing = false;
   try {
     // One execution environment is started and initialised while the group is joined (like provisioned
     // concurrency of 1): an empty event runs the handler's init phase, so the first records do not wait for
     // a cold start. Handlers see `records: {}`; the SDK answers it with no failures.
-    const warm = host.invoke(buildMskEvent([], eventSourceArn, options.brokers.join(',')));
+    const warm = warmUp();
     [mapping] = await Promise.all([
       startEventSourceMapping({
         consumer,
@@ -118,7 +97,7 @@ export async function startConsumerRunner(options: ConsumerRunnerOptions): Promi
                 brokers: options.brokers,
                 logLevel: logLevel.NOTHING,
               }),
-        invoke: host.invoke,
+        invoke,
         bootstrapServers: options.brokers.join(','),
         eventSourceArn,
         observer: options.observer,
@@ -143,6 +122,19 @@ export async function startConsumerRunner(options: ConsumerRunnerOptions): Promi
     pause: () => mapping.pause(),
     resume: () => mapping.resume(),
     stats: () => mapping.stats(),
+    async replaceFunction() {
+      const retired = host;
+      const next = newHost();
+      // The old version keeps processing while the new one loads; then invocations switch over.
+      await next.prewarm();
+      host = next;
+      const firstRecord = new Promise<number>((resolve) => {
+        onNewCode = resolve;
+      });
+      await retired.drain();
+      await retired.close();
+      return { firstRecord };
+    },
     async stop() {
       try {
         await mapping.stop();

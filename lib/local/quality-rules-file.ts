@@ -14,7 +14,9 @@ export function writeQualityRulesFile(
   tenant: TenantSpec,
   consumer: ConsumerSpec,
 ): string | undefined {
-  const input = tenant.topics.find((t) => t.name === consumer.topic)?.quality ?? [];
+  // A shared topic's rules are its owner's.
+  const input =
+    [...tenant.topics, ...(tenant.sharedTopics ?? [])].find((t) => t.name === consumer.topic)?.quality ?? [];
   const output = tenant.topics.find((t) => t.name === consumer.output)?.quality ?? [];
   if (input.length === 0 && output.length === 0) return undefined;
   const dir = path.join(statePaths(platform).root, 'functions');

@@ -6,7 +6,7 @@
  */
 import { Kafka, logLevel } from 'kafkajs';
 import { awsClientConfig } from '../core/aws-client-config.ts';
-import type { StratusSpec, TenantSpec } from '../manifest/spec.ts';
+import type { ConsumerSpec, StratusSpec, TenantSpec } from '../manifest/spec.ts';
 import { type ControllableConsumer, consumerControlRoutes } from '../ops/consumer-control.ts';
 import { type AwsEmulator, startAwsEmulator } from './aws-emulator.ts';
 import { ensureIdempotencyTable, releaseInProgressRecords } from './aws-resources.ts';
@@ -106,6 +106,10 @@ export interface Runtime {
   processes(): { kafka?: number; s3?: number; dynamodb?: number; moto?: number };
   /** Restarts of the supervised services so far. */
   restarts(): { kafka: number; s3: number; dynamodb: number; moto: number };
+  /** Hot reload (lib/local/hot-reload): start one more consumer while the rest keeps running. */
+  startConsumer(tenant: TenantSpec, consumer: ConsumerSpec): Promise<ConsumerRunner>;
+  /** Hot reload: stop one consumer (its batch in flight finishes and is committed) and forget it. */
+  stopConsumer(groupId: string): Promise<void>;
   /** Stops consumers, sinks, the emulator and the broker, in that order; safe to call twice. */
   stop(): Promise<void>;
 }
@@ -283,24 +287,24 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
 
     // Started together: each joins its consumer group, which takes a moment per group.
     const runners: ConsumerRunner[] = [];
+    const startOne = (tenant: TenantSpec, consumer: ConsumerSpec) =>
+      startConsumerRunner({
+        platform,
+        tenant,
+        consumer,
+        kafka,
+        brokers,
+        awsEndpoint,
+        logLevel: options.functionLogLevel,
+        log: say,
+        availability,
+        observer: combineObservers(
+          observability?.observerFor(consumer.groupId),
+          options.observerFor?.(consumer.groupId),
+        ),
+      });
     const started = await Promise.allSettled(
-      consumers.map(({ tenant, consumer }) =>
-        startConsumerRunner({
-          platform,
-          tenant,
-          consumer,
-          kafka,
-          brokers,
-          awsEndpoint,
-          logLevel: options.functionLogLevel,
-          log: say,
-          availability,
-          observer: combineObservers(
-            observability?.observerFor(consumer.groupId),
-            options.observerFor?.(consumer.groupId),
-          ),
-        }),
-      ),
+      consumers.map(({ tenant, consumer }) => startOne(tenant, consumer)),
     );
     for (const result of started) if (result.status === 'fulfilled') runners.push(result.value);
     const consumersStep = {
@@ -312,14 +316,19 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     stack.push(consumersStep);
     const failed = started.find((result) => result.status === 'rejected');
     if (failed) throw (failed as PromiseRejectedResult).reason;
-    for (const runner of runners) {
+    const lookup = (groupId: string) => runners.find((runner) => runner.spec.groupId === groupId);
+    const announce = (runner: ConsumerRunner) => {
       say(`consumer ${runner.spec.groupId}: ${runner.spec.topic} → ${runner.spec.output ?? '(no output)'}`);
+      const { groupId } = runner.spec;
       observability?.registerConsumer(runner.spec, () => {
-        const state = runner.stats().state;
+        const current = lookup(groupId);
+        // A consumer removed from the manifest by a hot reload is not a failure of the runtime.
+        if (!current) return { running: true, detail: 'removed from the manifest' };
+        const state = current.stats().state;
         return { running: state === 'running', detail: state === 'running' ? undefined : state };
       });
-    }
-    const lookup = (groupId: string) => runners.find((runner) => runner.spec.groupId === groupId);
+    };
+    for (const runner of runners) announce(runner);
     // `stratus replay` pauses and resumes a consumer of this process through these routes.
     observability?.server.use(consumerControlRoutes(lookup));
 
@@ -369,6 +378,18 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         kafka: kafkaService?.restarts() ?? 0,
         ...(awsService?.restarts() ?? { s3: 0, dynamodb: 0, moto: 0 }),
       }),
+      async startConsumer(tenant, consumer) {
+        const runner = await startOne(tenant, consumer);
+        runners.push(runner);
+        announce(runner);
+        return runner;
+      },
+      async stopConsumer(groupId) {
+        const runner = lookup(groupId);
+        if (!runner) return;
+        runners.splice(runners.indexOf(runner), 1);
+        await runner.stop();
+      },
       stop: () => {
         stopping ??= stopAll();
         return stopping;

@@ -8,4 +8,4 @@ export {
 } from './load.ts';
 export { PLATFORM_DEFAULTS } from './platform-config.ts';
 export * from './spec.ts';
-export { TENANT_DEFAULTS } from './tenant.ts';
+export { NAME_RULES, TENANT_DEFAULTS } from './tenant.ts';

@@ -62,6 +62,18 @@ export const TENANT_DEFAULTS = {
   sink: { format: 'iceberg', bufferSizeBytes: 5 * MIB, bufferIntervalMs: 300 * SECOND },
 } as const;
 
+/** The rules for the names a team picks (tenant; topic, consumer and sink keys), shared with `stratus new`. */
+export const NAME_RULES = {
+  tenant: {
+    pattern: TENANT_NAME_PATTERN,
+    hint: 'must be 2–31 characters: a lower-case letter, then lower-case letters, digits or "-"',
+  },
+  resource: {
+    pattern: RESOURCE_KEY_PATTERN,
+    hint: 'must be 1–48 characters: a lower-case letter, then lower-case letters, digits or "-"',
+  },
+} as const;
+
 const TOP_LEVEL = [
   'tenant',
   'description',
@@ -147,8 +159,8 @@ export function resolveTenant(
   // checked exactly as it would be with a valid name and the loader never sees a clash between placeholders.
   const name =
     read.string(['tenant'], root.tenant, {
-      pattern: TENANT_NAME_PATTERN,
-      hint: 'must be 2–31 characters: a lower-case letter, then lower-case letters, digits or "-"',
+      pattern: NAME_RULES.tenant.pattern,
+      hint: NAME_RULES.tenant.hint,
     }) ?? INVALID_TENANT_NAME;
 
   const owners = read.stringList(['owners'], root.owners, {
@@ -224,12 +236,8 @@ function entries(read: FieldReader, root: Mapping, key: string, label: string): 
   if (!section) return [];
   const out: Array<[string, Mapping]> = [];
   for (const [entryKey, value] of Object.entries(section)) {
-    if (!RESOURCE_KEY_PATTERN.test(entryKey)) {
-      read.fail(
-        [key, entryKey],
-        `${label} name ${quote(entryKey)} must be 1–48 characters: a lower-case letter, then lower-case letters, digits or "-"`,
-        'key',
-      );
+    if (!NAME_RULES.resource.pattern.test(entryKey)) {
+      read.fail([key, entryKey], `${label} name ${quote(entryKey)} ${NAME_RULES.resource.hint}`, 'key');
       continue;
     }
     // `{}` and `~` both mean "all defaults".

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { type DemoProducer, startDemoProducer } from '../../local/demo-producer.ts';
 import { formatStatusLine, formatStatusTable, StatusSampler } from '../../local/dev-status.ts';
 import { type DlqWatcher, watchDeadLetters } from '../../local/dlq-watcher.ts';
+import { type HotReload, startHotReload } from '../../local/hot-reload/hot-reload.ts';
 import { captureProcessOutput } from '../../local/output-capture.ts';
 import { type Runtime, startRuntime } from '../../local/runtime.ts';
 import { resetState, statePaths } from '../../local/state-dir.ts';
@@ -13,6 +14,7 @@ import { loadSpec, tenantsByName } from './shared-local.ts';
 interface DevFlags {
   tenants?: string[];
   producer: boolean;
+  watch: boolean;
   rate: number;
   reset?: boolean;
   config?: string;
@@ -34,6 +36,7 @@ export function registerDev(program: Command, ctx: CliContext): void {
       '--reset',
       'wipe the local state first (Kafka topics and offsets, S3 objects, DynamoDB items, the Glue catalog) and say what was wiped',
     )
+    .option('--no-watch', 'no hot reload of manifests, schemas and handlers')
     .option('--config <file>', 'platform config file (default: stratus.config.yaml)')
     .action((flags: DevFlags) => dev(flags, ctx));
 }
@@ -89,6 +92,7 @@ async function dev(flags: DevFlags, ctx: CliContext): Promise<void> {
   let runtime: Runtime | undefined;
   let producer: DemoProducer | undefined;
   let dlq: DlqWatcher | undefined;
+  let reload: HotReload | undefined;
   let timer: NodeJS.Timeout | undefined;
   try {
     say(
@@ -120,7 +124,17 @@ async function dev(flags: DevFlags, ctx: CliContext): Promise<void> {
         `demo producer: ${flags.rate} events/s to ${producer.topics.join(', ')} (--no-producer turns it off)`,
       );
     }
-    say(`ready in ${elapsed()}s; Ctrl-C stops everything`);
+    if (flags.watch)
+      reload = startHotReload({
+        runtime,
+        rootDir: ctx.cwd,
+        configFile: flags.config,
+        tenants: flags.tenants,
+        say: announce,
+      });
+    say(
+      `ready in ${elapsed()}s${reload ? '; watching manifests, schemas and handlers' : ''}; Ctrl-C stops everything`,
+    );
 
     const admin = runtime.kafka.admin();
     await admin.connect();
@@ -159,6 +173,7 @@ async function dev(flags: DevFlags, ctx: CliContext): Promise<void> {
     await producer
       ?.stop()
       .catch((error: Error) => say(`demo producer did not stop cleanly: ${error.message}`));
+    await reload?.stop();
     await dlq?.stop();
     await runtime?.stop();
     for (const signal of signals) process.off(signal, onSignal);

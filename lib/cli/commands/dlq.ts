@@ -1,12 +1,27 @@
+import path from 'node:path';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { awsClientConfig } from '../../core/aws-client-config.ts';
 import { dlqTopicName, parseQualifiedName } from '../../core/naming.ts';
+import { statePaths } from '../../local/state-dir.ts';
 import { loadStratusOrThrow } from '../../manifest/index.ts';
 import type { StratusSpec } from '../../manifest/spec.ts';
 import { getDlqEntry, listDlq } from '../../ops/dlq/list.ts';
 import { parseDlqRecordId } from '../../ops/dlq/record-id.ts';
 import { DEFAULT_MAX_REDRIVES, redriveDlq } from '../../ops/dlq/redrive.ts';
-import { renderDlqListing, renderRedrive, showDlqEntry } from '../../ops/dlq/render.ts';
+import {
+  renderDlqExplanations,
+  renderDlqListing,
+  renderRedrive,
+  showDlqEntry,
+} from '../../ops/dlq/render.ts';
 import { type DlqFilter, type DlqFilterField, parseDlqFilter } from '../../ops/dlq/select.ts';
+import {
+  cloudWatchFunctionLogs,
+  explainFailure,
+  type FunctionLogs,
+  localFunctionLogs,
+} from '../../ops/dlq/why.ts';
 import { OpsError } from '../../ops/shared/errors.ts';
 import { opsKafka } from '../../ops/shared/kafka-connection.ts';
 import { brokerList, localBrokers } from '../../ops/shared/local-endpoints.ts';
@@ -16,6 +31,7 @@ import { isoTime, positiveInteger } from '../options.ts';
 
 interface CommonFlags {
   tenant?: string;
+  aws?: boolean;
   brokers?: string[];
   kafkaAuth?: 'iam' | 'plaintext';
   region?: string;
@@ -57,6 +73,14 @@ function withCommon(command: Command): Command {
     .option('--config <file>', 'platform config file', 'stratus.config.yaml');
 }
 
+/** Where "why did it fail" looks: the functions' CloudWatch Logs with --aws, else `stratus dev`'s log file. */
+function withLogs(command: Command): Command {
+  return command.option(
+    '--aws',
+    "find the handler's errors in the functions' CloudWatch Logs (default: the log file `stratus dev` writes)",
+  );
+}
+
 function withSelection(command: Command): Command {
   return command
     .requiredOption('--tenant <name>', 'tenant whose DLQ (<tenant>.dlq) to read')
@@ -81,6 +105,14 @@ export function registerDlq(program: Command, ctx: CliContext): void {
       auth: flags.kafkaAuth,
       region: flags.region ?? spec.platform.region,
     });
+  const logFile = (spec: StratusSpec) => path.join(statePaths(spec.platform).logDir, 'functions.log');
+  const functionLogs = (spec: StratusSpec, flags: CommonFlags, tenant: string): FunctionLogs =>
+    flags.aws
+      ? cloudWatchFunctionLogs(
+          new CloudWatchLogsClient(awsClientConfig({ region: flags.region ?? spec.platform.region })),
+          tenant,
+        )
+      : localFunctionLogs(logFile(spec), path.relative(ctx.cwd, logFile(spec)));
   const selection = (spec: StratusSpec, flags: SelectFlags): { tenant: string; filter: DlqFilter } => {
     const tenant = findTenant(spec, flags.tenant ?? '');
     if (flags.consumer !== undefined) findConsumer(tenant, flags.consumer);
@@ -90,19 +122,33 @@ export function registerDlq(program: Command, ctx: CliContext): void {
     };
   };
 
-  withCommon(withSelection(dlq.command('list')))
+  withLogs(withCommon(withSelection(dlq.command('list'))))
     .description(
       'List dead letters: error, source coordinates, attempts, age, redrive status; counts by error class.',
     )
     .option('--json', 'print the records and counts as JSON')
-    .action(async (flags: SelectFlags) => {
+    .option('--verbose', "add the handler's last error and stack for each record, from the function logs")
+    .action(async (flags: SelectFlags & { verbose?: boolean }) => {
       const spec = load(flags);
       const { tenant, filter } = selection(spec, flags);
       const listing = await listDlq(connect(spec, flags), tenant, filter);
-      writeLine(ctx.stdout, flags.json ? JSON.stringify(listing, null, 2) : renderDlqListing(listing));
+      if (flags.verbose) {
+        const logs = functionLogs(spec, flags, tenant);
+        listing.entries = await Promise.all(
+          listing.entries.map(async (entry) =>
+            entry.envelope ? { ...entry, why: await explainFailure(entry.envelope, logs) } : entry,
+          ),
+        );
+      }
+      if (flags.json) writeLine(ctx.stdout, JSON.stringify(listing, null, 2));
+      else {
+        writeLine(ctx.stdout, renderDlqListing(listing));
+        if (flags.verbose && listing.entries.length > 0)
+          writeLine(ctx.stdout, renderDlqExplanations(listing.entries));
+      }
     });
 
-  withCommon(dlq.command('show'))
+  withLogs(withCommon(dlq.command('show')))
     .description('Show one dead letter, its value decoded and pretty-printed.')
     .argument(
       '<id>',
@@ -124,7 +170,10 @@ export function registerDlq(program: Command, ctx: CliContext): void {
           `${id.topic} is not the DLQ of tenant ${tenant.name} (${dlqTopicName(tenant.name)})`,
         );
       const entry = await getDlqEntry(connect(spec, flags), tenant.name, id);
-      writeLine(ctx.stdout, JSON.stringify(showDlqEntry(entry), null, 2));
+      const why = entry.envelope
+        ? await explainFailure(entry.envelope, functionLogs(spec, flags, tenant.name))
+        : undefined;
+      writeLine(ctx.stdout, JSON.stringify({ ...showDlqEntry(entry), why }, null, 2));
     });
 
   withCommon(withSelection(dlq.command('redrive')))

@@ -9,13 +9,13 @@
  * settled is delivered again (at least once).
  */
 import type { Admin, Consumer, Kafka, Producer } from 'kafkajs';
-import type { MskRecord } from '../../core/msk-event.ts';
+import { buildMskEvent, type MskRecord } from '../../core/msk-event.ts';
 import { localClusterArn } from '../../core/naming.ts';
 import type { ConsumerSpec } from '../../manifest/spec.ts';
 import { type BatchLimits, MAX_PAYLOAD_BYTES } from './batch-cut.ts';
 import { writeDeadLetters } from './dlq-writer.ts';
 import { PartitionWorker, type WorkerCounters } from './partition-worker.ts';
-import { buildMskEvent, eventOverheadBytes, toMskRecord } from './record.ts';
+import { eventOverheadBytes, toMskRecord } from './record.ts';
 import { retryPolicyFor } from './retry-policy.ts';
 import { startingOffsets } from './starting-position.ts';
 import type { EventSourceObserver, EventSourceStats, InvokeFunction, PlatformAvailability } from './types.ts';

@@ -5,7 +5,7 @@
  * value, headers as `[{ name: [bytes] }]`.
  */
 import type { IHeaders, KafkaMessage } from 'kafkajs';
-import { type MskEvent, type MskHeader, type MskRecord, topicPartitionKey } from '../../core/msk-event.ts';
+import { buildMskEvent, type MskHeader, type MskRecord } from '../../core/msk-event.ts';
 
 /** One Kafka message as a Lambda MSK record. A null key is left out; a null value (tombstone) is `null`. */
 export function toMskRecord(topic: string, partition: number, message: KafkaMessage): MskRecord {
@@ -54,24 +54,4 @@ export function recordPayloadBytes(record: MskRecord): number {
 /** Bytes of an event's envelope without records. */
 export function eventOverheadBytes(eventSourceArn: string | undefined, bootstrapServers: string): number {
   return Buffer.byteLength(JSON.stringify(buildMskEvent([], eventSourceArn, bootstrapServers))) + 64;
-}
-
-/** The event for records of one or more partitions, grouped by `<topic>-<partition>` in offset order. */
-export function buildMskEvent(
-  records: MskRecord[],
-  eventSourceArn: string | undefined,
-  bootstrapServers: string,
-): MskEvent {
-  const grouped: Record<string, MskRecord[]> = {};
-  for (const record of records) {
-    const key = topicPartitionKey(record.topic, record.partition);
-    grouped[key] ??= [];
-    grouped[key].push(record);
-  }
-  return {
-    eventSource: 'aws:kafka',
-    ...(eventSourceArn ? { eventSourceArn } : {}),
-    bootstrapServers,
-    records: grouped,
-  };
 }

@@ -14,7 +14,7 @@ import { Worker } from 'node:worker_threads';
 import type { MskEvent } from '../../core/msk-event.ts';
 import type { InvokeResult } from '../event-source/types.ts';
 import type { FunctionIdentity } from './context.ts';
-import type { InvokeReply, InvokeRequest, WorkerInit } from './protocol.ts';
+import type { InvocationCapture, InvokeReply, InvokeRequest, WorkerInit } from './protocol.ts';
 
 const BOOTSTRAP = path.join(path.dirname(fileURLToPath(import.meta.url)), 'bootstrap.mjs');
 
@@ -41,9 +41,23 @@ export interface FunctionHostOptions {
   memoryMb?: number;
   /** @default 'local' */
   region?: string;
+  /**
+   * `stratus invoke`: outputs and dead letters are recorded per invocation (and produced only with
+   * `produce`), what the function prints is returned instead of reaching stdout, and idempotency keys live in
+   * memory.
+   * @default off: the function produces to Kafka and prints to the process's stdout, as in `stratus dev`
+   */
+  capture?: { produce: boolean };
 }
 
-export type FunctionInvokeResult = InvokeResult & { durationMs: number; awsRequestId: string };
+export type FunctionInvokeResult = InvokeResult & {
+  durationMs: number;
+  awsRequestId: string;
+  /** Capture mode only. */
+  capture?: InvocationCapture;
+  /** The error's stack, when the handler threw. */
+  stack?: string;
+};
 
 interface Environment {
   worker: Worker;
@@ -55,9 +69,13 @@ interface Environment {
 
 export class FunctionHost {
   private readonly idle: Environment[] = [];
+  /** Spawned ahead of use by `prewarm`, maybe still initialising; taken before spawning another. */
+  private readonly warming: Environment[] = [];
   private readonly all = new Set<Environment>();
   private nextId = 1;
   private closed = false;
+  private inFlight = 0;
+  private idleWaiters: Array<() => void> = [];
   private readonly init: WorkerInit;
 
   constructor(private readonly options: FunctionHostOptions) {
@@ -71,6 +89,7 @@ export class FunctionHost {
       handlerFile: path.resolve(options.rootDir ?? process.cwd(), options.handlerFile),
       handlerName: options.handlerName ?? 'handler',
       identity,
+      capture: options.capture,
     };
   }
 
@@ -82,8 +101,38 @@ export class FunctionHost {
   /** Invoke the handler with `event`; never throws: errors and timeouts come back as `{ ok: false }`. */
   invoke = async (event: MskEvent | unknown): Promise<FunctionInvokeResult> => {
     if (this.closed) throw new Error(`${this.options.functionName}: the function host is closed`);
+    this.inFlight++;
+    try {
+      return await this.invokeIn(event);
+    } finally {
+      if (--this.inFlight === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+    }
+  };
+
+  /**
+   * Starts an execution environment ahead of the first invocation (its init phase: the handler module's
+   * import) and resolves when it is ready, so a hot reload switches to code that is already loaded.
+   */
+  async prewarm(): Promise<void> {
+    const environment = this.spawn();
+    this.warming.push(environment);
+    await environment.ready;
+    const index = this.warming.indexOf(environment);
+    if (index >= 0 && !environment.dead) {
+      this.warming.splice(index, 1);
+      this.idle.push(environment);
+    }
+  }
+
+  /** Resolves once no invocation is in flight (hot reload retires a version after its last batch). */
+  drain(): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private invokeIn = async (event: MskEvent | unknown): Promise<FunctionInvokeResult> => {
     const awsRequestId = randomUUID();
-    const environment = this.idle.pop() ?? this.spawn();
+    const environment = this.idle.pop() ?? this.warming.shift() ?? this.spawn();
     environment.busy = true;
     await environment.ready;
     const started = performance.now();
@@ -118,13 +167,16 @@ export class FunctionHost {
     environment.busy = false;
     if (!environment.dead && !this.closed) this.idle.push(environment);
     const durationMs = performance.now() - started;
+    const extra = reply.capture ? { capture: reply.capture } : {};
     return reply.ok
-      ? { ok: true, response: reply.response, durationMs, awsRequestId }
+      ? { ok: true, response: reply.response, durationMs, awsRequestId, ...extra }
       : {
           ok: false,
           error: { class: reply.error.class, message: reply.error.message },
+          stack: reply.error.stack,
           durationMs,
           awsRequestId,
+          ...extra,
         };
   };
 
@@ -172,8 +224,10 @@ export class FunctionHost {
     if (environment.dead) return;
     environment.dead = true;
     this.all.delete(environment);
-    const index = this.idle.indexOf(environment);
-    if (index >= 0) this.idle.splice(index, 1);
+    for (const list of [this.idle, this.warming]) {
+      const index = list.indexOf(environment);
+      if (index >= 0) list.splice(index, 1);
+    }
     await environment.worker.terminate().catch(() => {});
   }
 }

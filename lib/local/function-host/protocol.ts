@@ -7,6 +7,16 @@ export interface WorkerInit {
   /** Export to call. @default 'handler' */
   handlerName: string;
   identity: FunctionIdentity;
+  /** `stratus invoke`: record outputs and print lines per invocation (see FunctionHostOptions.capture). */
+  capture?: { produce: boolean };
+}
+
+/** What one invocation printed and produced, in capture mode. */
+export interface InvocationCapture {
+  /** Whole lines the function printed (stdout and stderr). */
+  lines: string[];
+  /** Outputs and dead letters, keys as UTF-8. */
+  published: Array<{ topic: string; key: string | null; value: string; headers: Record<string, string> }>;
 }
 
 export interface InvokeRequest {
@@ -17,6 +27,7 @@ export interface InvokeRequest {
   deadline: number;
 }
 
-export type InvokeReply =
+export type InvokeReply = (
   | { id: number; ok: true; response: unknown }
-  | { id: number; ok: false; error: { class: string; message: string; stack?: string } };
+  | { id: number; ok: false; error: { class: string; message: string; stack?: string } }
+) & { capture?: InvocationCapture };

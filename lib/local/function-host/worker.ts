@@ -5,23 +5,64 @@
  */
 import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
+import { installSdkBindings } from '../../../functions/sdk/bindings.ts';
+import { createKafkaPublisher } from '../../../functions/sdk/producer.ts';
+import { captureLines } from '../../../functions/sdk/testing/captured-lines.ts';
+import { InMemoryPersistenceLayer } from '../../../functions/sdk/testing/in-memory-persistence.ts';
+import { recordingPublisher } from '../../../functions/sdk/testing/recording-publisher.ts';
+import { readConsumerEnvironment } from '../../core/function-env.ts';
 import { lambdaContext } from './context.ts';
-import type { InvokeReply, InvokeRequest, WorkerInit } from './protocol.ts';
+import type { InvocationCapture, InvokeReply, InvokeRequest, WorkerInit } from './protocol.ts';
 
 type Handler = (event: unknown, context: unknown) => unknown;
 
 const init = workerData as WorkerInit;
 const port = parentPort!;
 
-const loaded: Promise<Handler> = import(pathToFileURL(init.handlerFile).href).then((module) => {
-  const handler = module[init.handlerName] ?? module.default?.[init.handlerName];
-  if (typeof handler !== 'function') {
-    const error = new Error(`${init.handlerFile} does not export a function "${init.handlerName}"`);
-    error.name = 'Runtime.HandlerNotFound';
-    throw error;
-  }
-  return handler as Handler;
-});
+// Capture mode (`stratus invoke`): outputs and dead letters are recorded (and produced only when asked), and
+// idempotency keys live in memory for this one container, so an invoke never marks dev's records as done.
+const recorder = init.capture
+  ? recordingPublisher(
+      init.capture.produce
+        ? (() => {
+            const env = readConsumerEnvironment(process.env);
+            return createKafkaPublisher({
+              clientId: env.functionName,
+              brokers: env.kafkaBrokers,
+              auth: env.kafkaAuth,
+            });
+          })()
+        : undefined,
+    )
+  : undefined;
+if (recorder) installSdkBindings({ publisher: recorder, persistenceStore: new InMemoryPersistenceLayer() });
+
+function importHandler(): Promise<Handler> {
+  return import(pathToFileURL(init.handlerFile).href).then((module) => {
+    const handler = module[init.handlerName] ?? module.default?.[init.handlerName];
+    if (typeof handler !== 'function') {
+      const error = new Error(`${init.handlerFile} does not export a function "${init.handlerName}"`);
+      error.name = 'Runtime.HandlerNotFound';
+      throw error;
+    }
+    return handler as Handler;
+  });
+}
+
+// In capture mode what the init phase prints belongs to the first invocation's lines, as in its log stream.
+let initLines: string[] = [];
+const loaded: Promise<Handler> = recorder
+  ? captureLines(() =>
+      importHandler().then(
+        (handler) => ({ handler }),
+        (error: Error) => ({ error }),
+      ),
+    ).then(({ result, lines }) => {
+      initLines = lines.filter((line) => line !== '');
+      if ('error' in result) throw result.error;
+      return result.handler;
+    })
+  : importHandler();
 // An init failure is reported on each invocation (Lambda reports Runtime.ImportModuleError the same way).
 // The host starts an invocation's timeout only once init is over, so it waits for this message.
 loaded.then(
@@ -30,6 +71,19 @@ loaded.then(
 );
 
 port.on('message', async (request: InvokeRequest) => {
+  if (!recorder) return post(await invoke(request));
+  const { result, lines } = await captureLines(() => invoke(request));
+  const capture: InvocationCapture = {
+    lines: [...initLines.splice(0), ...lines],
+    published: recorder.take().map((message) => ({
+      ...message,
+      key: message.key === null ? null : message.key.toString(),
+    })),
+  };
+  post({ ...result, capture });
+});
+
+async function invoke(request: InvokeRequest): Promise<InvokeReply> {
   let reply: InvokeReply;
   try {
     const handler = await loaded.catch((error: Error) => {
@@ -49,15 +103,19 @@ port.on('message', async (request: InvokeRequest) => {
       error: { class: e.name || 'Error', message: e.message, stack: e.stack },
     };
   }
+  return reply;
+}
+
+function post(reply: InvokeReply): void {
   try {
     port.postMessage(reply);
   } catch (error) {
     // The response could not be cloned (functions, symbols): a function error, as an unserializable
     // response is on Lambda.
     port.postMessage({
-      id: request.id,
+      id: reply.id,
       ok: false,
       error: { class: 'Runtime.MarshalError', message: String((error as Error).message) },
     } satisfies InvokeReply);
   }
-});
+}

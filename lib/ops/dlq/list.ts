@@ -6,12 +6,13 @@ import { type LedgerEntry, readLedger } from './ledger.ts';
 import { readDlq, readDlqRecord } from './read.ts';
 import { type DlqRecordId, qualifiedDlqRecordId } from './record-id.ts';
 import { countByErrorClass, type DlqFilter, matchesDlqFilter } from './select.ts';
+import type { FailureExplanation } from './why.ts';
 
 export interface DlqListing {
   topic: string;
   /** Records in the DLQ topic before filtering. */
   total: number;
-  entries: Array<DlqEntry & { redriven?: LedgerEntry }>;
+  entries: Array<DlqEntry & { redriven?: LedgerEntry; why?: FailureExplanation }>;
   countsByErrorClass: Array<{ errorClass: string; count: number }>;
 }
 

@@ -4,6 +4,7 @@ import { errorClassOf } from './entry.ts';
 import type { LedgerEntry } from './ledger.ts';
 import type { DlqListing } from './list.ts';
 import type { RedriveOutcome } from './redrive.ts';
+import type { FailureExplanation } from './why.ts';
 
 /** `42s`, `12m`, `3h`, `2d`: how long ago. */
 export function formatAge(sinceMs: number, now: number = Date.now()): string {
@@ -118,5 +119,31 @@ export function renderRedrive(outcome: RedriveOutcome): string {
   lines.push(
     `${outcome.dryRun ? 'Dry run: would redrive' : 'Redrove'} ${outcome.redriven} record${outcome.redriven === 1 ? '' : 's'}; ${outcome.skipped} stay${outcome.skipped === 1 ? 's' : ''} in the DLQ.${outcome.dryRun ? ' Nothing was changed.' : ''}`,
   );
+  return lines.join('\n');
+}
+
+/** The "why" of `dlq show` and `dlq list --verbose`, one block per entry. */
+export function renderExplanation(explanation: FailureExplanation | undefined, indent = '  '): string[] {
+  if (!explanation) return [];
+  if (explanation.kind === 'in-envelope') return [`${indent}${explanation.note}`];
+  if (explanation.kind === 'not-found')
+    return [`${indent}no handler error logged for this record was found in ${explanation.searched}`];
+  const { error } = explanation;
+  const frames = error.stack.slice(1);
+  return [
+    `${indent}last handler error: ${error.class}: ${error.message}`,
+    ...frames.slice(0, 3).map((frame) => `${indent}    ${frame}`),
+    `${indent}logged ${error.at}${error.requestId ? ` by request ${error.requestId}` : ''} in ${error.foundIn}`,
+  ];
+}
+
+export function renderDlqExplanations(
+  entries: ReadonlyArray<{ id: string; why?: FailureExplanation }>,
+): string {
+  const lines = ["Why (the handler's last error, from the function logs):"];
+  for (const entry of entries) {
+    if (!entry.why) continue;
+    lines.push(`  ${entry.id}`, ...renderExplanation(entry.why, '    '));
+  }
   return lines.join('\n');
 }

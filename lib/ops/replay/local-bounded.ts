@@ -20,7 +20,7 @@ import {
   sandboxTableName,
   sandboxTopicName,
 } from '../../core/naming.ts';
-import { localFunctionEnvironment } from '../../local/consumer-runner.ts';
+import { localFunctionEnvironment } from '../../local/function-host/environment.ts';
 import { FunctionHost } from '../../local/function-host/index.ts';
 import { createLakehouse } from '../../local/sink/lakehouse.ts';
 import { type RunningSink, startSink } from '../../local/sink/sink-runner.ts';
@@ -82,7 +82,6 @@ export async function runLocalBoundedReplay(
     platform,
     tenant,
     consumer,
-    kafka,
     brokers: options.brokers,
     awsEndpoint: options.awsEndpoint,
   });
