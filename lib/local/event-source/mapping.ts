@@ -227,7 +227,10 @@ export async function startEventSourceMapping(
         if (isStale() || batch.messages.length === 0) return;
         const worker = workers.get(batch.partition);
         if (!worker) return;
-        worker.push(batch.messages.map((message) => toMskRecord(batch.topic, batch.partition, message)));
+        worker.push(
+          batch.messages.map((message) => toMskRecord(batch.topic, batch.partition, message)),
+          batch.messages.map((message) => message.value),
+        );
         resolveOffset(batch.lastOffset());
         if (worker.pendingCount >= maxBuffered && !paused.has(batch.partition)) {
           paused.add(batch.partition);

@@ -39,14 +39,69 @@ export function toMskHeaders(headers: IHeaders | undefined): MskHeader[] {
 const payloadBytes = new WeakMap<MskRecord, number>();
 
 /**
- * Bytes a record adds to the JSON invocation payload (the 6 MB cap is on that payload). Counted once per
- * record: the batching checks ask again for every record still pending each time they run.
+ * Bytes a record adds to the JSON invocation payload (the 6 MB cap is on that payload): the length of
+ * `JSON.stringify(record)` plus its comma, counted without building that string (it was the event source's
+ * largest per-record cost). Counted once per record: the batching checks ask again for every record still
+ * pending each time they run.
  */
 export function recordPayloadBytes(record: MskRecord): number {
   let bytes = payloadBytes.get(record);
   if (bytes === undefined) {
-    bytes = Buffer.byteLength(JSON.stringify(record)) + 1;
+    bytes = jsonRecordBytes(record) + 1;
     payloadBytes.set(record, bytes);
+  }
+  return bytes;
+}
+
+/** Keys a record built by `toMskRecord` has; anything else is measured by serializing it. */
+const RECORD_KEYS = new Set([
+  'topic',
+  'partition',
+  'offset',
+  'timestamp',
+  'timestampType',
+  'key',
+  'value',
+  'headers',
+]);
+/** Strings JSON writes as they are, between quotes: Kafka topic names, base64, the timestamp types. */
+const PLAIN_JSON_STRING = /^[A-Za-z0-9+/=._-]*$/;
+
+/** UTF-8 bytes of `JSON.stringify(record)`. */
+function jsonRecordBytes(record: MskRecord): number {
+  let bytes = 2; // {}
+  let fields = 0;
+  for (const name in record) {
+    const value = (record as unknown as Record<string, unknown>)[name];
+    if (value === undefined) continue;
+    if (!RECORD_KEYS.has(name)) return Buffer.byteLength(JSON.stringify(record));
+    fields++;
+    bytes += name.length + 3; // "name":
+    if (typeof value === 'number') bytes += String(value).length;
+    else if (typeof value === 'string') bytes += jsonStringBytes(value);
+    else if (value === null) bytes += 4;
+    else if (name === 'headers' && Array.isArray(value)) bytes += jsonHeadersBytes(value as MskHeader[]);
+    else return Buffer.byteLength(JSON.stringify(record));
+  }
+  return bytes + Math.max(fields - 1, 0); // commas
+}
+
+function jsonStringBytes(text: string): number {
+  return PLAIN_JSON_STRING.test(text) ? text.length + 2 : Buffer.byteLength(JSON.stringify(text));
+}
+
+/** `[{"name":[1,2,3]},…]` */
+function jsonHeadersBytes(headers: MskHeader[]): number {
+  let bytes = 2 + Math.max(headers.length - 1, 0);
+  for (const header of headers) {
+    const names = Object.keys(header);
+    bytes += 2 + Math.max(names.length - 1, 0);
+    for (const name of names) {
+      const values = header[name]!;
+      bytes += jsonStringBytes(name) + 1 + 2 + Math.max(values.length - 1, 0);
+      for (const byte of values)
+        bytes += byte >= 0 && byte < 10 ? 1 : byte >= 10 && byte < 100 ? 2 : String(byte).length;
+    }
   }
   return bytes;
 }
