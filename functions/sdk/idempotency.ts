@@ -9,16 +9,17 @@
  * failed: the retry would skip it as a duplicate.
  */
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
+import { BatchingDynamoDBPersistenceLayer } from './idempotency-store.ts';
 import { compileKeySelector } from './key-path.ts';
 
 export interface IdempotencyOptions {
   /**
    * Where idempotency records live. Tests and benchmarks may pass another Powertools persistence layer.
-   * @default new DynamoDBPersistenceLayer({ tableName: STRATUS_IDEMPOTENCY_TABLE }), which honours AWS_ENDPOINT_URL
+   * @default Powertools' DynamoDB layer on STRATUS_IDEMPOTENCY_TABLE with batched end-of-invocation writes
+   * (idempotency-store.ts); honours AWS_ENDPOINT_URL
    */
   persistenceStore?: BasePersistenceLayer;
   /**
@@ -101,7 +102,7 @@ export function createRecordIdempotency(
   });
   const persistenceStore =
     options.persistenceStore ??
-    new DynamoDBPersistenceLayer({
+    new BatchingDynamoDBPersistenceLayer({
       tableName: settings.table,
       clientConfig: emulatorClientConfig(process.env),
     });
