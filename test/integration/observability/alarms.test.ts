@@ -1,11 +1,8 @@
 import type { Admin, Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createObservability,
-  type Observability,
-  type SinkStats,
-} from '../../../lib/local/observability/index.ts';
+import { createObservability, type Observability } from '../../../lib/local/observability/index.ts';
 import { waitFor } from '../../../lib/local/process-utils.ts';
+import { initialSinkStats } from '../../../lib/local/sink/sink-runner.ts';
 import type { ConsumerSpec, SinkSpec, TenantSpec } from '../../../lib/manifest/spec.ts';
 import { testServices, uniqueName } from '../../support/services.ts';
 
@@ -221,7 +218,16 @@ describe('sink expectation alarms', () => {
       processMetrics: false,
       log: () => {},
     });
-    observability.sinkStatsSource(sink, () => ({ ...emptyStats(sink), ...totals }) as SinkStats);
+    observability.sinkStatsSource(sink, () => ({
+      ...initialSinkStats({
+        sink: sink.key,
+        tenant: name,
+        format: sink.format,
+        destination: sink.key,
+        groupId: `${name}.sink.lake`,
+      }),
+      ...totals,
+    }));
   });
 
   afterAll(async () => {
@@ -256,23 +262,3 @@ describe('sink expectation alarms', () => {
     );
   });
 });
-
-function emptyStats(sink: SinkSpec): SinkStats {
-  return {
-    sink: sink.key,
-    tenant: sink.tenant,
-    format: sink.format,
-    destination: sink.key,
-    groupId: `${sink.tenant}.sink.${sink.key}`,
-    recordsIn: 0,
-    recordsSkipped: 0,
-    rowsDelivered: 0,
-    bytesDelivered: 0,
-    commits: 0,
-    failedRecords: 0,
-    failedDeliveries: 0,
-    bufferedRecords: 0,
-    bufferedBytes: 0,
-    dataFreshnessMs: 0,
-  };
-}
