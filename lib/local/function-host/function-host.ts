@@ -194,8 +194,9 @@ export class FunctionHost {
 
   /** The bundles of the worker and the handler, or neither (then the worker loads them through tsx). */
   private modulesToLoad(): Promise<LoadMessage['load']> {
+    workerBundle ??= bundleModule(path.join(HERE, 'worker.ts'));
     this.modules ??= Promise.all([
-      (workerBundle ??= bundleModule(path.join(HERE, 'worker.ts'))),
+      workerBundle,
       bundleModule(this.init.handlerFile),
     ]).then(([worker, handler]) => (worker && handler ? { worker, handler } : {}));
     return this.modules;
