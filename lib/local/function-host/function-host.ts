@@ -195,10 +195,9 @@ export class FunctionHost {
   /** The bundles of the worker and the handler, or neither (then the worker loads them through tsx). */
   private modulesToLoad(): Promise<LoadMessage['load']> {
     workerBundle ??= bundleModule(path.join(HERE, 'worker.ts'));
-    this.modules ??= Promise.all([
-      workerBundle,
-      bundleModule(this.init.handlerFile),
-    ]).then(([worker, handler]) => (worker && handler ? { worker, handler } : {}));
+    this.modules ??= Promise.all([workerBundle, bundleModule(this.init.handlerFile)]).then(
+      ([worker, handler]) => (worker && handler ? { worker, handler } : {}),
+    );
     return this.modules;
   }
 
