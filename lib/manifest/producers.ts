@@ -207,7 +207,7 @@ export function resolveIngest(
       min: KIB,
       max: d.maxBodyBytesLimit,
       fallback: d.maxBodyBytes,
-      label: "1KiB and 4MiB (what a Lambda behind API Gateway can take in one request)",
+      label: '1KiB and 4MiB (what a Lambda behind API Gateway can take in one request)',
     }),
     throttle: { rateLimit, burstLimit },
     source: ref(['ingest']),
@@ -222,7 +222,10 @@ function ingestTopics(
   writable: WritableTopic,
 ): IngestTopicSpec[] {
   if (!Array.isArray(value) || value.length === 0) {
-    read.fail(path, 'must list the topics the endpoint accepts, e.g. [orders] or [{ topic: orders, key: orderId }]');
+    read.fail(
+      path,
+      'must list the topics the endpoint accepts, e.g. [orders] or [{ topic: orders, key: orderId }]',
+    );
     return [];
   }
   const topics: IngestTopicSpec[] = [];
@@ -233,8 +236,14 @@ function ingestTopics(
     if (entry) read.onlyKeys(at, entry, ['topic', 'key']);
     const topic = writable(entry ? [...at, 'topic'] : at, entry ? entry.topic : item);
     if (!topic) return;
-    if (topic.isDlq) return void read.fail(at, 'the DLQ is written by the platform only');
-    if (topics.some((t) => t.key === topic.key)) return void read.fail(at, `"${topic.key}" is listed twice`);
+    if (topic.isDlq) {
+      read.fail(at, 'the DLQ is written by the platform only');
+      return;
+    }
+    if (topics.some((t) => t.key === topic.key)) {
+      read.fail(at, `"${topic.key}" is listed twice`);
+      return;
+    }
     const keyField = entry ? keyFieldOf(read, [...at, 'key'], entry.key, topic) : undefined;
     topics.push({ key: topic.key, name: topic.name, keyField });
   });
@@ -242,7 +251,12 @@ function ingestTopics(
 }
 
 /** A dotted path to a string or number field of the topic's schema (when it has one). */
-function keyFieldOf(read: FieldReader, path: FieldPath, value: unknown, topic: TopicSpec): string | undefined {
+function keyFieldOf(
+  read: FieldReader,
+  path: FieldPath,
+  value: unknown,
+  topic: TopicSpec,
+): string | undefined {
   const field = read.string(path, value, {
     optional: true,
     pattern: FIELD_PATH,
@@ -279,6 +293,8 @@ function keyFieldProblem(schema: Schema, field: string): string | undefined {
 function propertiesOf(node: Schema | undefined): Record<string, Schema> {
   if (!node) return {};
   const own = (node.properties ?? {}) as Record<string, Schema>;
-  const branches = ['allOf', 'anyOf', 'oneOf'].flatMap((k) => (Array.isArray(node[k]) ? (node[k] as Schema[]) : []));
+  const branches = ['allOf', 'anyOf', 'oneOf'].flatMap((k) =>
+    Array.isArray(node[k]) ? (node[k] as Schema[]) : [],
+  );
   return Object.assign({}, ...branches.map(propertiesOf), own);
 }

@@ -1024,7 +1024,10 @@ function silence(read: FieldReader, value: unknown, hasProducers: boolean): numb
     label: '5m and 1d',
   });
   if (ms % (60 * SECOND) !== 0) {
-    read.fail(['alerts', 'silence'], `must be whole minutes (one-minute alarm periods), got ${quote(String(value))}`);
+    read.fail(
+      ['alerts', 'silence'],
+      `must be whole minutes (one-minute alarm periods), got ${quote(String(value))}`,
+    );
     return undefined;
   }
   if (!hasProducers) {

@@ -66,7 +66,9 @@ topics:
         ),
       ),
       expect.stringMatching(/producers\.checkout\.topics\.1\s+the DLQ is written by the platform only/),
-      expect.stringMatching(/producers\.checkout\.topics\.2\s+unknown topic "order"; did you mean "orders"\?/),
+      expect.stringMatching(
+        /producers\.checkout\.topics\.2\s+unknown topic "order"; did you mean "orders"\?/,
+      ),
       expect.stringMatching(/producers\.checkout\.topics\.4\s+"orders" is listed twice/),
     ]);
   });
@@ -84,7 +86,9 @@ topics:
 `);
     expect(problems).toEqual([
       expect.stringMatching(/producers\.a\.principal\s+is required: the ARN of an existing IAM role/),
-      expect.stringMatching(/producers\.b\.principal\s+"checkout-role" is neither "create" nor an IAM role ARN/),
+      expect.stringMatching(
+        /producers\.b\.principal\s+"checkout-role" is neither "create" nor an IAM role ARN/,
+      ),
       expect.stringMatching(/producers\.c\.trust\s+applies to a role the stack creates/),
       expect.stringMatching(/producers\.d\.trust\s+is required with principal: create/),
       expect.stringMatching(/producers\.e\.trust\s+write the account id in quotes \('012345678901'\)/),
@@ -155,7 +159,9 @@ describe('ingest', () => {
     const problems = result.errors.map(formatManifestError);
     expect(problems).toEqual([
       expect.stringMatching(/shop\.yaml:20:1\s+ingest\.auth\s+is required: iam .* or apiKey/),
-      expect.stringMatching(/ingest\.topics\.1\.key\s+"customer\.tags" is array; a key field must be a string or a number/),
+      expect.stringMatching(
+        /ingest\.topics\.1\.key\s+"customer\.tags" is array; a key field must be a string or a number/,
+      ),
       expect.stringMatching(/ingest\.topics\.2\s+the DLQ is written by the platform only/),
       expect.stringMatching(/ingest\.maxBodyBytes\s+must be between 1KiB and 4MiB/),
       expect.stringMatching(/ingest\.throttle\.rate\s+must be an integer from 1 to 10000, got number 0/),
@@ -169,7 +175,9 @@ describe('ingest', () => {
   auth: iam
 `);
     expect(problems).toEqual([
-      expect.stringMatching(/ingest\.topics\.0\.key\s+"ID" is not a field; did you mean "id"\? \(topic "orders"'s schema/),
+      expect.stringMatching(
+        /ingest\.topics\.0\.key\s+"ID" is not a field; did you mean "id"\? \(topic "orders"'s schema/,
+      ),
     ]);
   });
 });
@@ -184,13 +192,17 @@ alerts: { silence: 45m }
     const bad = load(`ingest: { topics: [orders], auth: iam }
 alerts: { silence: 90s }
 `);
-    expect(bad.problems).toEqual([expect.stringMatching(/alerts\.silence\s+must be between 5m and 1d, got "90s"/)]);
+    expect(bad.problems).toEqual([
+      expect.stringMatching(/alerts\.silence\s+must be between 5m and 1d, got "90s"/),
+    ]);
   });
 
   it('is refused where nothing declared writes', () => {
     const { problems } = load('alerts: { silence: 30m }\n');
     expect(problems).toEqual([
-      expect.stringMatching(/alerts\.silence\s+watches the topics declared producers or the ingest endpoint write/),
+      expect.stringMatching(
+        /alerts\.silence\s+watches the topics declared producers or the ingest endpoint write/,
+      ),
     ]);
   });
 });
