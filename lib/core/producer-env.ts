@@ -17,6 +17,10 @@ export const PRODUCER_ENV = {
   brokersParameter: 'STRATUS_KAFKA_BROKERS_PARAMETER',
   /** Project root with the manifests and schemas (the topic's contract); defaults to the working directory. */
   projectRoot: 'STRATUS_PROJECT_ROOT',
+  /** Region of the MSK IAM tokens and the SSM parameter. */
+  region: 'AWS_REGION',
+  /** Endpoint of an AWS emulator (SSM), as for every AWS SDK client. */
+  awsEndpoint: FUNCTION_ENV.awsEndpoint,
 } as const;
 
 export interface ProducerEnvironment {
@@ -26,6 +30,8 @@ export interface ProducerEnvironment {
   auth?: KafkaAuth;
   brokersParameter?: string;
   projectRoot?: string;
+  region?: string;
+  awsEndpoint?: string;
 }
 
 /** Reads the contract; a malformed STRATUS_KAFKA_AUTH is an error, everything else is optional. */
@@ -43,5 +49,7 @@ export function readProducerEnvironment(env: NodeJS.ProcessEnv): ProducerEnviron
     auth,
     brokersParameter: env[PRODUCER_ENV.brokersParameter] || undefined,
     projectRoot: env[PRODUCER_ENV.projectRoot] || undefined,
+    region: env[PRODUCER_ENV.region] || undefined,
+    awsEndpoint: env[PRODUCER_ENV.awsEndpoint] || undefined,
   };
 }

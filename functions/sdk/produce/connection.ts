@@ -24,7 +24,7 @@ export interface ConnectionInput {
   env: ProducerEnvironment;
   /** The local runtime's brokers, when the project's manifests were read. */
   localBrokers?: string[];
-  /** @default process.env.AWS_REGION */
+  /** @default AWS_REGION of `env` */
   region?: string;
 }
 
@@ -35,7 +35,11 @@ export async function resolveConnection(input: ConnectionInput): Promise<Produce
   if (env.brokers)
     return { brokers: env.brokers, auth: input.auth ?? env.auth ?? 'iam', source: PRODUCER_ENV.kafkaBrokers };
   if (env.brokersParameter) {
-    const brokers = await brokersFromParameter(env.brokersParameter, input.region);
+    const brokers = await brokersFromParameter(
+      env.brokersParameter,
+      input.region ?? env.region,
+      env.awsEndpoint,
+    );
     return {
       brokers,
       auth: input.auth ?? env.auth ?? 'iam',
@@ -53,11 +57,15 @@ export async function resolveConnection(input: ConnectionInput): Promise<Produce
   );
 }
 
-async function brokersFromParameter(name: string, region = process.env.AWS_REGION): Promise<string[]> {
+async function brokersFromParameter(
+  name: string,
+  region: string | undefined,
+  endpoint: string | undefined,
+): Promise<string[]> {
   if (!region)
     throw new StratusConfigurationError(`AWS_REGION must be set to read the SSM parameter ${name}`);
   const { SSMClient, GetParameterCommand } = await import('@aws-sdk/client-ssm');
-  const client = new SSMClient(awsClientConfig({ region }));
+  const client = new SSMClient(awsClientConfig({ region, endpoint }));
   try {
     const { Parameter } = await client.send(new GetParameterCommand({ Name: name }));
     const brokers = (Parameter?.Value ?? '')

@@ -136,7 +136,7 @@ export class TopicProducer<T> {
    * schema and `error` quality rules. Throws a RecordRejectedError (with `index`) for a record that fails.
    */
   prepare(record: ProducerRecord<T>, index = 0): PreparedRecord {
-    const key = this.#keyFor(record, index);
+    const { key, missing } = this.#keyFor(record);
     let value: string | undefined;
     try {
       value = JSON.stringify(record.value);
@@ -169,6 +169,8 @@ export class TopicProducer<T> {
     } catch (error) {
       throw rejection(error, index);
     }
+    // After the schema, which says more about a value that lacks its key field (a required field, usually).
+    if (missing) throw new RecordRejectedError('KEY_MISSING', missing, { index });
     const message: OutgoingMessage = { key, value, headers };
     return warnings ? { message, bytes, warnings } : { message, bytes };
   }
@@ -224,19 +226,19 @@ export class TopicProducer<T> {
     if (this.#ownsPublisher) await this.#publisher.close();
   }
 
-  #keyFor(record: ProducerRecord<T>, index: number): string | null {
-    if (record.key !== undefined) return record.key;
-    if (!this.#keyOf) return null;
+  /** The record's key, or null with the reason when the producer's key could not be derived from the value. */
+  #keyFor(record: ProducerRecord<T>): { key: string | null; missing?: string } {
+    if (record.key !== undefined) return { key: record.key };
+    if (!this.#keyOf) return { key: null };
     const key = this.#keyOf(record.value);
-    if (typeof key === 'string') return key;
-    if (typeof key === 'number' && Number.isFinite(key)) return String(key);
-    throw new RecordRejectedError(
-      'KEY_MISSING',
-      this.#keyField
+    if (typeof key === 'string') return { key };
+    if (typeof key === 'number' && Number.isFinite(key)) return { key: String(key) };
+    return {
+      key: null,
+      missing: this.#keyField
         ? `the key field "${this.#keyField}" is ${key === null || key === undefined ? 'missing' : `not a string or a number (${typeof key})`}`
         : `the key function returned ${key === null ? 'null' : typeof key}, not a string or a number`,
-      { index },
-    );
+    };
   }
 
   #headersFor(record: ProducerRecord<T>): Record<string, string> {
