@@ -16,7 +16,7 @@ import { ProducerDeliveryError } from '../../functions/sdk/produce/send-queue.ts
 import { type PreparedRecord, TopicProducer } from '../../functions/sdk/produce/topic-producer.ts';
 import type { RecordPublisher } from '../../functions/sdk/producer.ts';
 import { LINEAGE_HEADERS } from '../core/lineage.ts';
-import { INGEST_PRODUCER_NAME, ingestPath } from '../core/naming.ts';
+import { INGEST_PRODUCER_NAME } from '../core/naming.ts';
 import { INGEST_MEDIA_TYPES, parseIngestBody } from './body.ts';
 import type { IngestConfig } from './ingest-config.ts';
 
