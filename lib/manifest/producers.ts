@@ -15,6 +15,7 @@ import type {
   ProducerSpec,
   ProducerTrust,
   SourceRef,
+  TenantSpec,
   TopicSpec,
 } from './spec.ts';
 import type { FieldPath } from './yaml-source.ts';
@@ -297,4 +298,24 @@ function propertiesOf(node: Schema | undefined): Record<string, Schema> {
     Array.isArray(node[k]) ? (node[k] as Schema[]) : [],
   );
   return Object.assign({}, ...branches.map(propertiesOf), own);
+}
+
+/**
+ * The tenant's source topics — those its declared producers or its ingest endpoint write — with their writers
+ * (producer keys, and `ingest`), in manifest order: what the dashboard graphs, the silence alarms watch and the
+ * lineage shows as entry points.
+ */
+export function sourceTopicWriters(
+  tenant: Pick<TenantSpec, 'producers' | 'ingest' | 'topics'>,
+): Array<{ topic: string; topicKey: string; writers: string[] }> {
+  const writers = new Map<string, string[]>();
+  const add = (topicKey: string, writer: string) => {
+    if (!writers.has(topicKey)) writers.set(topicKey, []);
+    writers.get(topicKey)!.push(writer);
+  };
+  for (const producer of tenant.producers ?? []) for (const key of producer.topicKeys) add(key, producer.key);
+  for (const topic of tenant.ingest?.topics ?? []) add(topic.key, INGEST_PRODUCER_NAME);
+  return tenant.topics
+    .filter((topic) => writers.has(topic.key))
+    .map((topic) => ({ topic: topic.name, topicKey: topic.key, writers: writers.get(topic.key)! }));
 }
