@@ -86,7 +86,22 @@ export class TenantProducers extends Construct {
       stringValue: role.roleArn,
       description: `IAM role of producer ${props.tenant}/${spec.key}`,
     });
-    brokersParameter.grantRead(role);
+    // GetParameter only (what the producer SDK calls); StringParameter.grantRead would add DescribeParameters,
+    // which IAM matches on "*" only.
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadBrokersParameter',
+        actions: ['ssm:GetParameter'],
+        // Named literally (the parameter's name is known), so the grant reads as the one parameter it is.
+        resources: [
+          Stack.of(this).formatArn({
+            service: 'ssm',
+            resource: 'parameter',
+            resourceName: names.bootstrapBrokers.replace(/^\//, ''),
+          }),
+        ],
+      }),
+    );
     const output = pascal(spec.key);
     new CfnOutput(Stack.of(this), `Producer${output}RoleArn`, {
       description: `Role of producer ${spec.key} (writes ${spec.topics.join(', ')})`,
