@@ -107,6 +107,13 @@ describe('local HTTP ingest', () => {
       { index: 1, status: 'accepted' },
     ]);
     expect(await topicSize(kafka, project.topics.orders)).toBe(before + 5);
+    // Three partitions: read everything, then pick this test's records by key.
+    const ids = ['b-1', 'b-2', 'b-3', 'n-1', 'n-2'];
+    const written = (await readMessages(kafka, project.topics.orders, before + 5))
+      .filter((m) => ids.includes(m.key!))
+      .map((m) => [m.key, JSON.parse(m.value!)])
+      .sort(([a], [b]) => String(a).localeCompare(String(b)));
+    expect(written).toEqual(ids.map((id) => [id, order(id)]));
   });
 
   it('writes the valid records of a mixed batch and answers per record, like a partial batch response', async () => {
@@ -189,6 +196,7 @@ describe('local HTTP ingest', () => {
   });
 
   it('refuses wrong or missing content types with 415, malformed JSON with 400', async () => {
+    const before = await topicSize(kafka, project.topics.orders);
     const text = await post('orders', JSON.stringify(order('t-1')), { contentType: 'text/plain' });
     expect(text.status).toBe(415);
     expect(text.headers.get('accept-post')).toBe(
@@ -202,9 +210,11 @@ describe('local HTTP ingest', () => {
     expect(malformed.status).toBe(400);
     expect(malformed.body.error).toMatch(/^the body is not JSON/);
     expect((await post('orders', '[]')).status).toBe(400);
+    expect(await topicSize(kafka, project.topics.orders)).toBe(before);
   });
 
   it('answers 404 for a topic without ingest and for a tenant without an endpoint', async () => {
+    const before = await topicSize(kafka, project.topics.audit);
     const audit = await post('audit', '{}');
     expect(audit.status).toBe(404);
     expect(audit.body.error).toMatch(
@@ -214,6 +224,7 @@ describe('local HTTP ingest', () => {
     const tenant = await post('orders', '{}', { tenant: 'someone-else' });
     expect(tenant.status).toBe(404);
     expect(tenant.body.error).toMatch(/tenant "someone-else" has no ingest endpoint in this run/);
+    expect(await topicSize(kafka, project.topics.audit)).toBe(before);
   });
 
   it("needs the run's token and refuses cross-site requests (the runtime's request guard)", async () => {
