@@ -28,10 +28,11 @@ const resources = (tenant: string, type: string) =>
 /** The Allow statements of the policies attached to the ingest function's role. */
 function ingestFunctionStatements(tenant: string) {
   const all = templates.get(tenant)!.toJSON();
-  const [[, fn]] = resources(tenant, 'AWS::Lambda::Function').filter(
+  const functions = resources(tenant, 'AWS::Lambda::Function').filter(
     ([, r]) => r.Properties.FunctionName === ingestFunctionName(tenant),
-  ) as [[string, { Properties: { Role: { 'Fn::GetAtt': [string, string] } } }]];
-  const roleId = fn.Properties.Role['Fn::GetAtt'][0];
+  );
+  expect(functions.length).toBe(1);
+  const roleId = (functions[0]![1].Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
   const policies = new Set(
     resources(tenant, 'AWS::IAM::Policy')
       .filter(([, p]) => JSON.stringify(p.Properties.Roles).includes(`"${roleId}"`))
