@@ -149,7 +149,8 @@ describe.each(['provisioned', 'serverless'] as const)('declared producers on MSK
       ]);
       const invoke = resourcesOf('execute-api:Invoke');
       expect(invoke.length).toBe(routes.length);
-      for (const [i, route] of routes.entries()) expect(invoke[i]).toMatch(new RegExp(`${escapeRegExp(route)}$`));
+      for (const [i, route] of routes.entries())
+        expect(invoke[i]).toMatch(new RegExp(`${escapeRegExp(route)}$`));
       for (const s of statements) expect(s.conditions, `${tenant.name}/${producer.key}`).toEqual({});
     }
   });
