@@ -278,6 +278,11 @@ export async function createObservability(options: ObservabilityOptions): Promis
       response.writeHead(200, { 'content-type': metrics.registry.contentType });
       response.end(body);
     })
+    // The same figures as /metrics for programs (the portal): prom-client's JSON form of the registry.
+    .route('GET', '/metrics.json', async (_request, response) => {
+      for (const collect of collectors) collect();
+      sendJson(response, 200, await metrics.registry.getMetricsAsJSON());
+    })
     .route('GET', '/healthz', (_request, response) =>
       sendJson(response, 200, {
         status: 'up',
@@ -293,7 +298,15 @@ export async function createObservability(options: ObservabilityOptions): Promis
       });
     })
     .route('GET', '/alarms', (_request, response) => sendJson(response, 200, { alarms: alarms.list() }))
-    .route('GET', '/lag', (_request, response) => sendJson(response, 200, lag.latest ?? { pending: true }));
+    .route('GET', '/lag', (_request, response) => {
+      const latest = lag.latest;
+      // A Map does not survive JSON.stringify: the DLQs' log ends go out as an object.
+      sendJson(
+        response,
+        200,
+        latest ? { ...latest, topicEnds: Object.fromEntries(latest.topicEnds ?? []) } : { pending: true },
+      );
+    });
 
   if (options.sampleLag !== false) lag.start();
 
