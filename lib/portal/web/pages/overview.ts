@@ -26,8 +26,11 @@ export function OverviewPage() {
   return html`
     <h1>Tenants</h1>
     <p class="status" role="status">
-      ${live.tenants.length} tenants${firing > 0 ? `, ${firing} with an alarm` : ''} ·
-      ${live.runtime.reachable ? 'live from stratus dev' : 'no stratus dev answers: lag read from Kafka'} · updated ${clock(live.at)}
+      ${[
+        `${live.tenants.length} tenants${firing > 0 ? `, ${firing} with an alarm` : ''}`,
+        live.runtime.reachable ? 'live from stratus dev' : 'no stratus dev answers: lag read from Kafka',
+        `updated ${clock(live.at)}`,
+      ].join(' · ')}
     </p>
     ${live.error ? html`<p class="notice bad">${live.error}</p>` : null}
     ${
@@ -69,7 +72,11 @@ function Row({ row }: { row: OverviewRow }) {
     <td>${count(row.offsetLag)}</td>
     <td>${count(row.dlqRecords)}${row.dlqGrowth5m ? html` <span class="badge warn">+${row.dlqGrowth5m}</span>` : null}</td>
     <td>${seconds(row.sinkFreshnessSeconds)}</td>
-    <td>${row.topics} topics · ${row.consumers} consumers · ${row.sinks} sinks</td>
+    <td>${plural(row.topics, 'topic')} · ${plural(row.consumers, 'consumer')} · ${plural(row.sinks, 'sink')}</td>
     <td>${row.owners.join(', ')}${row.costCenter ? html`<div class="muted small">${row.costCenter}</div>` : null}</td>
   </tr>`;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
