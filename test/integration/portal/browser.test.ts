@@ -1,3 +1,4 @@
+// biome-ignore-all lint/performance/useDomNodeTextContent: Playwright's innerText is the rendered text a person sees, which is what these tests check
 /**
  * The portal in a real browser (Debian's Chromium, driven by playwright-core) against a running `stratus dev`
  * of an invented project (./project.ts) on the shared broker and emulator. Each page is checked for what a person
