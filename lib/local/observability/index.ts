@@ -242,8 +242,13 @@ export async function createObservability(options: ObservabilityOptions): Promis
       tenant.consumers.map((consumer) => [consumer.groupId, consumer] as const),
     ),
   );
-  const findConsumer = (consumer: ConsumerSpec | string) =>
-    typeof consumer === 'string' ? consumers.get(consumer) : consumer;
+  // A consumer handed over as a spec is remembered: one a hot reload starts was not among the tenants at start,
+  // and its metrics and handler output are looked up by group id like the others'.
+  const findConsumer = (consumer: ConsumerSpec | string) => {
+    if (typeof consumer === 'string') return consumers.get(consumer);
+    consumers.set(consumer.groupId, consumer);
+    return consumer;
+  };
   const handlerOutput = emfReader(
     metrics,
     (groupId) => consumers.get(groupId)?.topic,
