@@ -96,7 +96,7 @@ export function ReplayPage({ tenant }: { tenant: string }) {
       plan.data
         ? html`<section class="panel" aria-labelledby="plan-h">
       <h2 id="plan-h">Plan for ${plan.data.groupId} on ${plan.data.topic}</h2>
-      <div class="table-scroll"><table>
+      <div class="table-scroll" tabindex="0" role="region" aria-label="Per-partition plan"><table>
         <thead><tr><th scope="col">Partition</th><th scope="col">Committed now</th><th scope="col">Moves back to</th><th scope="col">Records again</th><th scope="col">Note</th></tr></thead>
         <tbody>${plan.data.partitions.map((p) => html`<tr><th scope="row">${p.partition}</th><td>${p.committed ?? '—'}</td><td>${p.target}</td><td>${count(p.records)}</td><td>${p.skipReason ?? ''}</td></tr>`)}</tbody>
       </table></div>

@@ -117,7 +117,7 @@ function SinkCard({ tenant, sink }: { tenant: string; sink: Sink }) {
     </dl>
     <button type="button" onClick=${load} disabled=${sample.loading}>${sample.loading ? 'Reading the table…' : 'Show sample rows'}</button>
     ${sample.error ? html`<p class="notice bad">${sample.error}</p>` : null}
-    ${sample.data ? html`<${SampleTable} sample=${sample.data} />` : null}
+    ${sample.data ? html`<${SampleTable} sink=${sink.key} sample=${sample.data} />` : null}
   </article>`;
 }
 
@@ -129,7 +129,7 @@ interface SinkSample {
   unavailable?: string;
 }
 
-function SampleTable({ sample }: { sample: SinkSample }) {
+function SampleTable({ sink, sample }: { sink: string; sample: SinkSample }) {
   if (sample.unavailable)
     return html`<p class="muted small">No table to read yet: ${sample.unavailable.split('\n').at(-1)}</p>`;
   const rows = sample.rows ?? [];
@@ -137,7 +137,7 @@ function SampleTable({ sample }: { sample: SinkSample }) {
   return html`<div class="sample">
     <p class="small">${count(sample.rowCount)} rows in the table; the first ${rows.length}, read by ${sample.reader}:</p>
     ${sample.schema ? html`<p class="small">Schema: ${sample.schema.map((c) => html`<code>${c.name}: ${c.type}${c.required ? '' : '?'}</code> `)}</p>` : null}
-    <div class="table-scroll"><table>
+    <div class="table-scroll" tabindex="0" role="region" aria-label=${`Sample rows of ${sink}`}><table>
       <thead><tr>${columns.map((c) => html`<th scope="col">${c}</th>`)}</tr></thead>
       <tbody>${rows.map((r) => html`<tr>${columns.map((c) => html`<td>${cell(r[c])}</td>`)}</tr>`)}</tbody>
     </table></div>
