@@ -38,6 +38,20 @@ export const COMMAND_EXAMPLES: Record<string, string[]> = {
     'stratus invoke --tenant payments --consumer enrich-orders --from-topic --offset 2:15 --produce',
   ],
   portal: ['stratus portal', 'stratus portal --allow-writes --port 8080', 'stratus portal --host 0.0.0.0'],
+  schema: ['stratus schema check', 'stratus schema check --against origin/main --json'],
+  'schema check': [
+    'stratus schema check --against HEAD~1 --tenants payments',
+    'stratus schema check --against-registry',
+  ],
+  lineage: [
+    'stratus lineage --format mermaid',
+    'stratus lineage --tenant payments --format openlineage --post http://localhost:5000/api/v1/lineage',
+    'stratus lineage --observed --sample 500',
+  ],
+  catalog: [
+    'stratus catalog --format asyncapi --tenant payments',
+    'stratus catalog --format backstage --out catalog/',
+  ],
   event: ['stratus event --tenant payments --topic orders --count 5 --poison > event.json'],
 };
 

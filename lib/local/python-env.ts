@@ -49,7 +49,9 @@ export async function ensurePythonEnv(options: PythonEnvOptions = {}): Promise<P
       say(`creating the Python virtualenv ${path.relative(process.cwd(), venvDir)} …`);
       await run(process.env.STRATUS_PYTHON ?? 'python3', ['-m', 'venv', venvDir], say);
     }
-    say('installing moto, cfn-lint, pyiceberg and pyarrow from PyPI (first run only, about a minute) …');
+    say(
+      'installing moto, cfn-lint, parliament, pyiceberg and pyarrow from PyPI (first run only, 1–4 minutes) …',
+    );
     await run(
       env.python,
       ['-m', 'pip', 'install', '--disable-pip-version-check', '-q', '-r', REQUIREMENTS],

@@ -137,6 +137,9 @@ export class UnknownTenantError extends Error {
   }
 }
 
+/** A stop slower than this says how long each part took. */
+const SLOW_STOP_MS = 3_000;
+
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const startedAt = Date.now();
   const say = options.onProgress ?? (() => {});
@@ -150,9 +153,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const stack: Array<{ what: string; stop: () => Promise<void>; deadlineMs?: number }> = [];
   const stopAll = async () => {
     const errors: string[] = [];
+    // How long each part took, said when stopping was slow: the first thing to read when an exit drags.
+    const took: string[] = [];
+    const began = Date.now();
     while (stack.length > 0) {
       const step = stack.pop()!;
       const deadlineMs = step.deadlineMs ?? 10_000;
+      const stepBegan = Date.now();
       let timer: NodeJS.Timeout | undefined;
       try {
         const finished = await Promise.race([
@@ -166,9 +173,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         errors.push(`${step.what}: ${(error as Error).message}`);
       } finally {
         clearTimeout(timer);
+        took.push(`${step.what} ${((Date.now() - stepBegan) / 1000).toFixed(1)} s`);
       }
     }
     if (errors.length > 0) say(`some parts did not stop cleanly: ${errors.join('; ')}`);
+    if (Date.now() - began > SLOW_STOP_MS) say(`stopping took: ${took.join(', ')}`);
   };
   let kafkaService: SupervisedKafka | undefined;
   let startupDone = false;

@@ -1,7 +1,8 @@
 /**
  * The manifest's alert thresholds evaluated locally the way CloudWatch evaluates alarms: each alarm is OK,
  * ALARM or INSUFFICIENT_DATA; it goes to ALARM when `datapointsToAlarm` of the last `evaluationPeriods`
- * datapoints breach (value > threshold, as GreaterThanThreshold), back to OK when fewer do, and to
+ * datapoints breach (value > threshold, as GreaterThanThreshold; value < threshold for the sinks' table
+ * expectations, as LessThanThreshold), back to OK when fewer do, and to
  * INSUFFICIENT_DATA when every datapoint in the range is missing
  * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html).
  * Every state change is reported once, with the value and the reason.
@@ -17,7 +18,12 @@ export type AlarmKind =
   | 'lagRecords'
   | 'errorRatePercent'
   | 'dlqRecords'
-  | 'qualityRatePercent';
+  | 'qualityRatePercent'
+  | 'sinkFreshnessSeconds'
+  | 'sinkVolumeRows';
+
+/** CloudWatch's ComparisonOperator, the two the manifest's alerts need. */
+export type AlarmComparison = 'GreaterThanThreshold' | 'LessThanThreshold';
 
 export interface AlarmDefinition {
   /** Stable key: `<kind>/<resource>`. */
@@ -27,6 +33,8 @@ export interface AlarmDefinition {
   /** What the alarm watches: a consumer group id, or the tenant's DLQ topic for `dlqRecords`. */
   resource: string;
   threshold: number;
+  /** How a datapoint breaches: above the threshold (every consumer alarm) or below it (a sink's volume). */
+  comparison: AlarmComparison;
   /** One line for people: what breaching means. */
   description: string;
 }
@@ -53,6 +61,8 @@ const UNIT: Record<AlarmKind, string> = {
   errorRatePercent: '% of invocations failed',
   dlqRecords: 'records to the DLQ in 5 min',
   qualityRatePercent: '% of records failing the rule in 5 min',
+  sinkFreshnessSeconds: 's since the last delivered row',
+  sinkVolumeRows: 'rows delivered in the period',
 };
 
 /** `<group>/<stage>/<rule>`: what a quality-rule alarm watches (lib/core/quality-metrics.ts dimensions). */
@@ -60,18 +70,34 @@ export function qualityAlarmResource(groupId: string, stage: string, rule: strin
   return `${groupId}/${stage}/${rule}`;
 }
 
-/** One alarm per consumer and lag/error threshold, and one per tenant for the DLQ threshold. */
+/** `<tenant>.<sink>`: what a sink's expectation alarms watch. */
+export function sinkAlarmResource(sink: { tenant: string; key: string }): string {
+  return `${sink.tenant}.${sink.key}`;
+}
+
+/**
+ * One alarm per consumer and lag/error threshold, one per tenant for the DLQ threshold, and one per sink
+ * expectation (`sinks.<s>.expect`), as lib/aws/contract-alarms.ts creates them on AWS.
+ */
 export function alarmDefinitions(tenants: TenantSpec[]): AlarmDefinition[] {
   const alarms: AlarmDefinition[] = [];
-  const add = (tenant: string, kind: AlarmKind, resource: string, threshold: number | undefined) => {
+  const add = (
+    tenant: string,
+    kind: AlarmKind,
+    resource: string,
+    threshold: number | undefined,
+    comparison: AlarmComparison = 'GreaterThanThreshold',
+  ) => {
     if (threshold === undefined) return;
+    const relation = comparison === 'GreaterThanThreshold' ? 'more than' : 'fewer than';
     alarms.push({
       id: `${kind}/${resource}`,
       tenant,
       kind,
       resource,
       threshold,
-      description: `${resource}: more than ${threshold} ${UNIT[kind]}`,
+      comparison,
+      description: `${resource}: ${relation} ${threshold} ${UNIT[kind]}`,
     });
   };
   for (const tenant of tenants) {
@@ -95,6 +121,17 @@ export function alarmDefinitions(tenants: TenantSpec[]): AlarmDefinition[] {
       }
     }
     add(tenant.name, 'dlqRecords', tenant.dlq.name, tenant.alerts.dlqRecords);
+    for (const sink of tenant.sinks ?? []) {
+      const { freshnessMs, volume } = sink.expectations ?? {};
+      const resource = sinkAlarmResource(sink);
+      add(
+        tenant.name,
+        'sinkFreshnessSeconds',
+        resource,
+        freshnessMs === undefined ? undefined : freshnessMs / 1000,
+      );
+      add(tenant.name, 'sinkVolumeRows', resource, volume?.minRows, 'LessThanThreshold');
+    }
   }
   return alarms;
 }
@@ -153,7 +190,7 @@ export class AlarmEvaluator {
       alarm.datapoints.push(value);
       if (alarm.datapoints.length > this.#periods) alarm.datapoints.shift();
       const present = alarm.datapoints.filter((point): point is number => point !== null);
-      const breaching = present.filter((point) => point > alarm.status.threshold).length;
+      const breaching = present.filter((point) => breaches(alarm.status, point)).length;
       let next: AlarmState;
       if (breaching >= this.#toAlarm) next = 'ALARM';
       else if (present.length === 0) next = 'INSUFFICIENT_DATA';
@@ -182,6 +219,10 @@ export class AlarmEvaluator {
   get(id: string): AlarmStatus | undefined {
     return this.#alarms.get(id)?.status;
   }
+}
+
+function breaches(alarm: AlarmDefinition, value: number): boolean {
+  return alarm.comparison === 'LessThanThreshold' ? value < alarm.threshold : value > alarm.threshold;
 }
 
 function reason(alarm: AlarmDefinition, value: number | null, breaching: number, periods: number): string {

@@ -24,6 +24,7 @@ import {
   alarmDefinitions,
   formatTransition,
   qualityAlarmResource,
+  sinkAlarmResource,
 } from './alarms.ts';
 import {
   type ConsumerTally,
@@ -176,8 +177,26 @@ export async function createObservability(options: ObservabilityOptions): Promis
     { passed: number; failed: number; passedWindow: CounterWindow; failedWindow: CounterWindow }
   >();
 
+  /** Sinks with table expectations (`expect`): their running totals, read at every evaluation. */
+  const expectedSinks = new Map<string, { stats: SinkStatsFn; since: number; volume?: CounterWindow }>();
+
   const evaluate = (sample: LagSample): AlarmTransition[] => {
     const values = new Map<string, number | undefined>();
+    for (const [resource, entry] of expectedSinks) {
+      const stats = entry.stats();
+      // "No row within expect.freshness": before the first delivery, counted from the start, as missing
+      // data is breaching for this alarm on AWS (lib/aws/contract-alarms.ts).
+      values.set(
+        `sinkFreshnessSeconds/${resource}`,
+        (sample.at - (stats.lastDeliveryAt ?? entry.since)) / 1000,
+      );
+      if (entry.volume) {
+        entry.volume.record(stats.rowsDelivered, sample.at);
+        // CloudWatch evaluates whole periods: no datapoint until one full period has passed.
+        const whole = sample.at - entry.since >= entry.volume.windowMs;
+        values.set(`sinkVolumeRows/${resource}`, whole ? (entry.volume.increase() ?? 0) : undefined);
+      }
+    }
     for (const group of sample.groups ?? []) {
       if (group.error) continue;
       values.set(`lagSeconds/${group.target.groupId}`, group.timeLagSeconds ?? undefined);
@@ -338,6 +357,13 @@ export async function createObservability(options: ObservabilityOptions): Promis
     sinkStatsSource(sink, stats) {
       const watcher = watchSinkStats(metrics, sink, stats);
       collectors.push(() => watcher.collect());
+      const { freshnessMs, volume } = sink.expectations ?? {};
+      if (freshnessMs !== undefined || volume) {
+        const since = Date.now();
+        const window = volume ? new CounterWindow(volume.periodMs) : undefined;
+        window?.record(stats().rowsDelivered, since);
+        expectedSinks.set(sinkAlarmResource(sink), { stats, since, volume: window });
+      }
     },
     registerConsumer(consumer, status) {
       const groupId = typeof consumer === 'string' ? consumer : consumer.groupId;

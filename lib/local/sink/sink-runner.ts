@@ -76,6 +76,25 @@ export interface SinkStats {
   lastError?: string;
 }
 
+/** A sink's totals before it has done anything: its identity, every count at zero. */
+export function initialSinkStats(
+  identity: Pick<SinkStats, 'sink' | 'tenant' | 'format' | 'destination' | 'groupId'>,
+): SinkStats {
+  return {
+    ...identity,
+    recordsIn: 0,
+    recordsSkipped: 0,
+    rowsDelivered: 0,
+    bytesDelivered: 0,
+    commits: 0,
+    failedRecords: 0,
+    failedDeliveries: 0,
+    bufferedRecords: 0,
+    bufferedBytes: 0,
+    dataFreshnessMs: 0,
+  };
+}
+
 export interface RunningSink {
   /** Delivers whatever is buffered now and commits the offsets. */
   flush(): Promise<void>;
@@ -146,23 +165,13 @@ export async function startSink(spec: SinkSpec, topic: TopicSpec, deps: SinkDeps
     log(
       `sink ${spec.key}: ${target.description} holds less than group ${groupId} committed (${rewinds.map((r) => `partition ${r.partition}: table ${r.from}, group ${r.groupAt}`).join('; ')}); reading again from the table's offsets`,
     );
-  const stats: SinkStats = {
+  const stats = initialSinkStats({
     sink: spec.key,
     tenant: spec.tenant,
     format: spec.format,
     destination: target.description,
     groupId,
-    recordsIn: 0,
-    recordsSkipped: 0,
-    rowsDelivered: 0,
-    bytesDelivered: 0,
-    commits: 0,
-    failedRecords: 0,
-    failedDeliveries: 0,
-    bufferedRecords: 0,
-    bufferedBytes: 0,
-    dataFreshnessMs: 0,
-  };
+  });
   const consumer: Consumer = deps.kafka.consumer({
     groupId,
     allowAutoTopicCreation: false,

@@ -2,7 +2,8 @@ import type { Admin, Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createObservability, type Observability } from '../../../lib/local/observability/index.ts';
 import { waitFor } from '../../../lib/local/process-utils.ts';
-import type { ConsumerSpec, TenantSpec } from '../../../lib/manifest/spec.ts';
+import { initialSinkStats } from '../../../lib/local/sink/sink-runner.ts';
+import type { ConsumerSpec, SinkSpec, TenantSpec } from '../../../lib/manifest/spec.ts';
 import { testServices, uniqueName } from '../../support/services.ts';
 
 /**
@@ -180,5 +181,84 @@ describe('alarms on real lag', () => {
     } finally {
       await background.stop();
     }
+  });
+});
+
+/**
+ * A sink's table expectations (`sinks.<s>.expect`) as local alarms, with the comparison and missing-data rules
+ * of the CloudWatch alarms lib/aws/contract-alarms.ts creates: freshness breaches when no row was delivered
+ * within the window (counted from the start before the first row), volume when fewer rows than `min` arrived
+ * in a whole period. The sink's running totals are handed over as the runtime hands over `RunningSink.stats`.
+ */
+describe('sink expectation alarms', () => {
+  const name = uniqueName('expect');
+  const sink = {
+    tenant: name,
+    key: 'lake',
+    topic: `${name}.events`,
+    format: 'iceberg',
+    expectations: { freshnessMs: 1_000, volume: { minRows: 5, periodMs: 1_000 } },
+  } as SinkSpec;
+  const tenant = {
+    name,
+    consumers: [],
+    sinks: [sink],
+    dlq: { name: `${name}.dlq` },
+    alerts: {},
+  } as unknown as TenantSpec;
+  const totals = { rowsDelivered: 0, lastDeliveryAt: undefined as number | undefined };
+  let observability: Observability;
+
+  beforeAll(async () => {
+    observability = await createObservability({
+      tenants: [tenant],
+      brokers: testServices().brokers,
+      port: 0,
+      sampleLag: false,
+      processMetrics: false,
+      log: () => {},
+    });
+    observability.sinkStatsSource(sink, () => ({
+      ...initialSinkStats({
+        sink: sink.key,
+        tenant: name,
+        format: sink.format,
+        destination: sink.key,
+        groupId: `${name}.sink.lake`,
+      }),
+      ...totals,
+    }));
+  });
+
+  afterAll(async () => {
+    await observability?.stop();
+  });
+
+  const alarm = (kind: string) => observability.alarms.get(`${kind}/${name}.lake`)!;
+
+  it('alarms on a stale table and on too few rows, and clears when rows arrive', async () => {
+    expect(alarm('sinkFreshnessSeconds')).toMatchObject({ threshold: 1, comparison: 'GreaterThanThreshold' });
+    expect(alarm('sinkVolumeRows')).toMatchObject({ threshold: 5, comparison: 'LessThanThreshold' });
+
+    await observability.sampleNow();
+    // Within the first second: fresh enough, and no whole volume period yet.
+    expect(alarm('sinkFreshnessSeconds').state).toBe('OK');
+    expect(alarm('sinkVolumeRows').state).toBe('INSUFFICIENT_DATA');
+
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    await observability.sampleNow();
+    expect(alarm('sinkFreshnessSeconds').state).toBe('ALARM');
+    expect(alarm('sinkVolumeRows')).toMatchObject({ state: 'ALARM', value: 0 });
+
+    totals.rowsDelivered = 12;
+    totals.lastDeliveryAt = Date.now();
+    await observability.sampleNow();
+    expect(alarm('sinkFreshnessSeconds').state).toBe('OK');
+    expect(alarm('sinkVolumeRows')).toMatchObject({ state: 'OK', value: 12 });
+
+    const metrics = await (await fetch(`${observability.server.url}/metrics`)).text();
+    expect(metrics).toContain(
+      `stratus_alarm_state{tenant="${name}",alarm="sinkVolumeRows",resource="${name}.lake",state="OK"} 1`,
+    );
   });
 });

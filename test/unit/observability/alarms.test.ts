@@ -14,6 +14,7 @@ const lagAlarm: AlarmDefinition = {
   kind: 'lagSeconds',
   resource: 'shop.enrich',
   threshold: 300,
+  comparison: 'GreaterThanThreshold',
   description: 'shop.enrich: more than 300 s time lag',
 };
 
@@ -92,5 +93,42 @@ describe('alarmDefinitions', () => {
       'errorRatePercent/shop.b>5',
       'dlqRecords/shop.dlq>10',
     ]);
+  });
+});
+
+describe('sink expectations', () => {
+  const tenant = {
+    name: 'shop',
+    alerts: {},
+    consumers: [],
+    dlq: { name: 'shop.dlq' },
+    sinks: [
+      {
+        tenant: 'shop',
+        key: 'lake',
+        expectations: { freshnessMs: 1_800_000, volume: { minRows: 100, periodMs: 3_600_000 } },
+      },
+      { tenant: 'shop', key: 'raw', expectations: {} },
+    ],
+  } as unknown as TenantSpec;
+
+  it('makes a freshness alarm in seconds and a volume alarm that breaches below its minimum', () => {
+    expect(alarmDefinitions([tenant]).map((a) => `${a.id} ${a.comparison} ${a.threshold}`)).toEqual([
+      'sinkFreshnessSeconds/shop.lake GreaterThanThreshold 1800',
+      'sinkVolumeRows/shop.lake LessThanThreshold 100',
+    ]);
+  });
+
+  it('evaluates LessThanThreshold: below breaches, at or above is OK', () => {
+    const [, volume] = alarmDefinitions([tenant]);
+    const evaluator = new AlarmEvaluator([volume!], {}, 0);
+    const states = [150, 99, 100, 0].map((rows, i) => {
+      evaluator.evaluate(new Map([[volume!.id, rows]]), i);
+      return evaluator.get(volume!.id)!.state;
+    });
+    expect(states).toEqual(['OK', 'ALARM', 'OK', 'ALARM']);
+    expect(formatTransition({ alarm: evaluator.get(volume!.id)!, from: 'OK', to: 'ALARM' })).toContain(
+      '0 rows delivered in the period (threshold 100)',
+    );
   });
 });

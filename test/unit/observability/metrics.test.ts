@@ -5,6 +5,7 @@ import { consumerObserver } from '../../../lib/local/observability/consumer-obse
 import { emfReader } from '../../../lib/local/observability/emf.ts';
 import { CLOUDWATCH_EQUIVALENTS, StratusMetrics } from '../../../lib/local/observability/metrics.ts';
 import { type SinkStats, watchSinkStats } from '../../../lib/local/observability/sink-stats.ts';
+import { initialSinkStats } from '../../../lib/local/sink/sink-runner.ts';
 import type { ConsumerSpec, SinkSpec } from '../../../lib/manifest/spec.ts';
 
 const consumer = {
@@ -160,23 +161,13 @@ describe('metrics', () => {
 
   it("turns a sink's running totals into counters and its freshness into seconds", async () => {
     const metrics = new StratusMetrics({ processMetrics: false });
-    const base: SinkStats = {
+    const base: SinkStats = initialSinkStats({
       sink: 'lake',
       tenant: 'shop',
       format: 'iceberg',
       destination: 'stratus_shop.lake',
       groupId: 'shop.sink-lake',
-      recordsIn: 0,
-      recordsSkipped: 0,
-      rowsDelivered: 0,
-      bytesDelivered: 0,
-      commits: 0,
-      failedRecords: 0,
-      failedDeliveries: 0,
-      bufferedRecords: 0,
-      bufferedBytes: 0,
-      dataFreshnessMs: 0,
-    };
+    });
     let stats = base;
     const watcher = watchSinkStats(metrics, sink, () => stats);
     const labels = { tenant: 'shop', sink: 'shop.lake', topic: 'shop.enriched', format: 'iceberg' };
