@@ -316,7 +316,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         log: say,
         availability,
         observer: combineObservers(
-          observability?.observerFor(consumer.groupId),
+          observability?.observerFor(consumer),
           options.observerFor?.(consumer.groupId),
         ),
       });

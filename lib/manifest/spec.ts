@@ -102,6 +102,8 @@ export interface LocalSpec {
   awsPort: number;
   /** Port of the metrics and health server. */
   metricsPort: number;
+  /** Port of the web portal `stratus dev` serves (`stratus portal --port` overrides it). */
+  portalPort: number;
   /** Working directory for broker data, logs and the warehouse, relative to the project root. */
   stateDir: string;
 }
