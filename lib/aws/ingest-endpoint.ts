@@ -18,7 +18,6 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as authorizers from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import * as integrations from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -30,6 +29,8 @@ import type { IngestConfig } from '../ingest/ingest-config.ts';
 import { BUNDLED_INGEST_CONFIG_FILE, INGEST_ENV } from '../ingest/ingest-env.ts';
 import type { IngestSpec } from '../manifest/spec.ts';
 import { consumerEsbuildOptions } from './consumer-bundling.ts';
+import { consumerBundlingProps, writeFileCommand } from './consumer-bundling-props.ts';
+import { placeInVpc } from './function-vpc.ts';
 
 /** Properties of an {@link IngestEndpoint}. */
 export interface IngestEndpointProps {
@@ -122,37 +123,13 @@ export class IngestEndpoint extends Construct {
       },
       projectRoot: props.rootDir,
       depsLockFilePath: props.depsLockFilePath ?? path.join(props.rootDir, 'package-lock.json'),
-      bundling: {
-        // As a consumer function is bundled (consumer-bundling.ts): CommonJS, minified, kafkajs producer-only.
-        format: nodejs.OutputFormat.CJS,
-        target: esbuild.target,
-        minify: esbuild.minify,
-        externalModules: esbuild.external,
-        esbuildArgs: {
-          '--alias': Object.entries(esbuild.alias).map(([name, target]) => `${name}=${target}`),
-        },
-        sourceMap: true,
-        sourcesContent: false,
-        // The configuration (schemas included) travels in the bundle, base64 so no shell quoting alters it.
-        commandHooks: {
-          beforeBundling: () => [],
-          beforeInstall: () => [],
-          afterBundling: (_inputDir: string, outputDir: string) => [
-            `node -e "require('fs').writeFileSync(process.argv[1], Buffer.from(process.argv[2], 'base64'))" "${outputDir}/${BUNDLED_INGEST_CONFIG_FILE}" ${Buffer.from(configText).toString('base64')}`,
-          ],
-        },
-      },
+      // Bundled as a consumer function is (consumer-bundling.ts); the configuration (schemas included)
+      // travels in the bundle.
+      bundling: consumerBundlingProps(esbuild, (_inputDir, outputDir) => [
+        writeFileCommand(`${outputDir}/${BUNDLED_INGEST_CONFIG_FILE}`, configText),
+      ]),
     });
-    if (props.vpcConfig) {
-      const cfn = this.function.node.defaultChild as lambda.CfnFunction;
-      cfn.vpcConfig = {
-        subnetIds: props.vpcConfig.subnetIds,
-        securityGroupIds: props.vpcConfig.securityGroupIds,
-      };
-      this.function.role!.addManagedPolicy(
-        iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole'),
-      );
-    }
+    if (props.vpcConfig) placeInVpc(this.function, props.vpcConfig);
 
     this.api = new apigwv2.HttpApi(this, 'Api', {
       apiName: functionName,
