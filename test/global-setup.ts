@@ -10,6 +10,7 @@ import type { TestProject } from 'vitest/node';
 import { startAwsEmulator } from '../lib/local/aws-emulator.ts';
 import { startKafka } from '../lib/local/kafka-broker.ts';
 import { freePort } from '../lib/local/process-utils.ts';
+import { ensureChromium } from './support/chromium-install.ts';
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const root = path.resolve(import.meta.dirname, '..');
@@ -17,6 +18,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const runDir = mkdtempSync(path.join(root, '.stratus/test-run-'));
   const say = (line: string) => console.log(`[test services] ${line}`);
   const [kafkaPort, awsPort] = [await freePort(), await freePort()];
+  // Chromium for the portal's browser tests is installed meanwhile when missing (Debian's package, as root).
+  const chromium = ensureChromium(say);
   const [kafka, aws] = await Promise.all([
     startKafka({
       port: kafkaPort,
@@ -28,6 +31,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   ]);
   project.provide('kafkaBrokers', kafka.brokers);
   project.provide('awsEndpoint', aws.endpoint);
+  project.provide('chromium', await chromium);
   return async () => {
     await Promise.all([kafka.stop(), aws.stop()]);
     rmSync(runDir, { recursive: true, force: true });

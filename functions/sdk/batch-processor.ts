@@ -21,6 +21,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
+import type { RuleFailure } from '../../lib/contracts/quality-rules.ts';
 import { buildDeadLetter } from '../../lib/core/dlq-envelope.ts';
 import type { DroppedRecord, DropReason } from '../../lib/core/drop-evidence.ts';
 import {
@@ -32,10 +33,11 @@ import {
   topicPartitionKey,
 } from '../../lib/core/msk-event.ts';
 import { decodeRecord } from './decode.ts';
-import { InvalidRecordError, OutputDeliveryError, OutputSchemaViolationError } from './errors.ts';
+import { InvalidRecordError, OutputDeliveryError } from './errors.ts';
 import type { RecordIdempotency } from './idempotency.ts';
 import { correlationIdOf, invocationTraceId, lineageHeaders } from './lineage.ts';
 import { MetricUnit, printDropEvidence, recordLogger, SDK_METRICS } from './observability.ts';
+import { createOutgoingCheck } from './outgoing-check.ts';
 import { type OutgoingMessage, toMessages } from './output.ts';
 import type { RecordPublisher } from './producer.ts';
 import { DataQualityError, type QualityGate } from './quality.ts';
@@ -221,15 +223,13 @@ export function createBatchProcessor(
     batch.completions.push(run.completion);
   };
 
-  const checkOutput =
-    options.validateOutput || options.outputQuality
-      ? (value: unknown, key: string | null, context: RecordContext): void => {
-          const violations = options.validateOutput?.(value) ?? [];
-          if (violations.length > 0) throw new OutputSchemaViolationError(violations);
-          if (options.outputQuality)
-            passesQuality(undefined, undefined, context, options.outputQuality, value, key);
-        }
-      : undefined;
+  const outgoing = createOutgoingCheck(options.validateOutput, options.outputQuality);
+  const checkOutput = outgoing
+    ? (value: unknown, key: string | null, context: RecordContext): void => {
+        const warnings = outgoing(value, key);
+        if (warnings) logQualityWarnings(context, 'output', warnings);
+      }
+    : undefined;
 
   /**
    * Runs a quality gate on one value. `error` failures: on input the record is dead-lettered here (returns
@@ -252,13 +252,7 @@ export function createBatchProcessor(
       deadLetter(batch, source, error);
       return false;
     }
-    if (warnings)
-      context.logger.warn(
-        `${gate.stage === 'input' ? 'record' : 'output'} failed warn-level data-quality rules; delivered`,
-        {
-          rules: warnings.map((w) => ({ rule: w.rule, reason: w.reason })),
-        },
-      );
+    if (warnings) logQualityWarnings(context, gate.stage, warnings);
     return true;
   };
 
@@ -408,4 +402,17 @@ export function createBatchProcessor(
       options.outputQuality?.flush();
     }
   };
+}
+
+function logQualityWarnings(
+  context: RecordContext,
+  stage: QualityGate['stage'],
+  warnings: RuleFailure[],
+): void {
+  context.logger.warn(
+    `${stage === 'input' ? 'record' : 'output'} failed warn-level data-quality rules; delivered`,
+    {
+      rules: warnings.map((w) => ({ rule: w.rule, reason: w.reason })),
+    },
+  );
 }

@@ -51,8 +51,53 @@ export class OutputDeliveryError extends Error {
 
 /** A processor output fails `output.schema`: a bug in the handler, so retried like any handler error. */
 export class OutputSchemaViolationError extends Error {
+  /** Ajv's messages, `<instancePath> <message>`. */
+  readonly violations: string[];
   constructor(violations: string[]) {
     super(`output does not match the output topic's schema: ${violations.join('; ')}`);
     this.name = 'OutputSchemaViolationError';
+    this.violations = violations;
+  }
+}
+
+/** Why a producer refused a record before sending it (the HTTP ingest endpoint answers with the same reasons). */
+export type RejectReason =
+  /** The value does not match the topic's JSON Schema. */
+  | 'SCHEMA_VIOLATION'
+  /** The value fails an `error` data-quality rule of the topic. */
+  | 'DATA_QUALITY'
+  /** The topic's key field is missing from the value (or is not a string or a number). */
+  | 'KEY_MISSING'
+  /** Key, value and headers exceed the largest record a producer sends (lib/core/kafka-producer.ts). */
+  | 'TOO_LARGE'
+  /** The value cannot be written as JSON (a BigInt, a cycle), or, over HTTP, the body line is not JSON. */
+  | 'NOT_JSON';
+
+/**
+ * A record the producer refused before sending anything: nothing of it reached Kafka. For `sendBatch`, the
+ * first refused record's error, with every refusal of the batch in `rejections` (none of the batch was sent).
+ */
+export class RecordRejectedError extends Error {
+  readonly reason: RejectReason;
+  /** Ajv's messages (`<instancePath> <message>`) or the failed rules with their reasons. */
+  readonly violations: string[];
+  /** Names of the failed `error` quality rules (DATA_QUALITY). */
+  readonly rules?: string[];
+  /** Position of the record in the batch given to `sendBatch` (0 for `send`). */
+  readonly index: number;
+  /** Every refusal of the batch, this one included. */
+  readonly rejections: RecordRejectedError[];
+  constructor(
+    reason: RejectReason,
+    message: string,
+    details: { violations?: string[]; rules?: string[]; index?: number; cause?: unknown } = {},
+  ) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.name = 'RecordRejectedError';
+    this.reason = reason;
+    this.violations = details.violations ?? [];
+    this.rules = details.rules;
+    this.index = details.index ?? 0;
+    this.rejections = [this];
   }
 }

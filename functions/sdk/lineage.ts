@@ -38,3 +38,23 @@ export function lineageHeaders(input: {
     'correlation-id': input.correlationId,
   };
 }
+
+/**
+ * The lineage headers of a record a declared producer writes (the producer SDK, the HTTP ingest endpoint): who
+ * wrote it, and the trace it starts. A correlation id is written only when the caller has one: readers fall
+ * back to the record's coordinates (`correlationIdOf`).
+ */
+export function producerLineageHeaders(input: {
+  tenant: string;
+  producer: string;
+  traceId: string;
+  correlationId?: string;
+}): Record<string, string> {
+  const headers: Record<string, string> = {
+    'stratus-tenant': input.tenant,
+    'stratus-producer': input.producer,
+    'stratus-trace-id': input.traceId,
+  };
+  if (input.correlationId) headers['correlation-id'] = input.correlationId;
+  return headers;
+}

@@ -24,6 +24,8 @@ import { createRuleMetrics, MetricUnit } from './observability.ts';
 /** A record (or its output) failed `error` rules: dead-lettered with reason DATA_QUALITY. */
 export class DataQualityError extends InvalidRecordError {
   readonly rules: string[];
+  /** Each failed rule with its reason. */
+  readonly failures: RuleFailure[];
   constructor(stage: QualityStage, failures: RuleFailure[]) {
     super(
       'DATA_QUALITY',
@@ -31,6 +33,7 @@ export class DataQualityError extends InvalidRecordError {
     );
     this.name = 'DataQualityError';
     this.rules = failures.map((f) => f.rule);
+    this.failures = failures;
   }
 }
 

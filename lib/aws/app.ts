@@ -5,7 +5,9 @@
 import type { App } from 'aws-cdk-lib';
 import {
   consumerFunctionName,
+  ingestFunctionName,
   PLATFORM_STACK_NAME,
+  producerRoleName,
   sinkStreamName,
   tenantStackName,
 } from '../core/naming.ts';
@@ -63,7 +65,7 @@ export function addStratusStacks(
 }
 
 /**
- * Function and stream names are account-wide and derived by prefixing (`stratus-<tenant>-<key>`), so tenant
+ * Function, stream and role names are account-wide and derived by prefixing (`stratus-<tenant>-<key>`), so tenant
  * "pay" with consumer "ments-x" and tenant "pay-ments" with consumer "x" would collide; refuse that here,
  * before CloudFormation does halfway through a deployment.
  */
@@ -77,6 +79,10 @@ function assertUniqueAwsNames(spec: StratusSpec): void {
         `${tenant.file} consumers.${c.key}`,
       ]),
       ...tenant.sinks.map((s) => [sinkStreamName(tenant.name, s.key), `${tenant.file} sinks.${s.key}`]),
+      ...(tenant.ingest ? [[ingestFunctionName(tenant.name), `${tenant.file} ingest`]] : []),
+      ...(tenant.producers ?? [])
+        .filter((p) => p.principal.kind === 'create')
+        .map((p) => [producerRoleName(tenant.name, p.key), `${tenant.file} producers.${p.key}`]),
     ];
     for (const [name, where] of names) {
       const owner = owners.get(name!);

@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -12,6 +11,8 @@ import { consumerFunctionName } from '../core/naming.ts';
 import { type QualityRuleSet, serializeQualityRuleSet } from '../core/quality-rule-set.ts';
 import type { ConsumerSpec } from '../manifest/spec.ts';
 import { consumerEsbuildOptions } from './consumer-bundling.ts';
+import { consumerBundlingProps, writeFileCommand } from './consumer-bundling-props.ts';
+import { placeInVpc } from './function-vpc.ts';
 
 /** File name of the source topic's JSON Schema inside the function bundle (STRATUS_SCHEMA_FILE). */
 export const BUNDLED_SCHEMA_FILE = 'stratus-schema.json';
@@ -159,54 +160,20 @@ export class KafkaConsumer extends Construct {
       environment: { ...environment, NODE_OPTIONS: '--enable-source-maps' },
       projectRoot: props.rootDir,
       depsLockFilePath: props.depsLockFilePath ?? path.join(props.rootDir, 'package-lock.json'),
-      bundling: {
-        // CommonJS, minified, AWS SDK v3 left to the runtime, kafkajs without consumer and admin: see
-        // consumer-bundling.ts, which the bundle-size benchmark and the bundled-handler test share.
-        format: nodejs.OutputFormat.CJS,
-        target: esbuild.target,
-        minify: esbuild.minify,
-        externalModules: esbuild.external,
-        esbuildArgs: {
-          '--alias': Object.entries(esbuild.alias).map(([name, target]) => `${name}=${target}`),
-        },
-        sourceMap: true,
-        sourcesContent: false,
-        // Environment variables are capped at 4 KB, so schemas travel as files in the bundle. The command
-        // text names the schemas, so bundles of different schemas never share CDK's asset cache.
-        commandHooks: {
-          beforeBundling: () => [],
-          beforeInstall: () => [],
-          afterBundling: (inputDir: string, outputDir: string) => [
-            ...(schemaFile ? [`cp "${inputDir}/${schemaFile}" "${outputDir}/${BUNDLED_SCHEMA_FILE}"`] : []),
-            ...(outputSchemaFile
-              ? [`cp "${inputDir}/${outputSchemaFile}" "${outputDir}/${BUNDLED_OUTPUT_SCHEMA_FILE}"`]
-              : []),
-            // The rules come from the manifest, not a file: written by node (present wherever esbuild runs),
-            // base64 so no shell quoting can alter them.
-            ...(rulesText
-              ? [
-                  `node -e "require('fs').writeFileSync(process.argv[1], Buffer.from(process.argv[2], 'base64'))" "${outputDir}/${BUNDLED_QUALITY_RULES_FILE}" ${Buffer.from(rulesText).toString('base64')}`,
-                ]
-              : []),
-          ],
-        },
-      },
+      // CommonJS, minified, AWS SDK v3 left to the runtime, kafkajs without consumer and admin: see
+      // consumer-bundling.ts, which the bundle-size benchmark and the bundled-handler test share.
+      // Environment variables are capped at 4 KB, so schemas travel as files in the bundle. The command
+      // text names the schemas, so bundles of different schemas never share CDK's asset cache.
+      bundling: consumerBundlingProps(esbuild, (inputDir, outputDir) => [
+        ...(schemaFile ? [`cp "${inputDir}/${schemaFile}" "${outputDir}/${BUNDLED_SCHEMA_FILE}"`] : []),
+        ...(outputSchemaFile
+          ? [`cp "${inputDir}/${outputSchemaFile}" "${outputDir}/${BUNDLED_OUTPUT_SCHEMA_FILE}"`]
+          : []),
+        // The rules come from the manifest, not a file.
+        ...(rulesText ? [writeFileCommand(`${outputDir}/${BUNDLED_QUALITY_RULES_FILE}`, rulesText)] : []),
+      ]),
     });
-    if (props.vpcConfig) {
-      // Subnets come from an SSM list parameter, known only at deploy time, so they go straight into the
-      // template rather than through an IVpc. AWSLambdaMSKExecutionRole (attached by the event source) lacks
-      // ec2:AssignPrivateIpAddresses and ec2:UnassignPrivateIpAddresses, which Lambda lists among the
-      // execution-role permissions of a VPC function; AWSLambdaVPCAccessExecutionRole has the full set.
-      // https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html
-      const cfn = this.function.node.defaultChild as lambda.CfnFunction;
-      cfn.vpcConfig = {
-        subnetIds: props.vpcConfig.subnetIds,
-        securityGroupIds: props.vpcConfig.securityGroupIds,
-      };
-      this.function.role!.addManagedPolicy(
-        iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole'),
-      );
-    }
+    if (props.vpcConfig) placeInVpc(this.function, props.vpcConfig);
 
     this.eventSource = new sources.ManagedKafkaEventSource({
       clusterArn: props.clusterArn,

@@ -8,6 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { tenantClientId } from '../core/naming.ts';
+import { placeInVpc } from './function-vpc.ts';
 
 const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -79,14 +80,7 @@ export class KafkaQuotas extends Construct {
         externalModules: ['@aws-sdk/*'],
       },
     });
-    const cfn = this.handler.node.defaultChild as lambda.CfnFunction;
-    cfn.vpcConfig = {
-      subnetIds: props.vpcConfig.subnetIds,
-      securityGroupIds: props.vpcConfig.securityGroupIds,
-    };
-    this.handler.role!.addManagedPolicy(
-      iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole'),
-    );
+    placeInVpc(this.handler, props.vpcConfig);
     this.handler.addToRolePolicy(
       new iam.PolicyStatement({
         actions: [

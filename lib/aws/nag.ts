@@ -71,8 +71,14 @@ export const ACCEPTED_FINDINGS: AcceptedFinding[] = [
   },
   {
     id: /^AwsSolutions-IAM5\[Resource::\*\]$/,
-    path: /\/(Consumer-[^/]+\/Function|TopicProvider\/Handler|KafkaQuotas\/Handler)\/ServiceRole\/DefaultPolicy\//,
+    path: /\/(Consumer-[^/]+\/Function|TopicProvider\/Handler|KafkaQuotas\/Handler|Ingest\/Function)\/ServiceRole\/DefaultPolicy\//,
     reason: 'X-Ray PutTraceSegments/PutTelemetryRecords accept only Resource "*" (Lambda active tracing).',
+  },
+  {
+    id: /^AwsSolutions-SMG4$/,
+    path: /\/Ingest\/ApiKey\/Resource$/,
+    reason:
+      "The ingest API key is handed to the tenant's clients, so rotating it is a step the team takes with them (put a new value; the authorizer reads the secret at most every 5 minutes, no deploy needed). An automatic rotation would lock every client out.",
   },
   {
     id: /^AwsSolutions-IAM5\[Resource::arn:(<AWS::Partition>|aws):s3:::<[A-Za-z0-9]+>\/[a-z][a-z0-9-]+\/\*\]$/,

@@ -176,6 +176,31 @@ export class TenantAccess extends Construct {
   }
 
   /**
+   * Grants a producer of the tenant's topics — a declared producer's role, the ingest endpoint's function — what
+   * an idempotent producer needs and nothing else: Connect and WriteDataIdempotently on the cluster, DescribeTopic
+   * and WriteData on exactly `topics` (the tenant's own; shares never grant writes). No read, no group, no admin.
+   * https://docs.aws.amazon.com/msk/latest/developerguide/iam-access-control.html#kafka-actions
+   */
+  grantProducer(grantee: iam.IGrantable, topics: string[]): void {
+    if (topics.length === 0)
+      throw new Error(`TenantAccess ${this.props.tenant}: a producer writes at least one topic`);
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ClusterConnectIdempotent',
+        actions: ['kafka-cluster:Connect', 'kafka-cluster:WriteDataIdempotently'],
+        resources: [this.props.clusterArn],
+      }),
+    );
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'WriteOwnTopics',
+        actions: ['kafka-cluster:DescribeTopic', 'kafka-cluster:WriteData'],
+        resources: [...new Set(topics)].map((topic) => this.topicArn(topic)),
+      }),
+    );
+  }
+
+  /**
    * Grants the tenant's Firehose role what one MSK-sourced sink needs: read of its topic, the tenant's S3
    * prefix, and its Glue table. https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html
    */

@@ -5,9 +5,11 @@ import {
   consumerLagMetric,
   eventSourceMetric,
   firehoseMetric,
+  httpApiMetric,
   lambdaMetric,
   type SinkMetricsSource,
   sinkMetricNames,
+  topicBytesIn,
   topicMessagesIn,
 } from './tenant-metrics.ts';
 
@@ -28,6 +30,17 @@ export interface TenantDashboardProps {
    * @default - none
    */
   readonly sinks?: SinkMetricsSource[];
+  /**
+   * Source topics (full names) written by declared producers or the ingest endpoint, with their writers: a
+   * records-in and a bytes-in graph per topic (MSK's MessagesInPerSec and BytesInPerSec).
+   * @default - none
+   */
+  readonly sourceTopics?: Array<{ topic: string; writers: string[] }>;
+  /**
+   * Id of the tenant's HTTP ingest API: requests, client and server errors, latency.
+   * @default - no ingest endpoint
+   */
+  readonly ingestApiId?: string;
   /**
    * Dashboard name.
    * @default 'Stratus-<tenant>'
@@ -60,11 +73,39 @@ export class TenantDashboard extends Construct {
 
     this.dashboard.addWidgets(
       new cloudwatch.TextWidget({
-        markdown: `# Stratus tenant \`${props.tenant}\`\nConsumers: ${consumers.map((c) => `\`${c.groupId}\``).join(', ') || 'none'} · sinks: ${sinks.map((s) => `\`${s.streamName}\``).join(', ') || 'none'}`,
+        markdown: `# Stratus tenant \`${props.tenant}\`\nProducers: ${[...new Set((props.sourceTopics ?? []).flatMap((s) => s.writers))].map((w) => `\`${w}\``).join(', ') || 'none'} · consumers: ${consumers.map((c) => `\`${c.groupId}\``).join(', ') || 'none'} · sinks: ${sinks.map((s) => `\`${s.streamName}\``).join(', ') || 'none'}`,
         width: 24,
         height: 2,
       }),
     );
+    const sources = props.sourceTopics ?? [];
+    if (sources.length > 0)
+      this.dashboard.addWidgets(
+        graph(
+          'Producers: records in per source topic (MessagesInPerSec)',
+          sources.map((s) => topicMessagesIn(clusterName, s.topic, `${s.topic} ← ${s.writers.join(', ')}`)),
+        ),
+        graph(
+          'Producers: bytes in per source topic (BytesInPerSec)',
+          sources.map((s) => topicBytesIn(clusterName, s.topic, s.topic)),
+        ),
+      );
+    if (props.ingestApiId) {
+      const api = props.ingestApiId;
+      this.dashboard.addWidgets(
+        graph(
+          'HTTP ingest: requests and errors',
+          [httpApiMetric(api, 'Count').with({ label: 'requests' })],
+          [
+            httpApiMetric(api, '4xx').with({ label: '4xx (refused, throttled, unauthorized)' }),
+            httpApiMetric(api, '5xx').with({ label: '5xx (broker unavailable)' }),
+          ],
+        ),
+        graph('HTTP ingest: latency (p99, ms)', [
+          httpApiMetric(api, 'Latency', 'p99').with({ label: 'latency' }),
+        ]),
+      );
+    }
     if (consumers.length > 0) {
       this.dashboard.addWidgets(
         graph(

@@ -72,9 +72,77 @@ export function topicMessagesIn(
   topic: string,
   label: string,
 ): cloudwatch.MathExpression {
+  return topicRateSearch(clusterName, topic, 'MessagesInPerSec', label);
+}
+
+/** Bytes written to a topic per second, summed over brokers (needs PER_TOPIC_PER_BROKER monitoring). */
+export function topicBytesIn(clusterName: string, topic: string, label: string): cloudwatch.MathExpression {
+  return topicRateSearch(clusterName, topic, 'BytesInPerSec', label);
+}
+
+function topicRateSearch(
+  clusterName: string,
+  topic: string,
+  metricName: 'MessagesInPerSec' | 'BytesInPerSec',
+  label: string,
+): cloudwatch.MathExpression {
   return new cloudwatch.MathExpression({
-    expression: `SUM(SEARCH('{AWS/Kafka,"Broker ID","Cluster Name",Topic} MetricName="MessagesInPerSec" "Cluster Name"="${clusterName}" Topic="${topic}"', 'Average', 60))`,
+    expression: `SUM(SEARCH('{AWS/Kafka,"Broker ID","Cluster Name",Topic} MetricName="${metricName}" "Cluster Name"="${clusterName}" Topic="${topic}"', 'Average', 60))`,
     label,
+    period: PERIOD,
+  });
+}
+
+/**
+ * Messages written to a topic, as an expression an alarm can evaluate (alarms cannot use SEARCH): on MSK
+ * Provisioned the per-broker metrics of brokers 1…N summed, each missing value counted as 0; on MSK Serverless
+ * the topic's own metric. A math alarm takes at most 10 metrics.
+ * https://docs.aws.amazon.com/msk/latest/developerguide/metrics-details.html
+ * https://docs.aws.amazon.com/msk/latest/developerguide/serverless-monitoring.html
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarm-limits.html
+ */
+export function topicMessagesInForAlarm(
+  clusterName: string,
+  topic: string,
+  cluster: { serverless: boolean; brokerNodes: number },
+): cloudwatch.MathExpression {
+  const metric = (dimensionsMap: Record<string, string>) =>
+    new cloudwatch.Metric({
+      namespace: 'AWS/Kafka',
+      metricName: 'MessagesInPerSec',
+      dimensionsMap: { 'Cluster Name': clusterName, Topic: topic, ...dimensionsMap },
+      statistic: 'Sum',
+      period: PERIOD,
+    });
+  if (!cluster.serverless && (cluster.brokerNodes < 1 || cluster.brokerNodes > 10))
+    throw new Error(
+      `topicMessagesInForAlarm: a math alarm sums at most 10 broker metrics, the cluster has ${cluster.brokerNodes} brokers`,
+    );
+  const metrics: Record<string, cloudwatch.IMetric> = cluster.serverless
+    ? { m1: metric({}) }
+    : Object.fromEntries(
+        Array.from({ length: cluster.brokerNodes }, (_, i) => [
+          `m${i + 1}`,
+          metric({ 'Broker ID': String(i + 1) }),
+        ]),
+      );
+  return new cloudwatch.MathExpression({
+    expression: Object.keys(metrics)
+      .map((id) => `FILL(${id}, 0)`)
+      .join(' + '),
+    usingMetrics: metrics,
+    label: `${topic} messages in`,
+    period: PERIOD,
+  });
+}
+
+/** API Gateway metrics of an HTTP API stage (Count, 4xx, 5xx, Latency). */
+export function httpApiMetric(apiId: string, metricName: string, statistic = 'Sum'): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: 'AWS/ApiGateway',
+    metricName,
+    dimensionsMap: { ApiId: apiId, Stage: '$default' },
+    statistic,
     period: PERIOD,
   });
 }

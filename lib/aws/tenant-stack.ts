@@ -1,17 +1,22 @@
-import { RemovalPolicy, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { consumerFunctionName, tenantStackName } from '../core/naming.ts';
+import { ingestConfig } from '../ingest/ingest-config.ts';
+import { sourceTopicWriters } from '../manifest/producers.ts';
 import type { PlatformSpec, TenantSpec } from '../manifest/spec.ts';
 import { ContractAlarms } from './contract-alarms.ts';
+import { IngestEndpoint } from './ingest-endpoint.ts';
 import { KafkaConsumer } from './kafka-consumer.ts';
 import { KafkaTopic, TopicProvisioning } from './kafka-topic.ts';
 import { LagAlarms } from './lag-alarms.ts';
 import { LakehouseSink } from './lakehouse-sink.ts';
 import { mskClusterName, type PlatformFacts, readPlatformFacts } from './platform-parameters.ts';
 import { TenantSchemaRegistry } from './schema-registry.ts';
+import { SilenceAlarms } from './silence-alarms.ts';
 import { TenantAccess } from './tenant-access.ts';
 import { TenantDashboard } from './tenant-dashboard.ts';
+import { TenantProducers } from './tenant-producers.ts';
 import { TopicProvider } from './topic-provider.ts';
 
 /** Properties of a {@link TenantStack}. */
@@ -45,6 +50,12 @@ export class TenantStack extends Stack {
   readonly schemaRegistry?: TenantSchemaRegistry;
   /** Quality-rule and sink-expectation alarms; none when the manifest declares neither. */
   readonly contractAlarms?: ContractAlarms;
+  /** Roles, grants and connection parameters of the declared producers; none without `producers:`. */
+  readonly producers?: TenantProducers;
+  /** The HTTP ingest endpoint; none without `ingest:`. */
+  readonly ingest?: IngestEndpoint;
+  /** Alarms on source topics gone silent; none without `alerts.silence`. */
+  readonly silenceAlarms?: SilenceAlarms;
 
   constructor(scope: Construct, id: string, props: TenantStackProps) {
     const { tenant, platform } = props;
@@ -165,7 +176,46 @@ export class TenantStack extends Stack {
       this.sinks.set(s.key, sink);
     }
 
+    // Ingestion: the HTTP endpoint first (producers of its topics may be granted its routes), then the producers.
+    const ingest = ingestConfig(tenant);
+    if (tenant.ingest && ingest) {
+      this.ingest = new IngestEndpoint(this, 'Ingest', {
+        tenant: tenant.name,
+        ingest: tenant.ingest,
+        config: ingest,
+        rootDir: platform.rootDir,
+        bootstrapBrokers: facts.bootstrapBrokers,
+        vpcConfig,
+        logRetention,
+        logLevel: platform.functionDefaults.logLevel,
+      });
+      this.access.grantProducer(
+        this.ingest.function,
+        ingest.topics.map((t) => t.name),
+      );
+      for (const t of tenant.ingest.topics) {
+        const topic = this.topics.get(t.key);
+        if (topic) this.ingest.node.addDependency(topic);
+      }
+    }
+    if ((tenant.producers ?? []).length > 0) {
+      const endpoint = this.ingest;
+      const iamRoutes =
+        tenant.ingest?.auth === 'iam' ? new Set(tenant.ingest.topics.map((t) => t.key)) : undefined;
+      this.producers = new TenantProducers(this, 'Producers', {
+        tenant: tenant.name,
+        producers: tenant.producers ?? [],
+        access: this.access,
+        bootstrapBrokers: facts.bootstrapBrokers,
+        ingestRouteArn:
+          endpoint && iamRoutes
+            ? (key) => (iamRoutes.has(key) ? endpoint.routeArn(key) : undefined)
+            : undefined,
+      });
+    }
+
     const clusterName = mskClusterName(facts.clusterArn);
+    const sources = sourceTopicWriters(tenant);
     const consumerMetrics = [...this.consumers.entries()].map(([key, consumer]) => {
       const c = tenant.consumers.find((spec) => spec.key === key)!;
       return {
@@ -189,7 +239,21 @@ export class TenantStack extends Stack {
       outputTopics: [...new Set(tenant.consumers.flatMap((c) => (c.output ? [c.output] : [])))],
       dlqTopic: tenant.dlq.name,
       sinks: sinkMetrics,
+      sourceTopics: sources.map(({ topic, writers }) => ({ topic, writers })),
+      ingestApiId: this.ingest?.api.apiId,
     });
+    if (tenant.alerts.silenceMs !== undefined && sources.length > 0)
+      this.silenceAlarms = new SilenceAlarms(this, 'Silence', {
+        tenant: tenant.name,
+        topics: sources.map((s) => s.topic),
+        silence: Duration.millis(tenant.alerts.silenceMs),
+        clusterName,
+        cluster: {
+          serverless: platform.cluster.mode === 'serverless',
+          brokerNodes: platform.cluster.brokerNodes,
+        },
+        alarmTopicArn: facts.alarmTopicArn,
+      });
     if (consumerMetrics.length > 0 || sinkMetrics.length > 0)
       this.alarms = new LagAlarms(this, 'Alarms', {
         tenant: tenant.name,

@@ -8,6 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { tenantResourcePrefix } from '../core/naming.ts';
+import { placeInVpc } from './function-vpc.ts';
 import { mskResourceArn } from './platform-parameters.ts';
 
 const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -68,16 +69,7 @@ export class TopicProvider extends Construct {
         externalModules: ['@aws-sdk/*'],
       },
     });
-    if (props.vpcConfig) {
-      const cfn = this.handler.node.defaultChild as lambda.CfnFunction;
-      cfn.vpcConfig = {
-        subnetIds: props.vpcConfig.subnetIds,
-        securityGroupIds: props.vpcConfig.securityGroupIds,
-      };
-      this.handler.role!.addManagedPolicy(
-        iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole'),
-      );
-    }
+    if (props.vpcConfig) placeInVpc(this.handler, props.vpcConfig);
     this.handler.addToRolePolicy(
       new iam.PolicyStatement({ actions: ['kafka-cluster:Connect'], resources: [props.clusterArn] }),
     );

@@ -37,6 +37,7 @@ export const COMMAND_EXAMPLES: Record<string, string[]> = {
     'stratus invoke --tenant payments --consumer enrich-orders --records orders.jsonl --json',
     'stratus invoke --tenant payments --consumer enrich-orders --from-topic --offset 2:15 --produce',
   ],
+  portal: ['stratus portal', 'stratus portal --allow-writes --port 8080', 'stratus portal --host 0.0.0.0'],
   schema: ['stratus schema check', 'stratus schema check --against origin/main --json'],
   'schema check': [
     'stratus schema check --against HEAD~1 --tenants payments',

@@ -12,6 +12,7 @@ import { registerInvoke } from './commands/invoke.ts';
 import { registerLag } from './commands/lag.ts';
 import { registerLineage } from './commands/lineage.ts';
 import { registerNew } from './commands/new.ts';
+import { registerPortal } from './commands/portal.ts';
 import { registerProduce } from './commands/produce.ts';
 import { registerReplay } from './commands/replay.ts';
 import { registerSchema } from './commands/schema.ts';
@@ -64,6 +65,7 @@ export function createProgram(ctx: CliContext): Command {
   registerNew(program, ctx);
   registerInvoke(program, ctx);
   registerEvent(program, ctx);
+  registerPortal(program, ctx);
   addExamples(program);
   return program;
 }

@@ -1,7 +1,9 @@
 /**
  * Lineage headers: every record a processor writes says where it came from, so a record in any topic can be
  * traced back to its source offset and the invocation that produced it, and which of that record's outputs it
- * is. Written by the handler SDK; read by the demo's accounting and by anyone tracing a record.
+ * is. Written by the handler SDK; read by the demo's accounting and by anyone tracing a record. A record a
+ * declared producer (the producer SDK, the HTTP ingest endpoint) wrote carries tenant, producer, trace id and
+ * correlation id instead of the source coordinates: it is where lineage starts.
  */
 import { DLQ_HEADERS } from './dlq-envelope.ts';
 
@@ -11,6 +13,8 @@ export const LINEAGE_HEADERS = {
   sourceOffset: 'stratus-source-offset',
   tenant: DLQ_HEADERS.tenant,
   consumer: DLQ_HEADERS.consumer,
+  /** The declared producer (`producers.<name>` of the manifest, or `ingest`) that wrote a source record. */
+  producer: 'stratus-producer',
   /** Carried from record to record across processors; starts as the X-Ray trace id (or the request id). */
   traceId: 'stratus-trace-id',
   /** The conventional header name, so producers outside Stratus can set it; propagated unchanged. */

@@ -165,3 +165,41 @@ export function schemaRegistryName(tenant: string): string {
 export function registrySchemaName(topicKey: string): string {
   return topicKey;
 }
+
+/**
+ * The producer name the HTTP ingest endpoint writes under (the `stratus-producer` lineage header); reserved, so
+ * no declared producer of a manifest can take it.
+ */
+export const INGEST_PRODUCER_NAME = 'ingest';
+
+/**
+ * `/ingest/<tenant>/<topic>`: the HTTP ingest route, the same path on AWS (the tenant's HTTP API) and locally
+ * (`stratus dev`'s server), so a client changes only the base URL between the two.
+ */
+export function ingestPath(tenant: string, topicKey: string): string {
+  return `/ingest/${tenant}/${topicKey}`;
+}
+
+/** Lambda function name of a tenant's HTTP ingest endpoint: `stratus-<tenant>-ingest`. */
+export function ingestFunctionName(tenant: string): string {
+  return `stratus-${tenant}-${INGEST_PRODUCER_NAME}`.slice(0, 64);
+}
+
+/** Prefix of the SSM parameters a tenant stack publishes for its producers and its ingest endpoint. */
+export function tenantParameterPrefix(tenant: string): string {
+  return `/stratus/tenants/${tenant}`;
+}
+
+/**
+ * The SSM parameters of one declared producer: the bootstrap brokers it connects to and the role it runs as.
+ * The producer SDK reads `bootstrapBrokers` when STRATUS_KAFKA_BROKERS is not set.
+ */
+export function producerParameterNames(tenant: string, producer: string) {
+  const prefix = `${tenantParameterPrefix(tenant)}/producers/${producer}`;
+  return { bootstrapBrokers: `${prefix}/bootstrap-brokers`, roleArn: `${prefix}/role-arn` };
+}
+
+/** IAM role name of a producer the tenant stack creates: `stratus-<tenant>-producer-<producer>` (≤ 64). */
+export function producerRoleName(tenant: string, producer: string): string {
+  return `stratus-${tenant}-producer-${producer}`.slice(0, 64);
+}

@@ -5,9 +5,10 @@
  * A web page can neither read the file nor, cross-origin, send the header without a CORS preflight the server
  * never grants; the Host and Origin checks (lib/local/observability/request-guard.ts) close the rest.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { carriesBearerToken } from '../core/bearer-token.ts';
 
 /** File name of the token in the state directory (`statePaths(platform).controlToken`). */
 export const CONTROL_TOKEN_FILE = 'control-token';
@@ -28,11 +29,7 @@ export function controlAuthHeaders(token: string): Record<string, string> {
 
 /** Whether a request's Authorization header carries `token` (compared in constant time). */
 export function carriesControlToken(header: string | undefined, token: string): boolean {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
-  if (!match) return false;
-  const given = Buffer.from(match[1]!);
-  const wanted = Buffer.from(token);
-  return given.length === wanted.length && timingSafeEqual(given, wanted);
+  return carriesBearerToken(header, token);
 }
 
 /**

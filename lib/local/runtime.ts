@@ -13,6 +13,7 @@ import { ensureIdempotencyTable, releaseInProgressRecords } from './aws-resource
 import { type ConsumerRunner, startConsumerRunner } from './consumer-runner.ts';
 import { removeControlToken, writeControlToken } from './control-token.ts';
 import type { EventSourceObserver } from './event-source/index.ts';
+import { startLocalIngest } from './ingest-route.ts';
 import { createObservability, type Observability } from './observability/index.ts';
 import { endpointHealthy } from './observability/readiness.ts';
 import { combineObservers } from './observers.ts';
@@ -292,6 +293,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       if (awsService?.healthUrl)
         obs.registerCheck('aws', endpointHealthy('AWS emulator', awsService.healthUrl));
       say(`metrics, health and control routes on ${obs.server.url} (/metrics, /healthz, /readyz)`);
+      // HTTP ingest (`ingest:` in a manifest): the same route and answers as the tenant's API on AWS.
+      const ingest = startLocalIngest({ server: obs.server, tenants, brokers, availability });
+      if (ingest) {
+        stack.push({ what: 'ingest endpoint', stop: () => ingest.stop(), deadlineMs: 3_000 });
+        for (const route of ingest.routes)
+          say(`ingest: ${route} (Authorization: Bearer <stateDir>/control-token)`);
+      }
     }
 
     // Started together: each joins its consumer group, which takes a moment per group.
@@ -308,7 +316,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         log: say,
         availability,
         observer: combineObservers(
-          observability?.observerFor(consumer.groupId),
+          observability?.observerFor(consumer),
           options.observerFor?.(consumer.groupId),
         ),
       });

@@ -29,7 +29,7 @@ export const PLATFORM_DEFAULTS = {
     requireCostCenter: false,
   },
   functions: { memoryMb: 512, timeoutMs: 60_000, logRetentionDays: 30, logLevel: 'INFO' },
-  local: { kafkaPort: 9092, awsPort: 5055, metricsPort: 9464, stateDir: '.stratus' },
+  local: { kafkaPort: 9092, awsPort: 5055, metricsPort: 9464, portalPort: 9465, stateDir: '.stratus' },
   contracts: { compatibility: DEFAULT_COMPATIBILITY },
 } as const;
 
@@ -155,8 +155,8 @@ export function resolvePlatform(
   read.onlyKeys(['contracts'], contracts, ['compatibility']);
 
   const local = read.mapping(['local'], root.local, { optional: true }) ?? {};
-  read.onlyKeys(['local'], local, ['kafkaPort', 'awsPort', 'metricsPort', 'stateDir']);
-  const port = (key: 'kafkaPort' | 'awsPort' | 'metricsPort') =>
+  read.onlyKeys(['local'], local, ['kafkaPort', 'awsPort', 'metricsPort', 'portalPort', 'stateDir']);
+  const port = (key: 'kafkaPort' | 'awsPort' | 'metricsPort' | 'portalPort') =>
     read.integer(['local', key], local[key], { min: 1, max: 65_535, fallback: d.local[key] });
 
   return {
@@ -265,6 +265,7 @@ export function resolvePlatform(
       kafkaPort: port('kafkaPort'),
       awsPort: port('awsPort'),
       metricsPort: port('metricsPort'),
+      portalPort: port('portalPort'),
       stateDir: read.string(['local', 'stateDir'], local.stateDir, { optional: true }) ?? d.local.stateDir,
     },
     defaultCompatibility: readCompatibility(

@@ -102,6 +102,8 @@ export interface LocalSpec {
   awsPort: number;
   /** Port of the metrics and health server. */
   metricsPort: number;
+  /** Port of the web portal `stratus dev` serves (`stratus portal --port` overrides it). */
+  portalPort: number;
   /** Working directory for broker data, logs and the warehouse, relative to the project root. */
   stateDir: string;
 }
@@ -261,6 +263,62 @@ export interface AlertsSpec {
   dlqRecords?: number;
   /** Default failure-rate alarm (percent) of every quality rule that sets no `alarmPercent`. */
   qualityRatePercent?: number;
+  /** Alarm when a topic a declared producer or the ingest endpoint writes receives nothing for this long. */
+  silenceMs?: number;
+}
+
+/** Who may assume the role the tenant stack creates for a producer (`trust:`). */
+export type ProducerTrust =
+  /** ECS tasks (`ecs-tasks.amazonaws.com`): the role is the task role of the service. */
+  | { kind: 'ecs-task' }
+  /** Lambda functions (`lambda.amazonaws.com`): the role is the function's execution role. */
+  | { kind: 'lambda' }
+  /** EKS Pod Identity (`pods.eks.amazonaws.com`): a pod identity association names the role. */
+  | { kind: 'eks-pod' }
+  /** Principals of an AWS account, which its own IAM policies then let assume the role. */
+  | { kind: 'account'; account: string };
+
+/** A declared producer's IAM principal on AWS (`principal:`). */
+export type ProducerPrincipal =
+  /** An existing role of the platform's account: the tenant stack attaches the producer's policy to it. */
+  | { kind: 'existing'; roleArn: string }
+  /** A role the tenant stack creates, assumable as `trust` says. */
+  | { kind: 'create'; trust: ProducerTrust };
+
+/** `producers.<name>`: a service outside Stratus that writes some of the tenant's topics. */
+export interface ProducerSpec {
+  key: string;
+  tenant: string;
+  /** Topic keys it writes, in manifest order. */
+  topicKeys: string[];
+  /** Their full names (`<tenant>.<key>`). */
+  topics: string[];
+  principal: ProducerPrincipal;
+  source: SourceRef;
+}
+
+/** One topic of the HTTP ingest endpoint. */
+export interface IngestTopicSpec {
+  key: string;
+  /** Full name on the cluster. */
+  name: string;
+  /**
+   * Dotted path of the value field whose text becomes the record key (`orderId`, `customer.id`).
+   * @default no key
+   */
+  keyField?: string;
+}
+
+/** `ingest:`: the tenant's HTTP ingest endpoint (`POST /ingest/<tenant>/<topic>`). */
+export interface IngestSpec {
+  topics: IngestTopicSpec[];
+  /** `iam`: SigV4-signed requests (API Gateway AWS_IAM); `apiKey`: a key the tenant stack generates. */
+  auth: 'iam' | 'apiKey';
+  /** Largest request body accepted; larger ones are answered 413. */
+  maxBodyBytes: number;
+  /** API Gateway stage throttling of the tenant's endpoint, requests per second and burst. */
+  throttle: { rateLimit: number; burstLimit: number };
+  source: SourceRef;
 }
 
 export interface TenantSpec {
@@ -295,6 +353,16 @@ export interface TenantSpec {
   sharedTopics?: TopicSpec[];
   /** Tags on every AWS resource of the tenant: the manifest's `tags:` and the platform's `stratus:` tags. */
   tags: Record<string, string>;
+  /**
+   * Services outside Stratus that write the tenant's topics (`producers:`).
+   * @default none
+   */
+  producers?: ProducerSpec[];
+  /**
+   * The HTTP ingest endpoint (`ingest:`).
+   * @default none
+   */
+  ingest?: IngestSpec;
 }
 
 export interface StratusSpec {

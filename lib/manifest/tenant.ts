@@ -20,6 +20,7 @@ import { didYouMean, type ManifestError } from './errors.ts';
 import { FieldReader, type Mapping } from './fields.ts';
 import { checkHandlerFile, loadJsonSchema } from './module-files.ts';
 import { checkTenantPolicies, resolveTags } from './policies.ts';
+import { resolveIngest, resolveProducers, WRITES_ARE_NOT_SHARED } from './producers.ts';
 import type {
   AlertsSpec,
   ConsumerSpec,
@@ -86,6 +87,8 @@ const TOP_LEVEL = [
   'alerts',
   'tags',
   'quotas',
+  'producers',
+  'ingest',
 ];
 const TOPIC_FIELDS = [
   'partitions',
@@ -197,7 +200,18 @@ export function resolveTenant(
   const sharedReads: SharedRead[] = [];
   const consumers = resolveConsumers(read, root, name, platform, topicsByKey, dlq, ref, sharedReads);
   const sinks = resolveSinks(read, root, name, topicsByKey, ref);
-  const alerts = resolveAlerts(read, root);
+  const writable = (path: FieldPath, value: unknown) =>
+    topicRef(read, path, value, topicsByKey, false, WRITES_ARE_NOT_SHARED);
+  const producers = resolveProducers(
+    read,
+    entries(read, root, 'producers', 'producer'),
+    name,
+    platform,
+    writable,
+    ref,
+  );
+  const ingest = resolveIngest(read, root, writable, ref);
+  const alerts = resolveAlerts(read, root, producers.length > 0 || ingest !== undefined);
   const userTags = resolveTags(read, root);
   const quotas = resolveQuotas(read, root, platform);
   const given = (section: unknown, key?: string): boolean => {
@@ -228,6 +242,8 @@ export function resolveTenant(
     sharedReads,
     sharedTopics: [],
     tags,
+    producers,
+    ingest,
   };
 }
 
@@ -408,21 +424,28 @@ function retention(
   return ms;
 }
 
-function topicRef(
+/**
+ * A reference to one of this tenant's topics by key. `crossTenant` explains why `<owner>/<topic>` is refused
+ * there (only consumers read shared topics).
+ */
+export function topicRef(
   read: FieldReader,
   path: FieldPath,
   value: unknown,
   topics: Map<string, TopicSpec>,
   optional = false,
+  crossTenant?: string,
 ): TopicSpec | undefined {
   const key = read.string(path, value, { optional });
   if (key === undefined) return undefined;
   if (key.includes('/'))
     return read.fail(
       path,
-      path.includes('output')
-        ? `"${key}" belongs to another tenant: only reads are shared, a processor writes its own tenant's topics`
-        : `"${key}" belongs to another tenant: a sink lands its own tenant's topics (read the shared topic with a consumer that writes one of yours)`,
+      crossTenant
+        ? `"${key}" belongs to another tenant: ${crossTenant}`
+        : path.includes('output')
+          ? `"${key}" belongs to another tenant: only reads are shared, a processor writes its own tenant's topics`
+          : `"${key}" belongs to another tenant: a sink lands its own tenant's topics (read the shared topic with a consumer that writes one of yours)`,
     );
   const topic = topics.get(key);
   if (!topic) {
@@ -954,9 +977,9 @@ function resolveQuotas(read: FieldReader, root: Mapping, platform: PlatformSpec)
   return { produceBytesPerSecond: produce, consumeBytesPerSecond: consume };
 }
 
-function resolveAlerts(read: FieldReader, root: Mapping): AlertsSpec {
+function resolveAlerts(read: FieldReader, root: Mapping, hasProducers: boolean): AlertsSpec {
   const alerts = read.mapping(['alerts'], root.alerts, { optional: true }) ?? {};
-  read.onlyKeys(['alerts'], alerts, ['lag', 'errors', 'dlq', 'quality']);
+  read.onlyKeys(['alerts'], alerts, ['lag', 'errors', 'dlq', 'quality', 'silence']);
   const lag = read.mapping(['alerts', 'lag'], alerts.lag, { optional: true }) ?? {};
   read.onlyKeys(['alerts', 'lag'], lag, ['maxSeconds', 'maxRecords']);
   const errorsAlert = read.mapping(['alerts', 'errors'], alerts.errors, { optional: true }) ?? {};
@@ -983,5 +1006,37 @@ function resolveAlerts(read: FieldReader, root: Mapping): AlertsSpec {
     errorRatePercent,
     dlqRecords: optionalInt(['alerts', 'dlq', 'maxRecords'], dlq.maxRecords, Number.MAX_SAFE_INTEGER),
     qualityRatePercent: percent(read, ['alerts', 'quality', 'ratePercent'], quality.ratePercent),
+    silenceMs: silence(read, alerts.silence, hasProducers),
   };
+}
+
+/**
+ * `alerts.silence: 30m`: how long a topic that declared producers (or the ingest endpoint) write may receive
+ * nothing. The alarm evaluates one-minute periods, and CloudWatch allows at most one day of them.
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html
+ */
+function silence(read: FieldReader, value: unknown, hasProducers: boolean): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  const ms = read.duration(['alerts', 'silence'], value, {
+    min: 5 * 60 * SECOND,
+    max: DAY,
+    fallback: DAY,
+    label: '5m and 1d',
+  });
+  if (ms % (60 * SECOND) !== 0) {
+    read.fail(
+      ['alerts', 'silence'],
+      `must be whole minutes (one-minute alarm periods), got ${quote(String(value))}`,
+    );
+    return undefined;
+  }
+  if (!hasProducers) {
+    read.fail(
+      ['alerts', 'silence'],
+      'watches the topics declared producers or the ingest endpoint write; this tenant declares neither (producers:, ingest:)',
+      'key',
+    );
+    return undefined;
+  }
+  return ms;
 }

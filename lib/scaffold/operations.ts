@@ -198,6 +198,15 @@ export interface NewTenantInput {
   consumer?: string;
 }
 
+/**
+ * A value the user typed, as one YAML scalar: plain when it is a simple word or address, else double-quoted
+ * (JSON's quoting is YAML's), so `a@x.io, b@evil.io` or a line break stays one value and the validator judges it.
+ */
+function yamlScalar(value: string): string {
+  const plain = /^[A-Za-z][\w.@+-]*$/.test(value) && !/^(true|false|null|yes|no|on|off|y|n)$/i.test(value);
+  return plain ? value : JSON.stringify(value);
+}
+
 /** A manifest with one topic (and its schema) and one consumer (handler and test): a pipeline that runs. */
 export function newTenant(project: ScaffoldProject, input: NewTenantInput): void {
   checkName('tenant', input.name);
@@ -212,8 +221,8 @@ export function newTenant(project: ScaffoldProject, input: NewTenantInput): void
     `# ${input.name}: created by \`stratus new tenant\`. The reference of every field: docs/manifest.md.`,
     `tenant: ${input.name}`,
     `description: What ${input.name} streams, in one line.`,
-    `owners: [${input.owner}]`,
-    `costCenter: ${input.costCenter}`,
+    `owners: [${yamlScalar(input.owner)}]`,
+    `costCenter: ${yamlScalar(input.costCenter)}`,
     '',
   ].join('\n');
   createFile(project, file, text);

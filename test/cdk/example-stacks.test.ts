@@ -166,6 +166,7 @@ describe('Stratus-Tenant-payments', () => {
       'stratus-payments-enrich-orders-error-rate',
       'stratus-payments-enrich-orders-offset-lag',
       'stratus-payments-enrich-orders-time-lag',
+      'stratus-payments-orders-silence',
       'stratus-payments-sink-orders-lake-failed-rows',
       'stratus-payments-sink-orders-lake-freshness',
     ]);

@@ -214,7 +214,8 @@ describe('first deployment on AWS, rule by rule', () => {
         );
       }
     }
-    expect(checked).toBe(3);
+    // Two consumers, the topic provider (serverless) and the two example tenants' ingest functions.
+    expect(checked).toBe(5);
   });
 
   // https://docs.aws.amazon.com/firehose/latest/dev/apache-iceberg-metric.html: DeliveryToIceberg.Success is

@@ -41,8 +41,13 @@ export function appWithoutBundling(outdir?: string): App {
   });
 }
 
-/** A generated tenant manifest: two topics, a processor with idempotency, an Iceberg sink and alerts. */
+/**
+ * A generated tenant manifest: two topics, a processor with idempotency, an Iceberg sink, declared producers
+ * (a created role and an existing one; the trust and the ingest auth vary with `index`), an ingest endpoint and
+ * alerts.
+ */
 export function generatedManifest(name: string, index: number): string {
+  const trust = ['ecs-task', 'lambda', 'eks-pod', "'210987654321'"][index % 4];
   return `tenant: ${name}
 owners: [${name}-oncall@example.com]
 costCenter: cc-${1000 + index}
@@ -62,10 +67,17 @@ sinks:
     format: iceberg
     partitionBy: [day(createdAt)]
     uniqueKeys: [eventId]
+producers:
+  feeder: { topics: [events], principal: create, trust: ${trust} }
+  legacy: { topics: [events, enriched], principal: 'arn:aws:iam::123456789012:role/services/${name}-legacy' }
+ingest:
+  topics: [{ topic: events, key: eventId }]
+  auth: ${index % 2 === 0 ? 'iam' : 'apiKey'}
 alerts:
   lag: { maxSeconds: 300, maxRecords: 1000 }
   errors: { ratePercent: 1 }
   dlq: { maxRecords: 5 }
+  silence: 1h
 `;
 }
 

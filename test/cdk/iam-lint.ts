@@ -99,6 +99,15 @@ function sample(
       return `arn:aws:kafka:${r}:${a}:cluster/stratus/${SAMPLE_UUID}`;
     case 'AWS::EC2::SecurityGroup':
       return 'sg-0a1b2c3d4e5f60003';
+    case 'AWS::SecretsManager::Secret': {
+      const secretName =
+        typeof resource.Properties?.Name === 'string' ? resource.Properties.Name : `stratus/${name}`;
+      return `arn:aws:secretsmanager:${r}:${a}:secret:${secretName}-AbCdEf`;
+    }
+    case 'AWS::SSM::Parameter':
+      return typeof resource.Properties?.Name === 'string' ? resource.Properties.Name : `/stratus/${name}`;
+    case 'AWS::ApiGatewayV2::Api':
+      return attribute === 'ApiEndpoint' ? `https://a1b2c3d4e5.execute-api.${r}.amazonaws.com` : 'a1b2c3d4e5';
     default:
       return `${name}-${attribute ?? 'ref'}`;
   }

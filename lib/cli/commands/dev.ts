@@ -7,8 +7,10 @@ import { type HotReload, startHotReload } from '../../local/hot-reload/hot-reloa
 import { captureProcessOutput } from '../../local/output-capture.ts';
 import { type Runtime, startRuntime } from '../../local/runtime.ts';
 import { resetState, statePaths } from '../../local/state-dir.ts';
+import { type Portal, startPortal } from '../../portal/index.ts';
 import type { CliContext } from '../context.ts';
 import { positiveNumber, tenantList } from '../options.ts';
+import { announcePortal } from './portal.ts';
 import { loadSpec, tenantsByName } from './shared-local.ts';
 
 interface DevFlags {
@@ -18,6 +20,8 @@ interface DevFlags {
   rate: number;
   reset?: boolean;
   config?: string;
+  portal: boolean;
+  allowWrites?: boolean;
 }
 
 /** A signal this soon after the first is the same Ctrl-C (npm forwards the terminal's SIGINT to us again). */
@@ -37,6 +41,8 @@ export function registerDev(program: Command, ctx: CliContext): void {
       'wipe the local state first (Kafka topics and offsets, S3 objects, DynamoDB items, the Glue catalog) and say what was wiped',
     )
     .option('--no-watch', 'no hot reload of manifests, schemas and handlers')
+    .option('--no-portal', 'do not serve the web portal (on local.portalPort)')
+    .option('--allow-writes', 'let the portal onboard (write files), redrive dead letters and replay')
     .option('--config <file>', 'platform config file (default: stratus.config.yaml)')
     .action((flags: DevFlags) => dev(flags, ctx));
 }
@@ -93,6 +99,7 @@ async function dev(flags: DevFlags, ctx: CliContext): Promise<void> {
   let producer: DemoProducer | undefined;
   let dlq: DlqWatcher | undefined;
   let reload: HotReload | undefined;
+  let portal: Portal | undefined;
   let timer: NodeJS.Timeout | undefined;
   try {
     say(
@@ -132,6 +139,22 @@ async function dev(flags: DevFlags, ctx: CliContext): Promise<void> {
         tenants: flags.tenants,
         say: announce,
       });
+    if (flags.portal) {
+      // The portal is a window on the run: a port clash is reported, not fatal.
+      portal = await startPortal({
+        rootDir: ctx.cwd,
+        configFile: flags.config,
+        port: spec.platform.local.portalPort,
+        allowWrites: flags.allowWrites,
+        runtimeUrl: runtime.metricsUrl,
+        brokers: runtime.brokers,
+        awsEndpoint: runtime.awsEndpoint,
+      }).catch((error: Error) => {
+        say(`portal not started: ${error.message}`);
+        return undefined;
+      });
+      if (portal) say(announcePortal(portal, flags.allowWrites ?? false));
+    }
     say(
       `ready in ${elapsed()}s${reload ? '; watching manifests, schemas and handlers' : ''}; Ctrl-C stops everything`,
     );
@@ -174,6 +197,7 @@ async function dev(flags: DevFlags, ctx: CliContext): Promise<void> {
       ?.stop()
       .catch((error: Error) => say(`demo producer did not stop cleanly: ${error.message}`));
     await reload?.stop();
+    await portal?.stop();
     await dlq?.stop();
     await runtime?.stop();
     for (const signal of signals) process.off(signal, onSignal);

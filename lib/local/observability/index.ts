@@ -261,8 +261,13 @@ export async function createObservability(options: ObservabilityOptions): Promis
       tenant.consumers.map((consumer) => [consumer.groupId, consumer] as const),
     ),
   );
-  const findConsumer = (consumer: ConsumerSpec | string) =>
-    typeof consumer === 'string' ? consumers.get(consumer) : consumer;
+  // A consumer handed over as a spec is remembered: one a hot reload starts was not among the tenants at start,
+  // and its metrics and handler output are looked up by group id like the others'.
+  const findConsumer = (consumer: ConsumerSpec | string) => {
+    if (typeof consumer === 'string') return consumers.get(consumer);
+    consumers.set(consumer.groupId, consumer);
+    return consumer;
+  };
   const handlerOutput = emfReader(
     metrics,
     (groupId) => consumers.get(groupId)?.topic,
@@ -297,6 +302,11 @@ export async function createObservability(options: ObservabilityOptions): Promis
       response.writeHead(200, { 'content-type': metrics.registry.contentType });
       response.end(body);
     })
+    // The same figures as /metrics for programs (the portal): prom-client's JSON form of the registry.
+    .route('GET', '/metrics.json', async (_request, response) => {
+      for (const collect of collectors) collect();
+      sendJson(response, 200, await metrics.registry.getMetricsAsJSON());
+    })
     .route('GET', '/healthz', (_request, response) =>
       sendJson(response, 200, {
         status: 'up',
@@ -312,7 +322,15 @@ export async function createObservability(options: ObservabilityOptions): Promis
       });
     })
     .route('GET', '/alarms', (_request, response) => sendJson(response, 200, { alarms: alarms.list() }))
-    .route('GET', '/lag', (_request, response) => sendJson(response, 200, lag.latest ?? { pending: true }));
+    .route('GET', '/lag', (_request, response) => {
+      const latest = lag.latest;
+      // A Map does not survive JSON.stringify: the DLQs' log ends go out as an object.
+      sendJson(
+        response,
+        200,
+        latest ? { ...latest, topicEnds: Object.fromEntries(latest.topicEnds ?? []) } : { pending: true },
+      );
+    });
 
   if (options.sampleLag !== false) lag.start();
 

@@ -16,7 +16,7 @@ import type { IncomingMessage } from 'node:http';
 import { carriesControlToken } from '../control-token.ts';
 
 /** Names that reach the loopback interface (a browser sends IPv6 hosts in brackets). */
-const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '[::1]'];
+export const LOOPBACK_NAMES: readonly string[] = ['127.0.0.1', 'localhost', '[::1]'];
 
 /** Methods that change nothing; everything else is guarded. */
 export const SAFE_METHODS: readonly string[] = ['GET', 'HEAD'];
@@ -28,7 +28,28 @@ export interface Refusal {
 
 /** Why the request may not mutate anything, or undefined when it may. `port` is the server's own. */
 export function refuseMutation(request: IncomingMessage, token: string, port: number): Refusal | undefined {
-  const allowedHosts = LOOPBACK_NAMES.map((name) => `${name}:${port}`);
+  const crossSite = refuseCrossSite(request, port);
+  if (crossSite) return crossSite;
+  if (!carriesControlToken(request.headers.authorization, token))
+    return {
+      status: 401,
+      error:
+        'control requests need the run’s token: Authorization: Bearer <the content of <stateDir>/control-token>',
+    };
+  return undefined;
+}
+
+/**
+ * The Host, Origin and Sec-Fetch-Site checks of `refuseMutation` without the token: why a request that would
+ * change something comes from somewhere it may not, or undefined. `hosts` are names besides the loopback ones
+ * the server may be called by (the portal bound to another interface); `port` is the server's own.
+ */
+export function refuseCrossSite(
+  request: IncomingMessage,
+  port: number,
+  hosts: readonly string[] = [],
+): Refusal | undefined {
+  const allowedHosts = [...LOOPBACK_NAMES, ...hosts].map((name) => `${name}:${port}`);
   const host = request.headers.host?.toLowerCase();
   if (!host || !allowedHosts.includes(host))
     return {
@@ -44,11 +65,5 @@ export function refuseMutation(request: IncomingMessage, token: string, port: nu
   const site = request.headers['sec-fetch-site'];
   if (site !== undefined && site !== 'same-origin' && site !== 'none')
     return { status: 403, error: `cross-site control requests are refused (Sec-Fetch-Site: ${site})` };
-  if (!carriesControlToken(request.headers.authorization, token))
-    return {
-      status: 401,
-      error:
-        'control requests need the run’s token: Authorization: Bearer <the content of <stateDir>/control-token>',
-    };
   return undefined;
 }

@@ -4,7 +4,8 @@ Usage: python read_table.py '<json request>'
   {"catalog": "directory", "location": "<table dir or file:// URI>"}
   {"catalog": "glue", "database": "...", "table": "...", "endpoint": "http://...", "region": "eu-west-1"}
   {"catalog": "objects", "baseUri": "s3://bucket/" or "file:///dir/", "prefix": "...", "endpoint", "region"}
-Optional: "rowFilter" (pyiceberg filter expression), "rows": false to print counts only.
+Optional: "rowFilter" (pyiceberg filter expression), "rows": false to print counts only, "limit": n to read
+only the first n rows (a sample; "rowCount" is then the snapshot's total-records, the table's own count).
 Output: {"rowCount", "schema": [{id, name, type, required}], "identifierFieldIds", "partitionSpec":
 [{sourceId, fieldId, name, transform}], "plannedFiles", "snapshotSummary", "partitions": [...], "rows": [...]}.
 """
@@ -91,7 +92,10 @@ def read_objects(request):
             rows += table.to_pylist()
         else:
             rows += [json.loads(line) for line in gzip.decompress(body).decode("utf-8").splitlines() if line]
-    print(json.dumps({"keys": keys, "schema": schema, "rowCount": len(rows), "rows": [{k: plain(v) for k, v in r.items()} for r in rows]}))
+    count = len(rows)
+    if request.get("limit") is not None:
+        rows = rows[: request["limit"]]
+    print(json.dumps({"keys": keys, "schema": schema, "rowCount": count, "rows": [{k: plain(v) for k, v in r.items()} for r in rows]}))
 
 
 def main():
@@ -99,13 +103,17 @@ def main():
     if request["catalog"] == "objects":
         return read_objects(request)
     table = load(request)
-    scan = table.scan(row_filter=request["rowFilter"]) if request.get("rowFilter") else table.scan()
+    options = {"row_filter": request["rowFilter"]} if request.get("rowFilter") else {}
+    if request.get("limit") is not None:
+        options["limit"] = request["limit"]
+    scan = table.scan(**options)
+    snapshot = table.current_snapshot()
     planned = list(scan.plan_files())
     arrow = scan.to_arrow()
     schema = table.schema()
-    snapshot = table.current_snapshot()
+    total = snapshot.summary.additional_properties.get("total-records") if snapshot else None
     result = {
-        "rowCount": arrow.num_rows,
+        "rowCount": int(total) if request.get("limit") is not None and total is not None else arrow.num_rows,
         "schema": [
             {"id": f.field_id, "name": f.name, "type": str(f.field_type), "required": f.required}
             for f in schema.fields

@@ -9,6 +9,8 @@ export interface DlqFilter {
   since?: Date;
   /** `error=<class>`, `reason=<REASON>`, `topic=<source topic>`: every one must match. */
   match?: Array<{ field: DlqFilterField; value: string }>;
+  /** Only these records (`<partition>:<offset>`): a selection made in the portal. */
+  ids?: readonly string[];
 }
 
 export const DLQ_FILTER_FIELDS = ['error', 'reason', 'topic'] as const;
@@ -29,6 +31,7 @@ export function parseDlqFilter(text: string): { field: DlqFilterField; value: st
 export function matchesDlqFilter(entry: DlqEntry, filter: DlqFilter): boolean {
   if (filter.consumer !== undefined && entry.envelope?.consumer !== filter.consumer) return false;
   if (filter.since && entry.timestamp < filter.since.getTime()) return false;
+  if (filter.ids && !filter.ids.includes(entry.id)) return false;
   for (const { field, value } of filter.match ?? []) {
     const actual =
       field === 'error'

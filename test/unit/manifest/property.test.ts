@@ -186,7 +186,8 @@ const invalidTenantName = fc
 
 function withTenantLine(text: string, scalar: string): string {
   expect(text.startsWith('tenant: shop\n')).toBe(true);
-  return text.replace(/^tenant: shop\n/, `tenant: ${scalar}\n`);
+  // A function, not a string: a replacement string would read `$&` in the generated name as a pattern.
+  return text.replace(/^tenant: shop\n/, () => `tenant: ${scalar}\n`);
 }
 
 describe('every error of a file is reported, whatever else is wrong with it', () => {

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { invocationTraceId, LINEAGE_HEADERS, lineageHeaders } from '../../../functions/sdk/lineage.ts';
+import {
+  invocationTraceId,
+  LINEAGE_HEADERS,
+  lineageHeaders,
+  producerLineageHeaders,
+} from '../../../functions/sdk/lineage.ts';
 import { outputRecord, outputsOf, toMessage, toMessages } from '../../../functions/sdk/output.ts';
 import { mskRecord } from './msk-fixtures.ts';
 
@@ -98,9 +103,23 @@ describe('lineage', () => {
       correlationId: 'c',
       invocationTraceId: 'i',
     });
-    // The per-record headers, plus the two per-output ones toMessages adds.
+    // The per-record headers, plus the two per-output ones toMessages adds; `producer` is a producer's.
     const [message] = toMessages({ n: 1 }, undefined, () => headers);
-    expect(Object.keys(message!.headers).sort()).toEqual(Object.values(LINEAGE_HEADERS).sort());
+    const { producer, ...processorHeaders } = LINEAGE_HEADERS;
+    expect(Object.keys(message!.headers).sort()).toEqual(Object.values(processorHeaders).sort());
+  });
+
+  it("writes a producer's headers by their LINEAGE_HEADERS names, the correlation id only when given", () => {
+    expect(producerLineageHeaders({ tenant: 't', producer: 'checkout', traceId: 'tr' })).toEqual({
+      [LINEAGE_HEADERS.tenant]: 't',
+      [LINEAGE_HEADERS.producer]: 'checkout',
+      [LINEAGE_HEADERS.traceId]: 'tr',
+    });
+    expect(
+      producerLineageHeaders({ tenant: 't', producer: 'p', traceId: 'tr', correlationId: 'c-1' })[
+        LINEAGE_HEADERS.correlationId
+      ],
+    ).toBe('c-1');
   });
 
   it('propagates a trace id the source record already carries', () => {

@@ -1,0 +1,34 @@
+import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { ConsumerEsbuildOptions } from './consumer-bundling.ts';
+
+/**
+ * NodejsFunction bundling of a function built like a consumer (consumer-bundling.ts: CommonJS, minified,
+ * AWS SDK v3 left to the runtime, kafkajs producer-only), with source maps but not their sources, and the
+ * caller's after-bundling commands (the files and configuration that travel in the bundle).
+ */
+export function consumerBundlingProps(
+  esbuild: ConsumerEsbuildOptions,
+  afterBundling: (inputDir: string, outputDir: string) => string[],
+): nodejs.BundlingOptions {
+  return {
+    format: OutputFormat.CJS,
+    target: esbuild.target,
+    minify: esbuild.minify,
+    externalModules: esbuild.external,
+    esbuildArgs: {
+      '--alias': Object.entries(esbuild.alias).map(([name, target]) => `${name}=${target}`),
+    },
+    sourceMap: true,
+    sourcesContent: false,
+    commandHooks: { beforeBundling: () => [], beforeInstall: () => [], afterBundling },
+  };
+}
+
+/**
+ * A bundling command that writes `text` to `file`: by node (present wherever esbuild runs), base64 so no
+ * shell quoting can alter it.
+ */
+export function writeFileCommand(file: string, text: string): string {
+  return `node -e "require('fs').writeFileSync(process.argv[1], Buffer.from(process.argv[2], 'base64'))" "${file}" ${Buffer.from(text).toString('base64')}`;
+}
