@@ -30,10 +30,7 @@ import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { BUNDLED_OUTPUT_SCHEMA_FILE, BUNDLED_SCHEMA_FILE } from '../lib/aws/kafka-consumer.ts';
 import { consumerEnvironment } from '../lib/core/function-env.ts';
-import { startAwsEmulator } from '../lib/local/aws-emulator.ts';
 import { ensureIdempotencyTable } from '../lib/local/aws-resources.ts';
-import { startKafka } from '../lib/local/kafka-broker.ts';
-import { freePort } from '../lib/local/process-utils.ts';
 import { provisionTopics } from '../lib/local/topics.ts';
 import { loadStratusOrThrow } from '../lib/manifest/index.ts';
 import {
@@ -42,6 +39,7 @@ import {
   invokeInFreshProcess,
 } from '../test/support/bundled-function.ts';
 import { orderEvent } from '../test/support/order-events.ts';
+import { startBenchServices } from './bench-services.ts';
 import { profileByPackage } from './cpu-profile-summary.ts';
 import { REPO_ROOT as ROOT } from './scratch-project.ts';
 
@@ -69,20 +67,7 @@ async function main() {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'stratus-bench-cold-'));
   if (CPU_PROFILES) mkdirSync(CPU_PROFILES, { recursive: true });
-  const [kafka, aws] = await Promise.all([
-    startKafka({
-      port: await freePort(),
-      controllerPort: await freePort(),
-      dataDir: path.join(scratch, 'kafka'),
-      onProgress: log,
-    }),
-    startAwsEmulator({
-      port: await freePort(),
-      dataDir: path.join(scratch, 'aws'),
-      logDir: scratch,
-      onProgress: log,
-    }),
-  ]);
+  const { kafka, aws } = await startBenchServices(scratch, log);
   try {
     const admin = new Kafka({
       clientId: 'bench',

@@ -27,17 +27,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { PRODUCER_CONFIG } from '../lib/core/kafka-producer.ts';
-import { startAwsEmulator } from '../lib/local/aws-emulator.ts';
 import { generatorFor } from '../lib/local/demo/generators.ts';
 import { publish } from '../lib/local/demo/publish.ts';
-import { startKafka } from '../lib/local/kafka-broker.ts';
 import { namespacedTenant } from '../lib/local/namespace.ts';
 import { captureProcessOutput } from '../lib/local/output-capture.ts';
-import { freePort } from '../lib/local/process-utils.ts';
 import { startRuntime } from '../lib/local/runtime.ts';
 import { provisionTopics } from '../lib/local/topics.ts';
 import { loadStratusOrThrow } from '../lib/manifest/index.ts';
 import type { TenantSpec } from '../lib/manifest/spec.ts';
+import { startBenchServices } from './bench-services.ts';
 import { ownServicesEnv, REPO_ROOT as ROOT, scratchProject } from './scratch-project.ts';
 
 const SIZES = (process.env.BENCH_SIZES ?? process.env.BENCH_RECORDS ?? '5000').split(',').map(Number);
@@ -197,20 +195,7 @@ const spec = loadStratusOrThrow({ rootDir: ROOT });
 
 async function measureThroughput(figures: Record<string, unknown>): Promise<void> {
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'stratus-bench-'));
-  const [kafka, aws] = await Promise.all([
-    startKafka({
-      port: await freePort(),
-      controllerPort: await freePort(),
-      dataDir: path.join(scratch, 'kafka'),
-      onProgress: log,
-    }),
-    startAwsEmulator({
-      port: await freePort(),
-      dataDir: path.join(scratch, 'aws'),
-      logDir: scratch,
-      onProgress: log,
-    }),
-  ]);
+  const { kafka, aws } = await startBenchServices(scratch, log);
   try {
     const client = new Kafka({ clientId: 'bench', brokers: kafka.brokers, logLevel: logLevel.NOTHING });
     const admin = client.admin();
