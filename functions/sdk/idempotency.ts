@@ -65,6 +65,13 @@ export interface RecordIdempotency {
    * is deleted when `work` throws or `committed` rejects.
    */
   run<R>(key: IdempotencyKey, work: () => Promise<R>, committed: Promise<void>): Promise<IdempotentRun<R>>;
+  /**
+   * Claims the keys of an invocation's records at once, before any runs (where the store can: one transaction
+   * per 100 keys on DynamoDB); `run` then finds its key's claim made. Keys must be distinct.
+   */
+  claimAll(keys: IdempotencyKey[]): void;
+  /** Deletes the claims of `claimAll` that no `run` used (records not run); before the invocation returns. */
+  releaseUnused(): Promise<void>;
 }
 
 /**
@@ -107,6 +114,11 @@ export function createRecordIdempotency(
       clientConfig: emulatorClientConfig(process.env),
     });
 
+  // Configured now rather than on the first record, as Powertools would: claimAll may come first.
+  persistenceStore.configure({ config, keyPrefix: settings.keyPrefix });
+  const batching =
+    persistenceStore instanceof BatchingDynamoDBPersistenceLayer ? persistenceStore : undefined;
+
   const idempotent = makeIdempotent(
     async (_selection: unknown, call: Call) => {
       try {
@@ -130,6 +142,18 @@ export function createRecordIdempotency(
         ? undefined
         : { selection, id: JSON.stringify(selection) };
     },
+    claimAll(keys) {
+      if (!batching || keys.length < 2) return;
+      const remaining = config.lambdaContext?.getRemainingTimeInMillis();
+      batching.claimAll(() => {
+        // Failures (a duplicate, a store error) are Powertools' to judge when the record runs.
+        for (const key of keys)
+          batching
+            .saveInProgress(key.selection as Parameters<typeof batching.saveInProgress>[0], remaining)
+            .catch(() => {});
+      });
+    },
+    releaseUnused: () => batching?.releaseUnused() ?? Promise.resolve(),
     run<R>(key: IdempotencyKey, work: () => Promise<R>, committed: Promise<void>) {
       return new Promise<IdempotentRun<R>>((resolve, reject) => {
         let ran = false;
