@@ -230,8 +230,8 @@ export function createBatchProcessor(
    * per 100 keys rather than a PutItem per record); handlers still run one by one, in offset order. A record
    * that does not decode is dead-lettered when its turn comes.
    */
-  const claimKeys = (batch: Batch, groups: MskRecord[][]): void => {
-    if (!idempotency) return;
+  const claimKeys = (batch: Batch, groups: MskRecord[][]): { releaseUnused(): Promise<void> } | undefined => {
+    if (!idempotency) return undefined;
     const keys = new Map<string, IdempotencyKey>();
     for (const records of groups)
       for (const source of records) {
@@ -245,13 +245,15 @@ export function createBatchProcessor(
         const key = decoded.value === null ? undefined : idempotency.keyOf(decoded);
         if (key && !keys.has(key.id)) keys.set(key.id, key);
       }
-    idempotency.claimAll([...keys.values()]);
+    return idempotency.claimAll([...keys.values()]);
   };
 
   /** Claims made for records that did not run (after a failure, dead-lettered, tombstones) are deleted. */
-  const releaseUnusedClaims = async (): Promise<void> => {
+  const releaseUnusedClaims = async (
+    claims: { releaseUnused(): Promise<void> } | undefined,
+  ): Promise<void> => {
     try {
-      await idempotency?.releaseUnused();
+      await claims?.releaseUnused();
     } catch (error) {
       logger.warn(
         'could not release idempotency claims of records not run; they expire with the invocation',
@@ -385,11 +387,11 @@ export function createBatchProcessor(
     const groups = Object.values(event.records ?? {});
     const recordsIn = groups.reduce((sum, group) => sum + group.length, 0);
     try {
-      claimKeys(batch, groups);
+      const claims = claimKeys(batch, groups);
       try {
         await Promise.all(groups.map((records) => processPartition(batch, records)));
       } finally {
-        await releaseUnusedClaims();
+        await releaseUnusedClaims(claims);
       }
       try {
         await commit(batch);

@@ -87,9 +87,10 @@ export class BatchingDynamoDBPersistenceLayer extends DynamoDBPersistenceLayer {
 
   /**
    * Claims the records `claim` asks Powertools to save as IN_PROGRESS (its `saveInProgress` calls, made at once),
-   * in as few transactions as possible.
+   * in as few transactions as possible. Returns the keys claimed, for {@link releaseUnused}. A key another
+   * invocation of this container claimed and has not used yet is left to it.
    */
-  claimAll(claim: () => void): void {
+  claimAll(claim: () => void): string[] {
     const claims: PendingClaim[] = [];
     this.#claiming = claims;
     try {
@@ -99,12 +100,18 @@ export class BatchingDynamoDBPersistenceLayer extends DynamoDBPersistenceLayer {
     }
     for (let start = 0; start < claims.length; start += MAX_CLAIMS_PER_TRANSACTION)
       void this.#claimTogether(claims.slice(start, start + MAX_CLAIMS_PER_TRANSACTION));
+    return claims.map((c) => c.record.idempotencyKey);
   }
 
-  /** Deletes the IN_PROGRESS records claimed by claimAll that no record went on to use. */
-  async releaseUnused(): Promise<void> {
-    const unused = [...this.#claimed];
-    this.#claimed.clear();
+  /** Deletes the IN_PROGRESS records of `keys` (from claimAll) that no record went on to use. */
+  async releaseUnused(keys: string[]): Promise<void> {
+    const unused: Array<[string, Promise<void>]> = [];
+    for (const key of keys) {
+      const outcome = this.#claimed.get(key);
+      if (!outcome) continue;
+      this.#claimed.delete(key);
+      unused.push([key, outcome]);
+    }
     await Promise.all(
       unused.map(([key, outcome]) =>
         outcome.then(
@@ -117,6 +124,7 @@ export class BatchingDynamoDBPersistenceLayer extends DynamoDBPersistenceLayer {
 
   protected override _putRecord(record: IdempotencyRecord): Promise<void> {
     if (this.#claiming) {
+      if (this.#claimed.has(record.idempotencyKey)) return Promise.resolve();
       const outcome = new Promise<void>((resolve, reject) =>
         this.#claiming!.push({ record, settle: (error) => (error ? reject(error) : resolve()) }),
       );

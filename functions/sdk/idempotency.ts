@@ -67,11 +67,10 @@ export interface RecordIdempotency {
   run<R>(key: IdempotencyKey, work: () => Promise<R>, committed: Promise<void>): Promise<IdempotentRun<R>>;
   /**
    * Claims the keys of an invocation's records at once, before any runs (where the store can: one transaction
-   * per 100 keys on DynamoDB); `run` then finds its key's claim made. Keys must be distinct.
+   * per 100 keys on DynamoDB); `run` then finds its key's claim made. Keys must be distinct. Before the
+   * invocation returns, `releaseUnused` of the result deletes the claims no `run` used (records not run).
    */
-  claimAll(keys: IdempotencyKey[]): void;
-  /** Deletes the claims of `claimAll` that no `run` used (records not run); before the invocation returns. */
-  releaseUnused(): Promise<void>;
+  claimAll(keys: IdempotencyKey[]): { releaseUnused(): Promise<void> };
 }
 
 /**
@@ -143,17 +142,17 @@ export function createRecordIdempotency(
         : { selection, id: JSON.stringify(selection) };
     },
     claimAll(keys) {
-      if (!batching || keys.length < 2) return;
+      if (!batching || keys.length < 2) return { releaseUnused: () => Promise.resolve() };
       const remaining = config.lambdaContext?.getRemainingTimeInMillis();
-      batching.claimAll(() => {
+      const claimed = batching.claimAll(() => {
         // Failures (a duplicate, a store error) are Powertools' to judge when the record runs.
         for (const key of keys)
           batching
             .saveInProgress(key.selection as Parameters<typeof batching.saveInProgress>[0], remaining)
             .catch(() => {});
       });
+      return { releaseUnused: () => batching.releaseUnused(claimed) };
     },
-    releaseUnused: () => batching?.releaseUnused() ?? Promise.resolve(),
     run<R>(key: IdempotencyKey, work: () => Promise<R>, committed: Promise<void>) {
       return new Promise<IdempotentRun<R>>((resolve, reject) => {
         let ran = false;

@@ -249,25 +249,34 @@ async function applyWrites(actions: Action[], call: StoreCall): Promise<DynamoDb
       table: a.table,
       request: a.kind === 'Put' ? { PutRequest: { Item: a.item } } : { DeleteRequest: { Key: a.key } },
     }));
+  const chunks: Array<Record<string, unknown[]>> = [];
   for (let start = 0; start < writes.length; start += WRITE_CHUNK) {
-    let pending: Record<string, unknown[]> = {};
+    const chunk: Record<string, unknown[]> = {};
     for (const write of writes.slice(start, start + WRITE_CHUNK)) {
-      pending[write.table] ??= [];
-      pending[write.table]!.push(write.request);
+      chunk[write.table] ??= [];
+      chunk[write.table]!.push(write.request);
     }
-    for (let attempt = 1; Object.keys(pending).length > 0; attempt++) {
-      const answer = await call('BatchWriteItem', { RequestItems: pending });
-      if (answer.status !== 200) return answer;
-      pending = (answer.payload.UnprocessedItems ?? {}) as Record<string, unknown[]>;
-      if (Object.keys(pending).length > 0 && attempt >= MAX_WRITE_ATTEMPTS)
-        return {
-          status: 500,
-          payload: {
-            __type: 'InternalServerError',
-            message: 'the local DynamoDB store left writes unprocessed',
-          },
-        };
-    }
+    chunks.push(chunk);
+  }
+  // Distinct items (checked above), so the chunks may land in any order: sent together.
+  const answers = await Promise.all(chunks.map((chunk) => writeChunk(chunk, call)));
+  return answers.find((answer) => answer.status !== 200) ?? { status: 200, payload: {} };
+}
+
+async function writeChunk(chunk: Record<string, unknown[]>, call: StoreCall): Promise<DynamoDbAnswer> {
+  let pending = chunk;
+  for (let attempt = 1; Object.keys(pending).length > 0; attempt++) {
+    const answer = await call('BatchWriteItem', { RequestItems: pending });
+    if (answer.status !== 200) return answer;
+    pending = (answer.payload.UnprocessedItems ?? {}) as Record<string, unknown[]>;
+    if (Object.keys(pending).length > 0 && attempt >= MAX_WRITE_ATTEMPTS)
+      return {
+        status: 500,
+        payload: {
+          __type: 'InternalServerError',
+          message: 'the local DynamoDB store left writes unprocessed',
+        },
+      };
   }
   return { status: 200, payload: {} };
 }

@@ -93,15 +93,28 @@ describe('claims of an invocation, made together', () => {
   it('deletes the claims no record used, so a retry finds them free', async () => {
     const { idempotency } = container('claims-unused');
     const batch = ids('u', 10);
-    idempotency.claimAll(keysOf(idempotency, batch));
+    const claims = idempotency.claimAll(keysOf(idempotency, batch));
     // The third record failed: the ones behind it were not run (the mapping re-delivers them).
     await runAll(idempotency, batch.slice(0, 2));
-    await idempotency.releaseUnused();
+    await claims.releaseUnused();
     expect(await statuses('claims-unused')).toEqual(['COMPLETED', 'COMPLETED']);
 
     const retry = container('claims-unused');
     retry.idempotency.claimAll(keysOf(retry.idempotency, batch));
     expect(await runAll(retry.idempotency, batch)).toEqual(batch.slice(2));
+  });
+
+  it("keeps two concurrent invocations of one container apart: one releasing its claims leaves the other's", async () => {
+    // Lambda runs one invocation per container at a time, but a handler called in-process (tests, the harness)
+    // may be invoked for two partitions at once.
+    const { idempotency } = container('claims-two');
+    const [first, second] = [ids('p0', 20), ids('p1', 20)];
+    const firstClaims = idempotency.claimAll(keysOf(idempotency, first));
+    idempotency.claimAll(keysOf(idempotency, second));
+    expect(await runAll(idempotency, first.slice(0, 5))).toEqual(first.slice(0, 5));
+    await firstClaims.releaseUnused();
+    expect(await runAll(idempotency, second)).toEqual(second);
+    expect((await statuses('claims-two')).filter((s) => s === 'COMPLETED')).toHaveLength(25);
   });
 
   it('leaves a key claimed by another container in progress to Powertools: that record fails, the rest run', async () => {
