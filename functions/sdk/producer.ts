@@ -11,7 +11,6 @@ import type { KafkaAuth } from '../../lib/core/function-env.ts';
 import { PRODUCER_CONFIG } from '../../lib/core/kafka-producer.ts';
 import { OutputDeliveryError } from './errors.ts';
 import type { OutgoingMessage } from './output.ts';
-import { installKafkajsSpeedups } from './produce/kafkajs-speedups.ts';
 
 /** Where the SDK sends outputs and dead letters. */
 export interface RecordPublisher {
@@ -62,7 +61,6 @@ export function kafkaClientConfig(options: KafkaPublisherOptions): KafkaConfig {
 
 /** A publisher backed by one idempotent kafkajs producer, connected lazily and reused across invocations. */
 export function createKafkaPublisher(options: KafkaPublisherOptions): RecordPublisher {
-  installKafkajsSpeedups();
   const kafka = new Kafka(kafkaClientConfig(options));
   let producer: Producer | undefined;
   let connecting: Promise<Producer> | undefined;

@@ -5,10 +5,10 @@
  */
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { installKafkajsSpeedups } from '../../../functions/sdk/produce/kafkajs-speedups.ts';
 import { PRODUCER_CONFIG } from '../../../lib/core/kafka-producer.ts';
+import { installKafkajsSpeedups } from '../../../lib/local/function-host/kafkajs-speedups.ts';
 import { testServices, uniqueName } from '../../support/services.ts';
-import { createTopics, readMessages } from './helpers.ts';
+import { createTopics, readMessages } from '../sdk/helpers.ts';
 
 const require = createRequire(import.meta.url);
 
