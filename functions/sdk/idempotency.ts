@@ -65,6 +65,12 @@ export interface RecordIdempotency {
    * is deleted when `work` throws or `committed` rejects.
    */
   run<R>(key: IdempotencyKey, work: () => Promise<R>, committed: Promise<void>): Promise<IdempotentRun<R>>;
+  /**
+   * Claims the keys of an invocation's records at once, before any runs (where the store can: one transaction
+   * per 100 keys on DynamoDB); `run` then finds its key's claim made. Keys must be distinct. Before the
+   * invocation returns, `releaseUnused` of the result deletes the claims no `run` used (records not run).
+   */
+  claimAll(keys: IdempotencyKey[]): { releaseUnused(): Promise<void> };
 }
 
 /**
@@ -107,6 +113,11 @@ export function createRecordIdempotency(
       clientConfig: emulatorClientConfig(process.env),
     });
 
+  // Configured now rather than on the first record, as Powertools would: claimAll may come first.
+  persistenceStore.configure({ config, keyPrefix: settings.keyPrefix });
+  const batching =
+    persistenceStore instanceof BatchingDynamoDBPersistenceLayer ? persistenceStore : undefined;
+
   const idempotent = makeIdempotent(
     async (_selection: unknown, call: Call) => {
       try {
@@ -129,6 +140,18 @@ export function createRecordIdempotency(
       return selection === null || selection === undefined
         ? undefined
         : { selection, id: JSON.stringify(selection) };
+    },
+    claimAll(keys) {
+      if (!batching || keys.length < 2) return { releaseUnused: () => Promise.resolve() };
+      const remaining = config.lambdaContext?.getRemainingTimeInMillis();
+      const claimed = batching.claimAll(() => {
+        // Failures (a duplicate, a store error) are Powertools' to judge when the record runs.
+        for (const key of keys)
+          batching
+            .saveInProgress(key.selection as Parameters<typeof batching.saveInProgress>[0], remaining)
+            .catch(() => {});
+      });
+      return { releaseUnused: () => batching.releaseUnused(claimed) };
     },
     run<R>(key: IdempotencyKey, work: () => Promise<R>, committed: Promise<void>) {
       return new Promise<IdempotentRun<R>>((resolve, reject) => {
