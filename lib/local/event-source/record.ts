@@ -7,6 +7,8 @@
 import type { IHeaders, KafkaMessage } from 'kafkajs';
 import { buildMskEvent, type MskHeader, type MskRecord } from '../../core/msk-event.ts';
 
+const payloadBytes = new WeakMap<MskRecord, number>();
+
 /** One Kafka message as a Lambda MSK record. A null key is left out; a null value (tombstone) is `null`. */
 export function toMskRecord(topic: string, partition: number, message: KafkaMessage): MskRecord {
   // kafkajs keeps the batch's timestamp type (0 create time, 1 log-append time) on each decoded message.
@@ -21,6 +23,8 @@ export function toMskRecord(topic: string, partition: number, message: KafkaMess
     headers: toMskHeaders(message.headers),
   };
   if (message.key !== null) record.key = message.key.toString('base64');
+  // Measured now, when the key and value are known to be base64 (nothing for JSON to escape): no scan needed.
+  payloadBytes.set(record, jsonRecordBytes(record, true) + 1);
   return record;
 }
 
@@ -35,8 +39,6 @@ export function toMskHeaders(headers: IHeaders | undefined): MskHeader[] {
   }
   return out;
 }
-
-const payloadBytes = new WeakMap<MskRecord, number>();
 
 /**
  * Bytes a record adds to the JSON invocation payload (the 6 MB cap is on that payload): the length of
@@ -67,8 +69,8 @@ const RECORD_KEYS = new Set([
 /** Strings JSON writes as they are, between quotes: Kafka topic names, base64, the timestamp types. */
 const PLAIN_JSON_STRING = /^[A-Za-z0-9+/=._-]*$/;
 
-/** UTF-8 bytes of `JSON.stringify(record)`. */
-function jsonRecordBytes(record: MskRecord): number {
+/** UTF-8 bytes of `JSON.stringify(record)`; `base64` when the key and value are base64 text (`toMskRecord`'s). */
+function jsonRecordBytes(record: MskRecord, base64 = false): number {
   let bytes = 2; // {}
   let fields = 0;
   for (const name in record) {
@@ -78,7 +80,8 @@ function jsonRecordBytes(record: MskRecord): number {
     fields++;
     bytes += name.length + 3; // "name":
     if (typeof value === 'number') bytes += String(value).length;
-    else if (typeof value === 'string') bytes += jsonStringBytes(value);
+    else if (typeof value === 'string')
+      bytes += base64 && (name === 'value' || name === 'key') ? value.length + 2 : jsonStringBytes(value);
     else if (value === null) bytes += 4;
     else if (name === 'headers' && Array.isArray(value)) bytes += jsonHeadersBytes(value as MskHeader[]);
     else return Buffer.byteLength(JSON.stringify(record));

@@ -6,12 +6,16 @@
 import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 import { lambdaContext } from './context.ts';
+import { installKafkajsSpeedups } from './kafkajs-speedups.ts';
 import type { InvocationCapture, InvokeReply, InvokeRequest, WorkerInit } from './protocol.ts';
 
 type Handler = (event: unknown, context: unknown) => unknown;
 
 const init = workerData as WorkerInit;
 const port = parentPort!;
+
+// Before the handler's module loads kafkajs' producer: the environment's outputs cost less CPU, same bytes.
+installKafkajsSpeedups();
 
 // Capture mode (`stratus invoke`): outputs and dead letters are recorded (and produced only when asked), and
 // idempotency keys live in memory for this one container, so an invoke never marks dev's records as done.

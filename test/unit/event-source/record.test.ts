@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { MskRecord } from '../../../lib/core/msk-event.ts';
-import { recordPayloadBytes, toMskHeaders } from '../../../lib/local/event-source/record.ts';
+import { recordPayloadBytes, toMskHeaders, toMskRecord } from '../../../lib/local/event-source/record.ts';
 
 const base64 = fc.uint8Array({ maxLength: 300 }).map((bytes) => Buffer.from(bytes).toString('base64'));
 const record: fc.Arbitrary<MskRecord> = fc
@@ -33,6 +33,34 @@ describe('recordPayloadBytes', () => {
       fc.property(record, (r) => {
         expect(recordPayloadBytes({ ...r })).toBe(Buffer.byteLength(JSON.stringify(r)) + 1);
       }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('is measured right for the records toMskRecord makes of kafkajs messages (measured as they are made)', () => {
+    const bytes = fc.option(fc.uint8Array({ maxLength: 300 }), { nil: null });
+    fc.assert(
+      fc.property(
+        fc.string({ unit: 'binary', minLength: 1, maxLength: 30 }),
+        fc.nat(1000),
+        fc.maxSafeNat(),
+        bytes,
+        bytes,
+        fc.dictionary(fc.string({ unit: 'binary', maxLength: 12 }), fc.uint8Array({ maxLength: 20 }), {
+          maxKeys: 4,
+        }),
+        (topic, partition, offset, key, value, headers) => {
+          const made = toMskRecord(topic, partition, {
+            key: key && Buffer.from(key),
+            value: value && Buffer.from(value),
+            offset: String(offset),
+            timestamp: '1700000000000',
+            headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, Buffer.from(v)])),
+            attributes: 0,
+          } as unknown as Parameters<typeof toMskRecord>[2]);
+          expect(recordPayloadBytes(made)).toBe(Buffer.byteLength(JSON.stringify(made)) + 1);
+        },
+      ),
       { numRuns: 500 },
     );
   });
