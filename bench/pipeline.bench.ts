@@ -8,7 +8,8 @@
  * batch in flight per partition, and are timed in steady state: from the moment every partition finished its
  * first batch (worker start-up, i.e. the functions' cold starts, and group joins are out of the figure; the
  * cold start is what the `stratus dev` figures below show) to the last record. The pipeline runs twice:
- * with the manifest as written (idempotency on moto's DynamoDB, two calls per record) and with idempotency
+ * with the manifest as written (idempotency on the local DynamoDB store: a claim transaction and batched
+ * COMPLETED writes per invocation) and with idempotency
  * off, so the emulator + SDK cost and the idempotency cost are told apart. Rounds alternate pass-through and
  * pipeline and the median ratio counts (the machine is shared).
  *
