@@ -8,11 +8,14 @@
  * batch in flight per partition, and are timed in steady state: from the moment every partition finished its
  * first batch (worker start-up, i.e. the functions' cold starts, and group joins are out of the figure; the
  * cold start is what the `stratus dev` figures below show) to the last record. The pipeline runs twice:
- * with the manifest as written (idempotency on moto's DynamoDB, two calls per record) and with idempotency
+ * with the manifest as written (idempotency on the local DynamoDB store: a claim transaction and batched
+ * COMPLETED writes per invocation) and with idempotency
  * off, so the emulator + SDK cost and the idempotency cost are told apart. Rounds alternate pass-through and
  * pipeline and the median ratio counts (the machine is shared).
  *
- * BENCH_RECORDS (default 5000) records per run, BENCH_ROUNDS (default 3) rounds, BENCH_PART=throughput|dev
+ * BENCH_SIZES (default 5000; e.g. 5000,50000) records per run, one throughput measurement per size, printed
+ * under `sizes` (the first size's figures also at the top level, as before); BENCH_RECORDS=<n> is BENCH_SIZES=<n>.
+ * BENCH_ROUNDS (default 3) rounds per size, BENCH_PART=throughput|dev
  * runs one half.
  *
  * Also: seconds from starting `stratus dev` to its first delivered record, cold (a fresh state directory:
@@ -20,26 +23,27 @@
  * after any first run) and warm (a second start on the same state).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
 import { PRODUCER_CONFIG } from '../lib/core/kafka-producer.ts';
-import { startAwsEmulator } from '../lib/local/aws-emulator.ts';
 import { generatorFor } from '../lib/local/demo/generators.ts';
 import { publish } from '../lib/local/demo/publish.ts';
-import { startKafka } from '../lib/local/kafka-broker.ts';
 import { namespacedTenant } from '../lib/local/namespace.ts';
 import { captureProcessOutput } from '../lib/local/output-capture.ts';
-import { freePort } from '../lib/local/process-utils.ts';
 import { startRuntime } from '../lib/local/runtime.ts';
 import { provisionTopics } from '../lib/local/topics.ts';
 import { loadStratusOrThrow } from '../lib/manifest/index.ts';
 import type { TenantSpec } from '../lib/manifest/spec.ts';
+import { startBenchServices } from './bench-services.ts';
+import { ownServicesEnv, REPO_ROOT as ROOT, scratchProject } from './scratch-project.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const RECORDS = Number(process.env.BENCH_RECORDS ?? 5_000);
+const SIZES = (process.env.BENCH_SIZES ?? process.env.BENCH_RECORDS ?? '5000').split(',').map(Number);
+if (SIZES.some((size) => !Number.isInteger(size) || size <= 0))
+  throw new Error(
+    `BENCH_SIZES must be positive integers separated by commas, got "${process.env.BENCH_SIZES}"`,
+  );
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 let say: (line: string) => void = (line) => {
   process.stderr.write(`# ${line}\n`);
@@ -75,7 +79,10 @@ class SteadyClock {
   #started: number | undefined;
   #countedFrom = 0;
   #done = 0;
-  constructor(private readonly partitions: number) {}
+  constructor(
+    private readonly partitions: number,
+    private readonly records: number,
+  ) {}
   /** One batch of `records` of `partition` finished at `now`; true once the measured part is complete. */
   settled(partition: number, records: number, now = performance.now()): boolean {
     this.#done += records;
@@ -86,7 +93,7 @@ class SteadyClock {
         this.#countedFrom = this.#done;
       }
     }
-    return this.#done >= RECORDS;
+    return this.#done >= this.records;
   }
   rate(end: number): number {
     return (this.#done - this.#countedFrom) / ((end - this.#started!) / 1000);
@@ -94,12 +101,18 @@ class SteadyClock {
 }
 
 /** Raw kafkajs: consume a batch, produce its values to `out` (acks all), commit; records/s. */
-async function passThrough(kafka: Kafka, from: string, to: string, partitions: number): Promise<number> {
+async function passThrough(
+  kafka: Kafka,
+  from: string,
+  to: string,
+  partitions: number,
+  records: number,
+): Promise<number> {
   const consumer = kafka.consumer({ groupId: `${from}.bench-raw`, allowAutoTopicCreation: false });
   const producer = kafka.producer(PRODUCER_CONFIG);
   await Promise.all([consumer.connect(), producer.connect()]);
   await consumer.subscribe({ topic: from, fromBeginning: true });
-  const clock = new SteadyClock(partitions);
+  const clock = new SteadyClock(partitions, records);
   const finished = new Promise<number>((resolve) => {
     void consumer.run({
       // One batch in flight per partition, as the event-source emulator runs them.
@@ -122,8 +135,13 @@ async function passThrough(kafka: Kafka, from: string, to: string, partitions: n
 }
 
 /** The local runtime on one namespaced copy of the payments tenant; records/s once every worker is warm. */
-async function pipeline(brokers: string[], awsEndpoint: string, tenant: TenantSpec): Promise<number> {
-  const clock = new SteadyClock(tenant.topics[0]!.partitions);
+async function pipeline(
+  brokers: string[],
+  awsEndpoint: string,
+  tenant: TenantSpec,
+  records: number,
+): Promise<number> {
+  const clock = new SteadyClock(tenant.topics[0]!.partitions, records);
   let resolveDone: (at: number) => void = () => {};
   const done = new Promise<number>((resolve) => {
     resolveDone = resolve;
@@ -174,72 +192,55 @@ async function devToFirstRecord(projectDir: string, env: NodeJS.ProcessEnv): Pro
   return seconds;
 }
 
-async function devProject(): Promise<string> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'stratus-bench-dev-'));
-  for (const name of ['functions', 'schemas', 'tenants'])
-    symlinkSync(path.join(ROOT, name), path.join(dir, name));
-  const [kafkaPort, awsPort, metricsPort] = [await freePort(), await freePort(), await freePort()];
-  writeFileSync(
-    path.join(dir, 'stratus.config.yaml'),
-    `${readFileSync(path.join(ROOT, 'stratus.config.yaml'), 'utf8').replace(/^local:[\s\S]*$/m, '')}local: { kafkaPort: ${kafkaPort}, awsPort: ${awsPort}, metricsPort: ${metricsPort}, stateDir: .stratus }\n`,
-  );
-  mkdirSync(path.join(dir, '.stratus'));
-  return dir;
-}
-
 const spec = loadStratusOrThrow({ rootDir: ROOT });
 
 async function measureThroughput(figures: Record<string, unknown>): Promise<void> {
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'stratus-bench-'));
-  const [kafka, aws] = await Promise.all([
-    startKafka({
-      port: await freePort(),
-      controllerPort: await freePort(),
-      dataDir: path.join(scratch, 'kafka'),
-      onProgress: log,
-    }),
-    startAwsEmulator({
-      port: await freePort(),
-      dataDir: path.join(scratch, 'aws'),
-      logDir: scratch,
-      onProgress: log,
-    }),
-  ]);
+  const { kafka, aws } = await startBenchServices(scratch, log);
   try {
     const client = new Kafka({ clientId: 'bench', brokers: kafka.brokers, logLevel: logLevel.NOTHING });
     const admin = client.admin();
     await admin.connect();
-    const data = orders(RECORDS);
-    figures.recordBytes = Math.round(data.reduce((sum, m) => sum + m.value.length, 0) / data.length);
     const payments = spec.tenants.find((t) => t.name === 'payments')!;
-    const rounds: Array<{ raw: number; sdk: number; sdkNoIdempotency: number }> = [];
-    for (let round = 0; round < ROUNDS; round++) {
-      const withIdem = { ...namespacedTenant(payments, `b${round}i`), sinks: [] };
-      const without = namespacedTenant(payments, `b${round}n`);
-      const noIdem: TenantSpec = {
-        ...without,
-        sinks: [],
-        consumers: without.consumers.map((c) => ({ ...c, idempotency: undefined })),
-      };
-      const rawTenant = namespacedTenant(payments, `b${round}r`);
-      await provisionTopics(admin, [...withIdem.topics, ...noIdem.topics, ...rawTenant.topics]);
-      for (const t of [withIdem, noIdem, rawTenant]) await fill(client, t.topics[0]!.name, data);
+    const sizes: Record<string, Record<string, number>> = {};
+    for (const [sizeIndex, records] of SIZES.entries()) {
+      const data = orders(records);
+      const rounds: Array<{ raw: number; sdk: number; sdkNoIdempotency: number }> = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        const withIdem = { ...namespacedTenant(payments, `s${sizeIndex}b${round}i`), sinks: [] };
+        const without = namespacedTenant(payments, `s${sizeIndex}b${round}n`);
+        const noIdem: TenantSpec = {
+          ...without,
+          sinks: [],
+          consumers: without.consumers.map((c) => ({ ...c, idempotency: undefined })),
+        };
+        const rawTenant = namespacedTenant(payments, `s${sizeIndex}b${round}r`);
+        await provisionTopics(admin, [...withIdem.topics, ...noIdem.topics, ...rawTenant.topics]);
+        for (const t of [withIdem, noIdem, rawTenant]) await fill(client, t.topics[0]!.name, data);
 
-      const [source, output] = rawTenant.topics;
-      const raw = await passThrough(client, source!.name, output!.name, source!.partitions);
-      const sdkNoIdempotency = await pipeline(kafka.brokers, aws.endpoint, noIdem);
-      const sdk = await pipeline(kafka.brokers, aws.endpoint, withIdem);
-      rounds.push({ raw, sdk, sdkNoIdempotency });
-      log(
-        `round ${round + 1}: pass-through ${raw.toFixed(0)}/s, pipeline ${sdkNoIdempotency.toFixed(0)}/s without idempotency, ${sdk.toFixed(0)}/s with`,
-      );
+        const [source, output] = rawTenant.topics;
+        const raw = await passThrough(client, source!.name, output!.name, source!.partitions, records);
+        const sdkNoIdempotency = await pipeline(kafka.brokers, aws.endpoint, noIdem, records);
+        const sdk = await pipeline(kafka.brokers, aws.endpoint, withIdem, records);
+        rounds.push({ raw, sdk, sdkNoIdempotency });
+        log(
+          `${records} records, round ${round + 1}: pass-through ${raw.toFixed(0)}/s, pipeline ${sdkNoIdempotency.toFixed(0)}/s without idempotency, ${sdk.toFixed(0)}/s with`,
+        );
+      }
+      sizes[records] = {
+        recordBytes: Math.round(data.reduce((sum, m) => sum + m.value.length, 0) / data.length),
+        passThroughRecordsPerSecond: Math.round(median(rounds.map((r) => r.raw))),
+        pipelineRecordsPerSecond: Math.round(median(rounds.map((r) => r.sdk))),
+        pipelineNoIdempotencyRecordsPerSecond: Math.round(median(rounds.map((r) => r.sdkNoIdempotency))),
+        ratio: Number(median(rounds.map((r) => r.sdk / r.raw)).toFixed(3)),
+        ratioNoIdempotency: Number(median(rounds.map((r) => r.sdkNoIdempotency / r.raw)).toFixed(3)),
+        // What idempotency costs: the pipeline as in the manifest against the same pipeline without it.
+        ratioIdempotency: Number(median(rounds.map((r) => r.sdk / r.sdkNoIdempotency)).toFixed(3)),
+      };
     }
     await admin.disconnect();
-    figures.passThroughRecordsPerSecond = Math.round(median(rounds.map((r) => r.raw)));
-    figures.pipelineRecordsPerSecond = Math.round(median(rounds.map((r) => r.sdk)));
-    figures.pipelineNoIdempotencyRecordsPerSecond = Math.round(median(rounds.map((r) => r.sdkNoIdempotency)));
-    figures.ratio = Number(median(rounds.map((r) => r.sdk / r.raw)).toFixed(3));
-    figures.ratioNoIdempotency = Number(median(rounds.map((r) => r.sdkNoIdempotency / r.raw)).toFixed(3));
+    // The first size's figures at the top level, where they were before BENCH_SIZES.
+    Object.assign(figures, sizes[SIZES[0]!], { sizes });
   } finally {
     await Promise.all([kafka.stop(), aws.stop()]);
     rmSync(scratch, { recursive: true, force: true });
@@ -248,10 +249,8 @@ async function measureThroughput(figures: Record<string, unknown>): Promise<void
 
 async function measureDevStartup(figures: Record<string, unknown>): Promise<void> {
   // Own broker and emulator on free ports: KAFKA_BROKERS / AWS_ENDPOINT_URL would skip what is being timed.
-  const env = { ...process.env };
-  delete env.KAFKA_BROKERS;
-  delete env.AWS_ENDPOINT_URL;
-  const dir = await devProject();
+  const env = ownServicesEnv();
+  const dir = await scratchProject('stratus-bench-dev-');
   try {
     figures.devFirstRecordColdSeconds = Number((await devToFirstRecord(dir, env)).toFixed(1));
     figures.devFirstRecordWarmSeconds = Number((await devToFirstRecord(dir, env)).toFixed(1));
@@ -267,7 +266,7 @@ async function main() {
   const print = capture.writerFor(process.stdout);
   const progress = capture.writerFor(process.stderr);
   say = (line) => progress(`# ${line}\n`);
-  const figures: Record<string, unknown> = { records: RECORDS };
+  const figures: Record<string, unknown> = { records: SIZES[0] };
   try {
     // BENCH_PART=throughput or =dev runs one half.
     const part = process.env.BENCH_PART;

@@ -34,7 +34,7 @@ import {
 } from '../../lib/core/msk-event.ts';
 import { decodeRecord } from './decode.ts';
 import { InvalidRecordError, OutputDeliveryError } from './errors.ts';
-import type { RecordIdempotency } from './idempotency.ts';
+import type { IdempotencyKey, RecordIdempotency } from './idempotency.ts';
 import { correlationIdOf, invocationTraceId, lineageHeaders } from './lineage.ts';
 import { MetricUnit, printDropEvidence, recordLogger, SDK_METRICS } from './observability.ts';
 import { createOutgoingCheck } from './outgoing-check.ts';
@@ -75,6 +75,8 @@ interface Batch {
   completions: Promise<unknown>[];
   /** Idempotency keys started in this invocation: a second record with the same key is a duplicate. */
   keys: Set<string>;
+  /** Records decoded before the loop, to claim their keys together (claimKeys). */
+  decoded: Map<MskRecord, KafkaRecord<unknown> | TombstoneRecord>;
   /** Records of a processor that produced no output on purpose, for the drop evidence. */
   dropped: DroppedRecord[];
   committed: Promise<void>;
@@ -135,7 +137,7 @@ export function createBatchProcessor(
   const processRecord = async (batch: Batch, source: MskRecord): Promise<void> => {
     let decoded: KafkaRecord<unknown> | TombstoneRecord;
     try {
-      decoded = decodeRecord<unknown>(source, options.validateValue);
+      decoded = batch.decoded.get(source) ?? decodeRecord<unknown>(source, options.validateValue);
     } catch (error) {
       if (!(error instanceof InvalidRecordError)) throw error;
       deadLetter(batch, source, error);
@@ -221,6 +223,45 @@ export function createBatchProcessor(
     }
     batch.outputs.push(...run.result);
     batch.completions.push(run.completion);
+  };
+
+  /**
+   * Decodes every record of the invocation and claims their idempotency keys in one go (a DynamoDB transaction
+   * per 100 keys rather than a PutItem per record); handlers still run one by one, in offset order. A record
+   * that does not decode is dead-lettered when its turn comes.
+   */
+  const claimKeys = (batch: Batch, groups: MskRecord[][]): { releaseUnused(): Promise<void> } | undefined => {
+    if (!idempotency) return undefined;
+    const keys = new Map<string, IdempotencyKey>();
+    for (const records of groups)
+      for (const source of records) {
+        let decoded: KafkaRecord<unknown> | TombstoneRecord;
+        try {
+          decoded = decodeRecord<unknown>(source, options.validateValue);
+        } catch {
+          continue;
+        }
+        batch.decoded.set(source, decoded);
+        const key = decoded.value === null ? undefined : idempotency.keyOf(decoded);
+        if (key && !keys.has(key.id)) keys.set(key.id, key);
+      }
+    return idempotency.claimAll([...keys.values()]);
+  };
+
+  /** Claims made for records that did not run (after a failure, dead-lettered, tombstones) are deleted. */
+  const releaseUnusedClaims = async (
+    claims: { releaseUnused(): Promise<void> } | undefined,
+  ): Promise<void> => {
+    try {
+      await claims?.releaseUnused();
+    } catch (error) {
+      logger.warn(
+        'could not release idempotency claims of records not run; they expire with the invocation',
+        {
+          error,
+        },
+      );
+    }
   };
 
   const outgoing = createOutgoingCheck(options.validateOutput, options.outputQuality);
@@ -335,6 +376,7 @@ export function createBatchProcessor(
       failures: [],
       completions: [],
       keys: new Set(),
+      decoded: new Map(),
       dropped: [],
       committed,
       counts: { failed: 0, deadLettered: 0, duplicate: 0, tombstones: 0 },
@@ -345,7 +387,12 @@ export function createBatchProcessor(
     const groups = Object.values(event.records ?? {});
     const recordsIn = groups.reduce((sum, group) => sum + group.length, 0);
     try {
-      await Promise.all(groups.map((records) => processPartition(batch, records)));
+      const claims = claimKeys(batch, groups);
+      try {
+        await Promise.all(groups.map((records) => processPartition(batch, records)));
+      } finally {
+        await releaseUnusedClaims(claims);
+      }
       try {
         await commit(batch);
       } catch (error) {

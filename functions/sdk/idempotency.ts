@@ -9,16 +9,17 @@
  * failed: the retry would skip it as a duplicate.
  */
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
+import { BatchingDynamoDBPersistenceLayer } from './idempotency-store.ts';
 import { compileKeySelector } from './key-path.ts';
 
 export interface IdempotencyOptions {
   /**
    * Where idempotency records live. Tests and benchmarks may pass another Powertools persistence layer.
-   * @default new DynamoDBPersistenceLayer({ tableName: STRATUS_IDEMPOTENCY_TABLE }), which honours AWS_ENDPOINT_URL
+   * @default Powertools' DynamoDB layer on STRATUS_IDEMPOTENCY_TABLE with batched end-of-invocation writes
+   * (idempotency-store.ts); honours AWS_ENDPOINT_URL
    */
   persistenceStore?: BasePersistenceLayer;
   /**
@@ -64,6 +65,12 @@ export interface RecordIdempotency {
    * is deleted when `work` throws or `committed` rejects.
    */
   run<R>(key: IdempotencyKey, work: () => Promise<R>, committed: Promise<void>): Promise<IdempotentRun<R>>;
+  /**
+   * Claims the keys of an invocation's records at once, before any runs (where the store can: one transaction
+   * per 100 keys on DynamoDB); `run` then finds its key's claim made. Keys must be distinct. Before the
+   * invocation returns, `releaseUnused` of the result deletes the claims no `run` used (records not run).
+   */
+  claimAll(keys: IdempotencyKey[]): { releaseUnused(): Promise<void> };
 }
 
 /**
@@ -101,10 +108,15 @@ export function createRecordIdempotency(
   });
   const persistenceStore =
     options.persistenceStore ??
-    new DynamoDBPersistenceLayer({
+    new BatchingDynamoDBPersistenceLayer({
       tableName: settings.table,
       clientConfig: emulatorClientConfig(process.env),
     });
+
+  // Configured now rather than on the first record, as Powertools would: claimAll may come first.
+  persistenceStore.configure({ config, keyPrefix: settings.keyPrefix });
+  const batching =
+    persistenceStore instanceof BatchingDynamoDBPersistenceLayer ? persistenceStore : undefined;
 
   const idempotent = makeIdempotent(
     async (_selection: unknown, call: Call) => {
@@ -128,6 +140,18 @@ export function createRecordIdempotency(
       return selection === null || selection === undefined
         ? undefined
         : { selection, id: JSON.stringify(selection) };
+    },
+    claimAll(keys) {
+      if (!batching || keys.length < 2) return { releaseUnused: () => Promise.resolve() };
+      const remaining = config.lambdaContext?.getRemainingTimeInMillis();
+      const claimed = batching.claimAll(() => {
+        // Failures (a duplicate, a store error) are Powertools' to judge when the record runs.
+        for (const key of keys)
+          batching
+            .saveInProgress(key.selection as Parameters<typeof batching.saveInProgress>[0], remaining)
+            .catch(() => {});
+      });
+      return { releaseUnused: () => batching.releaseUnused(claimed) };
     },
     run<R>(key: IdempotencyKey, work: () => Promise<R>, committed: Promise<void>) {
       return new Promise<IdempotentRun<R>>((resolve, reject) => {

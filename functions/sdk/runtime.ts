@@ -8,9 +8,9 @@ import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import type { MskBatchResponse, MskEvent } from '../../lib/core/msk-event.ts';
 import { tenantClientId } from '../../lib/core/naming.ts';
-import { createBatchProcessor } from './batch-processor.ts';
+import { type BatchProcessorOptions, createBatchProcessor } from './batch-processor.ts';
 import { installedSdkBindings } from './bindings.ts';
-import { createRecordIdempotency, type IdempotencyOptions } from './idempotency.ts';
+import type { IdempotencyOptions } from './idempotency.ts';
 import { createLogger, createMetrics } from './observability.ts';
 import { createKafkaPublisher, type RecordPublisher } from './producer.ts';
 import { createQualityGate } from './quality.ts';
@@ -58,6 +58,8 @@ export interface StratusRuntime {
   close(): Promise<void>;
 }
 
+type BatchProcessor = StratusRuntime['processBatch'];
+
 export function createStratusRuntime(
   kind: 'consumer' | 'processor',
   options: StratusHandlerOptions & {
@@ -85,19 +87,19 @@ export function createStratusRuntime(
     });
     return publisher;
   };
-  const idempotency = settings.idempotency
-    ? createRecordIdempotency(
-        { ...settings.idempotency, keyPrefix: settings.functionName },
-        options.idempotency ?? { persistenceStore: bindings?.persistenceStore },
-      )
-    : undefined;
-  const processBatch = createBatchProcessor({
+  const batchOptions: Omit<BatchProcessorOptions, 'idempotency'> = {
     settings,
     handler: options.handler,
     producesOutput: kind === 'processor',
     onTombstone: options.onTombstone,
-    validateValue: settings.schema ? compileValueValidator(settings.schema) : undefined,
-    validateOutput: settings.outputSchema ? compileValueValidator(settings.outputSchema) : undefined,
+    validateValue: settings.schema
+      ? compileValueValidator(settings.schema, { fromManifest: settings.schemaFile !== undefined })
+      : undefined,
+    validateOutput: settings.outputSchema
+      ? compileValueValidator(settings.outputSchema, {
+          fromManifest: settings.outputSchemaFile !== undefined,
+        })
+      : undefined,
     inputQuality: createQualityGate({
       stage: 'input',
       rules: settings.quality.input,
@@ -115,11 +117,35 @@ export function createStratusRuntime(
             consumer: settings.consumer,
           })
         : undefined,
-    idempotency,
     publisher: getPublisher,
     logger,
     metrics,
-  });
+  };
+  // Powertools Idempotency and its DynamoDB client take about 100 ms of a cold start to load: a function whose
+  // manifest turns idempotency off never loads them, one that turns it on loads them on its first batch.
+  const idempotencySettings = settings.idempotency;
+  let batchProcessor = idempotencySettings ? undefined : createBatchProcessor(batchOptions);
+  let loading: Promise<BatchProcessor> | undefined;
+  const withIdempotency = (): Promise<BatchProcessor> => {
+    loading ??= import('./idempotency.ts')
+      .then(({ createRecordIdempotency }) => {
+        batchProcessor = createBatchProcessor({
+          ...batchOptions,
+          idempotency: createRecordIdempotency(
+            { ...idempotencySettings!, keyPrefix: settings.functionName },
+            options.idempotency ?? { persistenceStore: bindings?.persistenceStore },
+          ),
+        });
+        return batchProcessor;
+      })
+      .catch((error: unknown) => {
+        loading = undefined;
+        throw error;
+      });
+    return loading;
+  };
+  const processBatch: BatchProcessor = async (event, context) =>
+    (batchProcessor ?? (await withIdempotency()))(event, context);
   logger.debug('stratus function initialised', {
     sourceTopic: settings.sourceTopic,
     outputTopic: settings.outputTopic,

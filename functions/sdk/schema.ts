@@ -7,8 +7,17 @@ import { schemaValidatorFor } from '../../lib/manifest/module-files.ts';
 /** Returns the list of violations (`<instancePath> <message>`), empty when the value is valid. */
 export type ValueValidator = (value: unknown) => string[];
 
-export function compileValueValidator(schema: Record<string, unknown>): ValueValidator {
-  const validate = schemaValidatorFor(schema).compile(schema);
+/**
+ * @param options.fromManifest the schema is a manifest's schema file, which the platform checked against its
+ *   meta-schema when it loaded the manifest (`stratus validate`, synth, `stratus dev`; lib/manifest/module-files.ts):
+ *   the check is not repeated at every cold start, where it was about half of the SDK's init time. A schema
+ *   that only the handler's code gives is checked here.
+ */
+export function compileValueValidator(
+  schema: Record<string, unknown>,
+  options: { fromManifest?: boolean } = {},
+): ValueValidator {
+  const validate = schemaValidatorFor(schema, { validateSchema: !options.fromManifest }).compile(schema);
   return (value) =>
     validate(value)
       ? []

@@ -154,7 +154,14 @@ export class TenantAccess extends Construct {
       statements.push(
         new iam.PolicyStatement({
           sid: 'OwnIdempotencyRecords',
-          actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+          actions: [
+            'dynamodb:GetItem',
+            'dynamodb:PutItem',
+            'dynamodb:UpdateItem',
+            'dynamodb:DeleteItem',
+            // COMPLETED marks and deletions of a batch (functions/sdk/idempotency-store.ts).
+            'dynamodb:BatchWriteItem',
+          ],
           resources: [this.tableArn()],
           // Powertools keys are `<function>#<hash>` or `<function>.<name>#<hash>`; consumer keys contain
           // neither '#' nor '.', so these two patterns match this function's records and no other's.

@@ -123,9 +123,9 @@ export class CompiledFilters {
    * record from your event source satisfies one or more of your filters, Lambda includes the record",
    * invocation-eventfiltering.html). A filter AWS would refuse never matches.
    */
-  matches(record: FilterableRecord): boolean {
+  matches(record: FilterableRecord, valueBytes?: Uint8Array | null): boolean {
     if (this.filters.length === 0) return true;
-    const value = new DecodedValue(record.value, this.numberText);
+    const value = new DecodedValue(valueBytes === undefined ? record.value : valueBytes, this.numberText);
     let json: EventFields | undefined;
     let plain: EventFields | undefined;
     for (const filter of this.filters) {
@@ -178,6 +178,11 @@ export function compileFilters(patterns: readonly unknown[]): CompiledFilters {
 }
 
 /** Whether Lambda would deliver a Kafka record through these filters (see CompiledFilters.matches). */
-export function matchesFilters(record: FilterableRecord, patterns: readonly unknown[]): boolean {
-  return compileFilters(patterns).matches(record);
+export function matchesFilters(
+  record: FilterableRecord,
+  patterns: readonly unknown[],
+  /** The value's bytes, when the caller has them (else `record.value` is decoded from base64). */
+  valueBytes?: Uint8Array | null,
+): boolean {
+  return compileFilters(patterns).matches(record, valueBytes);
 }

@@ -68,10 +68,17 @@ function readJsonSchema(absolute: string, file: string): LoadedSchema {
   return { schema: schema as Record<string, unknown> };
 }
 
-/** The Ajv instance matching a schema's declared draft. Shared by the SDK so both read schemas alike. */
-export function schemaValidatorFor(schema: Record<string, unknown>): Ajv | Ajv2020 {
+/**
+ * The Ajv instance matching a schema's declared draft. Shared by the SDK so both read schemas alike.
+ * `validateSchema: false` skips checking the schema against its draft's meta-schema on `compile` (compiling the
+ * 2020-12 meta-schema is most of a schema's compile time); only for schemas this module already checked.
+ */
+export function schemaValidatorFor(
+  schema: Record<string, unknown>,
+  { validateSchema = true }: { validateSchema?: boolean } = {},
+): Ajv | Ajv2020 {
   const draft2020 = typeof schema.$schema === 'string' && schema.$schema.includes('2020-12');
-  const options = { allErrors: true, strict: false } as const;
+  const options = { allErrors: true, strict: false, validateSchema };
   const ajv = draft2020 ? new Ajv2020(options) : new Ajv(options);
   addFormats(ajv);
   return ajv;

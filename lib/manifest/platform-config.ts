@@ -262,10 +262,7 @@ export function resolvePlatform(
       logLevel: read.oneOf(['functions', 'logLevel'], functions.logLevel, LOG_LEVELS, d.functions.logLevel),
     },
     local: {
-      kafkaPort: port('kafkaPort'),
-      awsPort: port('awsPort'),
-      metricsPort: port('metricsPort'),
-      portalPort: port('portalPort'),
+      ...localPorts(read, local, port),
       stateDir: read.string(['local', 'stateDir'], local.stateDir, { optional: true }) ?? d.local.stateDir,
     },
     defaultCompatibility: readCompatibility(
@@ -275,6 +272,39 @@ export function resolvePlatform(
       d.contracts.compatibility,
     ),
   };
+}
+
+/**
+ * The local ports, each distinct from the others and from the broker's controller port (`kafkaPort` + 1): two
+ * parts of `stratus dev` on one port would fail at start with a message about the wrong one.
+ */
+function localPorts(
+  read: FieldReader,
+  local: Record<string, unknown>,
+  port: (key: 'kafkaPort' | 'awsPort' | 'metricsPort' | 'portalPort') => number,
+) {
+  const ports = {
+    kafkaPort: port('kafkaPort'),
+    awsPort: port('awsPort'),
+    metricsPort: port('metricsPort'),
+    portalPort: port('portalPort'),
+  };
+  // Port → what holds it, and the key a user would change for it.
+  const taken = new Map<number, { what: string; key: keyof typeof ports }>([
+    [ports.kafkaPort + 1, { what: "the broker's controller port (kafkaPort + 1)", key: 'kafkaPort' }],
+  ]);
+  for (const key of ['kafkaPort', 'awsPort', 'metricsPort', 'portalPort'] as const) {
+    const other = taken.get(ports[key]);
+    if (other) {
+      const at = key in local || !(other.key in local) ? key : other.key;
+      read.fail(
+        ['local', at],
+        `port ${ports[key]} is both ${key} and ${other.what}; give each local port its own number`,
+      );
+    }
+    taken.set(ports[key], { what: key, key });
+  }
+  return ports;
 }
 
 function kafkaVersionAtLeast(version: string, major: number, minor: number): boolean {

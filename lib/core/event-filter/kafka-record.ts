@@ -25,8 +25,12 @@ export class DecodedValue {
    * @param keepNumberText parse numbers keeping their text (see json.ts): `'always'` when a filter reads IP
    * addresses (they read a bare number's digits), `'when-needed'` when filters compare numbers, `'never'`.
    */
+  /**
+   * @param encoded the record's value: base64 as in the event, or its bytes when the caller still has them
+   * (the event source does: decoding them again from base64 is work for nothing).
+   */
   constructor(
-    private readonly base64: string | null | undefined,
+    private readonly encoded: string | Uint8Array | null | undefined,
     private readonly keepNumberText: 'always' | 'when-needed' | 'never',
   ) {}
 
@@ -34,8 +38,11 @@ export class DecodedValue {
   get text(): string | undefined {
     if (!this.decoded) {
       let text: string | undefined;
-      if (typeof this.base64 === 'string') {
-        const bytes = Buffer.from(this.base64, 'base64');
+      if (typeof this.encoded === 'string' || this.encoded instanceof Uint8Array) {
+        const bytes =
+          typeof this.encoded === 'string'
+            ? Buffer.from(this.encoded, 'base64')
+            : Buffer.from(this.encoded.buffer, this.encoded.byteOffset, this.encoded.byteLength);
         // Strict: bytes that are not UTF-8 make no text (Buffer#toString would replace them); a BOM stays.
         if (isUtf8(bytes)) text = bytes.toString('utf8');
       }

@@ -8,6 +8,12 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import {
+  type DynamoDbAnswer,
+  TableLocks,
+  tablesWritten,
+  transactWriteItems,
+} from './dynamodb-transactions.ts';
 import { type GlueJournal, isGlueRead } from './glue-journal.ts';
 
 export type StoreName = 's3' | 'dynamodb' | 'moto';
@@ -49,6 +55,10 @@ export class AwsGateway {
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   /** Requests routed per store, for tests and the report. */
   readonly routed: Record<StoreName, number> = { s3: 0, dynamodb: 0, moto: 0 };
+  /** DynamoDB operations seen, by name (`PutItem`, `TransactWriteItems`…), for tests and benchmarks. */
+  readonly dynamoDbOperations = new Map<string, number>();
+  private readonly tableLocks = new TableLocks();
+  private readonly keySchemas = new Map<string, Promise<string[]>>();
 
   private constructor(private readonly options: GatewayOptions) {}
 
@@ -119,11 +129,28 @@ export class AwsGateway {
     const store = storeFor(request.headers, request.url ?? '/');
     this.routed[store]++;
     const target = String(request.headers['x-amz-target'] ?? '');
+    if (store === 'dynamodb') return this.handleDynamoDb(request, response, target);
     const journaled = store === 'moto' && target.startsWith('AWSGlue.') && !isGlueRead(target);
     // A journaled write's body is kept for the journal; anything else streams through.
-    const body = journaled ? await readAll(request) : undefined;
+    return this.proxy(request, response, store, journaled ? await readAll(request) : undefined, journaled);
+  }
+
+  /**
+   * Sends the request to its store and the store's answer back; settles once the answer is complete. `body`:
+   * the request's body when it was read already. `journaled`: a Glue write, appended to the journal once moto
+   * acknowledged it.
+   */
+  private async proxy(
+    request: http.IncomingMessage,
+    response: http.ServerResponse,
+    store: StoreName,
+    body?: Buffer,
+    journaled = false,
+  ): Promise<void> {
     const base = await this.storeUrl(store);
     if (!base) return unavailable(response, `the local ${store} store is not running`);
+    const target = String(request.headers['x-amz-target'] ?? '');
+    const answered = new Promise<void>((settle) => response.once('close', () => settle()));
     const upstream = http.request(
       new URL(request.url ?? '/', base),
       { method: request.method, headers: forwardedHeaders(request.headers), agent: this.agent },
@@ -162,6 +189,103 @@ export class AwsGateway {
     });
     if (body) upstream.end(body);
     else request.pipe(upstream);
+    return answered;
+  }
+
+  /**
+   * DynamoDB: TransactWriteItems is run here (dynalite has none; dynamodb-transactions.ts); the other writes hold
+   * their tables shared, so a transaction never interleaves with them; reads stream through.
+   */
+  private async handleDynamoDb(
+    request: http.IncomingMessage,
+    response: http.ServerResponse,
+    target: string,
+  ): Promise<void> {
+    const operation = target.slice(target.indexOf('.') + 1);
+    this.dynamoDbOperations.set(operation, (this.dynamoDbOperations.get(operation) ?? 0) + 1);
+    const isWrite = ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems'].includes(
+      operation,
+    );
+    if (!isWrite) return this.proxy(request, response, 'dynamodb');
+    const body = await readAll(request);
+    let parsed: Record<string, unknown>;
+    try {
+      parsed = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
+    } catch {
+      // Malformed: dynalite answers it as DynamoDB would.
+      return this.proxy(request, response, 'dynamodb', body);
+    }
+    if (operation !== 'TransactWriteItems')
+      return this.tableLocks.with(tablesWritten(operation, parsed), false, () =>
+        this.proxy(request, response, 'dynamodb', body),
+      );
+    const base = await this.storeUrl('dynamodb');
+    if (!base) return unavailable(response, 'the local dynamodb store is not running');
+    const call = (name: string, payload: unknown) => this.callDynamoDb(base, request.headers, name, payload);
+    let answer: DynamoDbAnswer;
+    try {
+      answer = await transactWriteItems(parsed, call, this.tableLocks, (table) =>
+        this.keySchemaOf(table, call),
+      );
+    } catch (error) {
+      return unavailable(response, `the local dynamodb store failed: ${(error as Error).message}`);
+    }
+    response.writeHead(answer.status, { 'content-type': 'application/x-amz-json-1.0' });
+    response.end(JSON.stringify(answer.payload));
+  }
+
+  /** The key attribute names of a table (DescribeTable, once per table). */
+  private keySchemaOf(
+    table: string,
+    call: (name: string, payload: unknown) => Promise<DynamoDbAnswer>,
+  ): Promise<string[]> {
+    let names = this.keySchemas.get(table);
+    if (!names) {
+      names = call('DescribeTable', { TableName: table }).then((answer) => {
+        if (answer.status !== 200) throw new Error(`table ${table} not found`);
+        const schema = (answer.payload.Table as { KeySchema: Array<{ AttributeName: string }> }).KeySchema;
+        return schema.map((k) => k.AttributeName);
+      });
+      names.catch(() => this.keySchemas.delete(table));
+      this.keySchemas.set(table, names);
+    }
+    return names;
+  }
+
+  /** One JSON call to the DynamoDB store with the client's credentials headers (dynalite checks none). */
+  private callDynamoDb(
+    base: string,
+    headers: http.IncomingHttpHeaders,
+    operation: string,
+    payload: unknown,
+  ): Promise<DynamoDbAnswer> {
+    const body = Buffer.from(JSON.stringify(payload));
+    return new Promise((resolve, reject) => {
+      const upstream = http.request(
+        new URL('/', base),
+        {
+          method: 'POST',
+          agent: this.agent,
+          headers: {
+            ...pick(headers, ['authorization', 'x-amz-date', 'x-amz-security-token']),
+            'content-type': 'application/x-amz-json-1.0',
+            'x-amz-target': `DynamoDB_20120810.${operation}`,
+            'content-length': body.length,
+          },
+        },
+        (answer) =>
+          void readAll(answer).then(
+            (text) =>
+              resolve({
+                status: answer.statusCode ?? 500,
+                payload: JSON.parse(text.toString('utf8') || '{}') as Record<string, unknown>,
+              }),
+            reject,
+          ),
+      );
+      upstream.on('error', reject);
+      upstream.end(body);
+    });
   }
 }
 

@@ -12,7 +12,7 @@ const KIND_LABEL: Record<DemoRecordKind, string> = {
 export function formatDemoSummary(summary: DemoSummary): string[] {
   const produced = Object.values(summary.produced).reduce((a, b) => a + b, 0);
   const lines = [
-    `${produced} records produced to ${Object.keys(summary.produced).length} source topics (${summary.eventsPerSourceTopic} each); drained in ${(summary.durationMs / 1000).toFixed(1)}s, ${summary.recordsPerSecond} records/s through the consumers${summary.namespaced ? ` (run ${summary.runId}, tenants suffixed -${summary.runId})` : ''}`,
+    `${produced} records produced to ${Object.keys(summary.produced).length} source topics (${summary.eventsPerSourceTopic} each); consumers drained in ${(summary.drainMs / 1000).toFixed(1)}s (${(summary.durationMs / 1000).toFixed(1)}s with the sinks' accounting), ${summary.recordsPerSecond} records/s through the consumers${summary.namespaced ? ` (run ${summary.runId}, tenants suffixed -${summary.runId})` : ''}`,
     '',
   ];
   const rows: string[][] = [

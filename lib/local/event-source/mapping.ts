@@ -60,6 +60,12 @@ export interface EventSourceMappingOptions {
   sessionTimeoutMs?: number;
 }
 
+/** A worker waiting for its partition's offset to be committed. */
+interface CommitWaiter {
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
 /** A running mapping. */
 export interface EventSourceMapping {
   /** Finish the batch in flight, commit what is settled, leave the group and disconnect. */
@@ -128,6 +134,59 @@ export async function startEventSourceMapping(
   const paused = new Set<number>();
   let runnerReady: Promise<void> = Promise.resolve();
 
+  /**
+   * Offsets waiting to be committed, per partition, with the workers waiting for them. The workers of all
+   * partitions commit through one OffsetCommit request at a time: what they settle while it is in flight
+   * goes out together in the next one (one request per round trip for the mapping, not one per batch per
+   * partition). A worker's commit still resolves only once its offset is committed.
+   */
+  const commitQueue = new Map<number, { offset: number; waiters: CommitWaiter[] }>();
+  let committing = false;
+  const commitOffset = (partition: number, offset: number): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      const queued = commitQueue.get(partition);
+      if (queued) {
+        queued.offset = Math.max(queued.offset, offset);
+        queued.waiters.push({ resolve, reject });
+      } else commitQueue.set(partition, { offset, waiters: [{ resolve, reject }] });
+      if (!committing) void commitQueued();
+    });
+  const commitQueued = async (): Promise<void> => {
+    committing = true;
+    try {
+      // kafkajs silently drops commits made before its runner is running (during the first join).
+      await runnerReady;
+      while (commitQueue.size > 0) {
+        const taken = [...commitQueue];
+        commitQueue.clear();
+        if (!consumer) {
+          // Stopped or killed: nothing more is committed.
+          for (const [, { waiters }] of taken) for (const waiter of waiters) waiter.resolve();
+          continue;
+        }
+        try {
+          await consumer.commitOffsets(
+            taken.map(([partition, { offset }]) => ({
+              topic: spec.topic,
+              partition,
+              offset: String(offset),
+            })),
+          );
+        } catch (error) {
+          for (const [, { waiters }] of taken) for (const waiter of waiters) waiter.reject(error);
+          continue;
+        }
+        for (const [partition, { offset, waiters }] of taken) {
+          committed.set(partition, Math.max(committed.get(partition) ?? -1, offset));
+          observer.onCommitted?.({ topic: spec.topic, partition, offset });
+          for (const waiter of waiters) waiter.resolve();
+        }
+      }
+    } finally {
+      committing = false;
+    }
+  };
+
   const newWorker = (
     partition: number,
     previous?: PartitionWorker,
@@ -156,14 +215,7 @@ export async function startEventSourceMapping(
                 )
             : undefined,
         deadLetterTopic: spec.onFailureTopic,
-        commit: async (offset) => {
-          // kafkajs silently drops commits made before its runner is running (during the first join).
-          await runnerReady;
-          if (!consumer) return;
-          await consumer.commitOffsets([{ topic: spec.topic, partition, offset: String(offset) }]);
-          committed.set(partition, Math.max(committed.get(partition) ?? -1, offset));
-          observer.onCommitted?.({ topic: spec.topic, partition, offset });
-        },
+        commit: (offset) => commitOffset(partition, offset),
         observer,
         counters,
         retryBackoffMs: options.retryBackoffMs ?? 100,
@@ -227,7 +279,10 @@ export async function startEventSourceMapping(
         if (isStale() || batch.messages.length === 0) return;
         const worker = workers.get(batch.partition);
         if (!worker) return;
-        worker.push(batch.messages.map((message) => toMskRecord(batch.topic, batch.partition, message)));
+        worker.push(
+          batch.messages.map((message) => toMskRecord(batch.topic, batch.partition, message)),
+          batch.messages.map((message) => message.value),
+        );
         resolveOffset(batch.lastOffset());
         if (worker.pendingCount >= maxBuffered && !paused.has(batch.partition)) {
           paused.add(batch.partition);

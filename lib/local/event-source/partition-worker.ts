@@ -8,7 +8,7 @@
  */
 
 import type { DlqReason } from '../../core/dlq-envelope.ts';
-import { matchesFilters } from '../../core/event-filter.ts';
+import { type CompiledFilters, compileFilters } from '../../core/event-filter.ts';
 import type { MskEvent, MskRecord } from '../../core/msk-event.ts';
 import type { FilterPattern } from '../../manifest/spec.ts';
 import { type BatchLimits, batchReady, cutBatch } from './batch-cut.ts';
@@ -71,6 +71,9 @@ export class PartitionWorker {
   private stopping = false;
   private killed = false;
   private busy = false;
+  private committing: Promise<void> | undefined;
+  private commitAgain = false;
+  private readonly filters: CompiledFilters;
   readonly done: Promise<void>;
 
   constructor(
@@ -82,6 +85,7 @@ export class PartitionWorker {
     /** The starting position, when the group had no committed offset for the partition: committed first. */
     private readonly startOffset?: number,
   ) {
+    this.filters = compileFilters(deps.filters);
     this.done = (previous ?? Promise.resolve()).then(() => this.run());
   }
 
@@ -100,16 +104,20 @@ export class PartitionWorker {
     return this.lastCommitted;
   }
 
-  /** Records fetched for the partition, in offset order. Filtering happens here, before batching. */
-  push(records: readonly MskRecord[]): void {
+  /**
+   * Records fetched for the partition, in offset order. Filtering happens here, before batching. `values`,
+   * when given, are the records' value bytes (the filters read them instead of decoding the base64 again).
+   */
+  push(records: readonly MskRecord[], values?: ReadonlyArray<Uint8Array | null>): void {
     if (this.stopping) return;
     let filtered = 0;
-    for (const record of records) {
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i]!;
       if (record.offset < this.floor() || record.offset <= this.highestSeen) continue;
       this.highestSeen = record.offset;
       // "Lambda applies your filter criteria to each new event to determine whether to add it to the
       // current batch" (https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html).
-      if (!matchesFilters(record, this.deps.filters)) {
+      if (!this.filters.matches(record, values?.[i])) {
         filtered++;
         continue;
       }
@@ -121,7 +129,7 @@ export class PartitionWorker {
       this.deps.counters.recordsFiltered += filtered;
       this.deps.observer.onFiltered?.({ partition: this.deps.partition, records: filtered });
       // Filtered-out records are committed, never delivered; nothing waits, so commit now.
-      if (!this.busy) void this.commitSettled().catch(() => {});
+      if (!this.busy) this.commitInBackground();
     }
     // Only a worker waiting for a batch is woken; a retry backoff is not cut short by new records.
     if (!this.busy) this.wake?.();
@@ -151,7 +159,7 @@ export class PartitionWorker {
     while (this.pending.length > 0 && this.pending[0]!.offset < floor)
       this.unsettled.delete(this.pending.shift()!.offset);
     if (this.pending.length === 0) this.firstBufferedAt = undefined;
-    await this.commitSettled().catch((error) => this.deps.observer.onError?.({ stage: 'commit', error }));
+    this.commitInBackground();
     while (!this.stopping) {
       const readiness = batchReady(this.pending, this.firstBufferedAt, this.now(), this.deps.limits);
       if (!readiness.ready) {
@@ -161,13 +169,39 @@ export class PartitionWorker {
       this.busy = true;
       try {
         await this.deliverNextBatch();
-        await this.commitSettled();
+        this.commitInBackground();
       } catch (error) {
         if (!this.stopping) this.deps.observer.onError?.({ stage: 'commit', error });
       } finally {
         this.busy = false;
       }
     }
+    // What this worker settled is committed before it is done: a successor starts from there.
+    while (this.committing && !this.killed) await this.committing;
+  }
+
+  /**
+   * Commits what is settled without holding up the next batch: the commit is a broker round trip, and the
+   * next invocation does not depend on it (at least once holds as long as a commit never runs ahead of the
+   * settled records). One commit at a time; settling more meanwhile commits once more, to the newest offset.
+   */
+  private commitInBackground(): void {
+    if (this.committing) {
+      this.commitAgain = true;
+      return;
+    }
+    this.committing = (async () => {
+      do {
+        this.commitAgain = false;
+        try {
+          await this.commitSettled();
+        } catch (error) {
+          if (!this.stopping) this.deps.observer.onError?.({ stage: 'commit', error });
+        }
+      } while (this.commitAgain && !this.killed);
+    })().finally(() => {
+      this.committing = undefined;
+    });
   }
 
   private async deliverNextBatch(): Promise<void> {

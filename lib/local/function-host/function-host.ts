@@ -13,10 +13,14 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { MskEvent } from '../../core/msk-event.ts';
 import type { InvokeResult } from '../event-source/types.ts';
+import { bundleModule } from './bundle.ts';
 import type { FunctionIdentity } from './context.ts';
-import type { InvocationCapture, InvokeReply, InvokeRequest, WorkerInit } from './protocol.ts';
+import type { InvocationCapture, InvokeReply, InvokeRequest, LoadMessage, WorkerInit } from './protocol.ts';
 
-const BOOTSTRAP = path.join(path.dirname(fileURLToPath(import.meta.url)), 'bootstrap.mjs');
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const BOOTSTRAP = path.join(HERE, 'bootstrap.mjs');
+/** The worker's own code, bundled once per process and shared by every host. */
+let workerBundle: Promise<string | undefined> | undefined;
 
 export interface FunctionHostOptions {
   /** The handler module (TypeScript or JavaScript); relative paths resolve against `rootDir`. */
@@ -77,6 +81,8 @@ export class FunctionHost {
   private inFlight = 0;
   private idleWaiters: Array<() => void> = [];
   private readonly init: WorkerInit;
+  /** What new workers load: built once per host (a hot reload makes a new host, so a new bundle). */
+  private modules: Promise<LoadMessage['load']> | undefined;
 
   constructor(private readonly options: FunctionHostOptions) {
     const identity: FunctionIdentity = {
@@ -186,12 +192,23 @@ export class FunctionHost {
     await Promise.all([...this.all].map((environment) => this.discard(environment)));
   }
 
+  /** The bundles of the worker and the handler, or neither (then the worker loads them through tsx). */
+  private modulesToLoad(): Promise<LoadMessage['load']> {
+    workerBundle ??= bundleModule(path.join(HERE, 'worker.ts'));
+    this.modules ??= Promise.all([workerBundle, bundleModule(this.init.handlerFile)]).then(
+      ([worker, handler]) => (worker && handler ? { worker, handler } : {}),
+    );
+    return this.modules;
+  }
+
   private spawn(): Environment {
     const worker = new Worker(BOOTSTRAP, {
       env: { ...process.env, ...this.options.env },
       workerData: this.init,
     });
     worker.unref();
+    // The thread starts while the bundles build; it waits for this message before importing anything.
+    void this.modulesToLoad().then((load) => worker.postMessage({ load } satisfies LoadMessage));
     let markReady: () => void = () => {};
     const environment: Environment = {
       worker,

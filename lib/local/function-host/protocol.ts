@@ -4,6 +4,8 @@ import type { FunctionIdentity } from './context.ts';
 export interface WorkerInit {
   /** Absolute path of the handler module. */
   handlerFile: string;
+  /** The module actually imported: the handler's bundle, set in the worker when there is one. */
+  handlerModule?: string;
   /** Export to call. @default 'handler' */
   handlerName: string;
   identity: FunctionIdentity;
@@ -17,6 +19,11 @@ export interface InvocationCapture {
   lines: string[];
   /** Outputs and dead letters, keys as UTF-8. */
   published: Array<{ topic: string; key: string | null; value: string; headers: Record<string, string> }>;
+}
+
+/** The host's first message to a new worker: the bundles to load, or none (load through tsx). */
+export interface LoadMessage {
+  load: { worker?: string; handler?: string };
 }
 
 export interface InvokeRequest {

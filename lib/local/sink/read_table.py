@@ -136,3 +136,8 @@ def main():
 
 if __name__ == "__main__":
     main()
+    # The answer is written: leave without the interpreter's shutdown, during which pyarrow's thread pools can
+    # abort the process ("terminate called without an active exception", seen on a loaded machine) and turn a
+    # good read into a failure.
+    sys.stdout.flush()
+    os._exit(0)

@@ -210,10 +210,12 @@ describe('demo accounting of processors that drop and fan out', () => {
       dropped: 1,
       misrouted: 0,
       durationMs: 1000,
+      drainMs: 800,
       recordsPerSecond: 2,
       tenants: [{ tenant: sensors.name, consumers: accounts, sinks: [] }],
     };
     const lines = formatDemoSummary(summary);
+    expect(lines[0]).toContain("consumers drained in 0.8s (1.0s with the sinks' accounting)");
     const header = lines.find((line) => line.startsWith('consumer'))!;
     expect(header.split(/\s+/)).toEqual([
       'consumer',

@@ -583,6 +583,21 @@ describe('rules that need more than one file', () => {
     expect(errors[0]!.message).toMatch(/multi-VPC private connectivity/);
   });
 
+  it("refuses local ports that clash, the broker's controller port (kafkaPort + 1) included", () => {
+    // A user picking consecutive ports: the AWS endpoint would take the broker's controller port.
+    const consecutive = loadProject({ config: 'local:\n  kafkaPort: 39300\n  awsPort: 39301\n' }).errors;
+    expect(consecutive.map((e) => [e.file, e.line, e.path])).toEqual([
+      ['stratus.config.yaml', 3, 'local.awsPort'],
+    ]);
+    expect(consecutive[0]!.message).toMatch(
+      /both awsPort and the broker's controller port \(kafkaPort \+ 1\)/,
+    );
+    // Only kafkaPort set, landing its controller on the default metricsPort: the error is on what was set.
+    const onDefault = loadProject({ config: 'local:\n  kafkaPort: 9463\n' }).errors;
+    expect(onDefault.map((e) => e.path)).toEqual(['local.kafkaPort']);
+    expect(loadProject({ config: 'local:\n  kafkaPort: 39300\n  awsPort: 39302\n' }).errors).toEqual([]);
+  });
+
   it('every problem in a manifest is listed at once', () => {
     const broken = VALID_TENANT.replace('tenant: shop', 'tenant: S')
       .replace('topic: orders', 'topic: order')

@@ -1,0 +1,282 @@
+/**
+ * TransactWriteItems for the local DynamoDB store. dynalite has no transactions; the gateway, the one door to
+ * dynalite, runs them itself: under an exclusive lock of the tables involved (other writes to those tables wait,
+ * and a transaction waits for the writes in flight), it reads the items (BatchGetItem, consistent), evaluates
+ * every condition (dynamodb-condition.ts), and either answers TransactionCanceledException with one
+ * cancellation reason per action — in request order, `None` for the actions that were fine — or applies every
+ * Put and Delete with BatchWriteItem. All or nothing, as DynamoDB does
+ * (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html); Update actions
+ * and ClientRequestToken idempotency are not emulated and are refused with a ValidationException naming them.
+ *
+ * A crash of the gateway between two BatchWriteItem chunks (over 25 items) can leave part of a transaction
+ * applied; the writes Stratus makes this way are idempotency claims, which expire on their own.
+ */
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import {
+  type ConditionInput,
+  ConditionValidationError,
+  evaluateCondition,
+  type Item,
+} from './dynamodb-condition.ts';
+
+/** One call to the DynamoDB store: its JSON answer, or its error as DynamoDB sent it. */
+export type StoreCall = (
+  operation: string,
+  body: unknown,
+) => Promise<{ status: number; payload: Record<string, unknown> }>;
+
+export interface DynamoDbAnswer {
+  status: number;
+  payload: Record<string, unknown>;
+}
+
+interface Action {
+  table: string;
+  key: Item;
+  kind: 'Put' | 'Delete' | 'ConditionCheck';
+  item?: Item;
+  condition?: ConditionInput;
+  returnOld: boolean;
+}
+
+const MAX_ACTIONS = 100;
+const WRITE_CHUNK = 25;
+const MAX_WRITE_ATTEMPTS = 8;
+
+/**
+ * Per table: shared holders (single-item writes) or one exclusive holder (a transaction). A waiting transaction
+ * holds back new shared holders, so a steady stream of writes cannot starve it.
+ */
+export class TableLocks {
+  readonly #state = new Map<
+    string,
+    { shared: number; exclusive: boolean; exclusiveWaiting: number; waiting: Array<() => void> }
+  >();
+
+  async #acquire(table: string, exclusive: boolean): Promise<() => void> {
+    let state = this.#state.get(table);
+    if (!state) {
+      state = { shared: 0, exclusive: false, exclusiveWaiting: 0, waiting: [] };
+      this.#state.set(table, state);
+    }
+    const s = state;
+    const blocked = () => s.exclusive || (exclusive ? s.shared > 0 : s.exclusiveWaiting > 0);
+    if (exclusive) s.exclusiveWaiting++;
+    try {
+      while (blocked()) await new Promise<void>((wake) => s.waiting.push(wake));
+    } finally {
+      if (exclusive) s.exclusiveWaiting--;
+    }
+    if (exclusive) s.exclusive = true;
+    else s.shared++;
+    return () => {
+      if (exclusive) s.exclusive = false;
+      else s.shared--;
+      for (const wake of s.waiting.splice(0)) wake();
+    };
+  }
+
+  /** Holds `tables` shared (a single-item write) or exclusively (a transaction) while `work` runs. */
+  async with<T>(tables: string[], exclusive: boolean, work: () => Promise<T>): Promise<T> {
+    const releases: Array<() => void> = [];
+    try {
+      // In name order, so two transactions never wait for each other.
+      for (const table of [...new Set(tables)].sort()) releases.push(await this.#acquire(table, exclusive));
+      return await work();
+    } finally {
+      for (const release of releases.reverse()) release();
+    }
+  }
+}
+
+/** The tables a DynamoDB write request names (none for reads and table operations). */
+export function tablesWritten(operation: string, body: Record<string, unknown>): string[] {
+  if (['PutItem', 'UpdateItem', 'DeleteItem'].includes(operation) && typeof body.TableName === 'string')
+    return [body.TableName];
+  if (operation === 'BatchWriteItem' && body.RequestItems && typeof body.RequestItems === 'object')
+    return Object.keys(body.RequestItems);
+  return [];
+}
+
+function validation(message: string): DynamoDbAnswer {
+  return {
+    status: 400,
+    payload: { __type: 'com.amazon.coral.validate#ValidationException', message },
+  };
+}
+
+/** Runs one TransactWriteItems request against the store. */
+export async function transactWriteItems(
+  body: Record<string, unknown>,
+  call: StoreCall,
+  locks: TableLocks,
+  keySchemas: (table: string) => Promise<string[]>,
+): Promise<DynamoDbAnswer> {
+  const requested = body.TransactItems;
+  if (!Array.isArray(requested) || requested.length === 0 || requested.length > MAX_ACTIONS)
+    return validation(
+      `1 validation error detected: Value at 'transactItems' failed to satisfy constraint: Member must have length between 1 and ${MAX_ACTIONS}`,
+    );
+  const actions: Action[] = [];
+  for (const [index, entry] of (requested as Array<Record<string, Record<string, unknown>>>).entries()) {
+    const kinds = Object.keys(entry);
+    const kind = kinds[0];
+    if (kinds.length !== 1 || !kind || !['Put', 'Delete', 'ConditionCheck', 'Update'].includes(kind))
+      return validation(
+        `TransactItems[${index}] must hold exactly one of Put, Update, Delete, ConditionCheck`,
+      );
+    if (kind === 'Update')
+      return validation(
+        `TransactItems[${index}]: Update inside TransactWriteItems is not supported by the local DynamoDB store (dynalite); use Put, Delete or ConditionCheck`,
+      );
+    const spec = entry[kind]!;
+    const table = String(spec.TableName ?? '');
+    let key: Item;
+    if (kind === 'Put') {
+      const item = (spec.Item ?? {}) as Item;
+      const names = await keySchemas(table).catch(() => undefined);
+      if (!names) return notFound(table);
+      key = Object.fromEntries(names.map((name) => [name, item[name]!]));
+      if (names.some((name) => !item[name]))
+        return validation(`One of the required keys was not given a value (TransactItems[${index}].Put)`);
+    } else key = (spec.Key ?? {}) as Item;
+    actions.push({
+      table,
+      key,
+      kind: kind as Action['kind'],
+      item: kind === 'Put' ? (spec.Item as Item) : undefined,
+      condition:
+        typeof spec.ConditionExpression === 'string'
+          ? {
+              expression: spec.ConditionExpression,
+              names: spec.ExpressionAttributeNames as Record<string, string> | undefined,
+              values: spec.ExpressionAttributeValues as Record<string, AttributeValue> | undefined,
+            }
+          : undefined,
+      returnOld: spec.ReturnValuesOnConditionCheckFailure === 'ALL_OLD',
+    });
+  }
+  const identities = actions.map((a) => `${a.table}\u0000${JSON.stringify(sorted(a.key))}`);
+  if (new Set(identities).size !== identities.length)
+    return validation('Transaction request cannot include multiple operations on one item');
+
+  return locks
+    .with(
+      actions.map((a) => a.table),
+      true,
+      async () => {
+        const current = await readItems(actions, call);
+        if ('status' in current) return current;
+        let failed = false;
+        const reasons = actions.map((action, index) => {
+          const old = current.items[index];
+          if (!action.condition || evaluateCondition(action.condition, old)) return { Code: 'None' };
+          failed = true;
+          return {
+            Code: 'ConditionalCheckFailed',
+            Message: 'The conditional request failed',
+            ...(action.returnOld && old ? { Item: old } : {}),
+          };
+        });
+        if (failed)
+          return {
+            status: 400,
+            payload: {
+              __type: 'com.amazonaws.dynamodb.v20120810#TransactionCanceledException',
+              Message: `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((r) => r.Code).join(', ')}]`,
+              CancellationReasons: reasons,
+            },
+          };
+        return applyWrites(actions, call);
+      },
+    )
+    .catch((error: unknown) => {
+      if (error instanceof ConditionValidationError) return validation(error.message);
+      throw error;
+    });
+}
+
+function notFound(table: string): DynamoDbAnswer {
+  return {
+    status: 400,
+    payload: {
+      __type: 'com.amazonaws.dynamodb.v20120810#ResourceNotFoundException',
+      message: `Requested resource not found: Table: ${table} not found`,
+    },
+  };
+}
+
+function sorted(key: Item): Item {
+  return Object.fromEntries(Object.entries(key).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/** The current item of every action (undefined: none), read consistently in one BatchGetItem per 100 keys. */
+async function readItems(
+  actions: Action[],
+  call: StoreCall,
+): Promise<{ items: Array<Item | undefined> } | DynamoDbAnswer> {
+  const requestItems: Record<string, { Keys: Item[]; ConsistentRead: true }> = {};
+  for (const action of actions) {
+    requestItems[action.table] ??= { Keys: [], ConsistentRead: true };
+    requestItems[action.table]!.Keys.push(action.key);
+  }
+  const found = new Map<string, Item>();
+  let pending: Record<string, unknown> = requestItems;
+  for (let attempt = 0; Object.keys(pending).length > 0; attempt++) {
+    const answer = await call('BatchGetItem', { RequestItems: pending });
+    if (answer.status !== 200) return answer;
+    const responses = (answer.payload.Responses ?? {}) as Record<string, Item[]>;
+    for (const [table, items] of Object.entries(responses))
+      for (const item of items) found.set(`${table}\u0000${identityOf(item, actions, table)}`, item);
+    pending = (answer.payload.UnprocessedKeys ?? {}) as Record<string, unknown>;
+    if (attempt >= MAX_WRITE_ATTEMPTS) return validation('the local DynamoDB store left keys unread');
+  }
+  return {
+    items: actions.map((a) => found.get(`${a.table}\u0000${JSON.stringify(sorted(a.key))}`)),
+  };
+}
+
+/** The key of `item` in the shape the actions of `table` use. */
+function identityOf(item: Item, actions: Action[], table: string): string {
+  const names = Object.keys(actions.find((a) => a.table === table)!.key);
+  return JSON.stringify(sorted(Object.fromEntries(names.map((name) => [name, item[name]!]))));
+}
+
+async function applyWrites(actions: Action[], call: StoreCall): Promise<DynamoDbAnswer> {
+  const writes = actions
+    .filter((a) => a.kind !== 'ConditionCheck')
+    .map((a) => ({
+      table: a.table,
+      request: a.kind === 'Put' ? { PutRequest: { Item: a.item } } : { DeleteRequest: { Key: a.key } },
+    }));
+  const chunks: Array<Record<string, unknown[]>> = [];
+  for (let start = 0; start < writes.length; start += WRITE_CHUNK) {
+    const chunk: Record<string, unknown[]> = {};
+    for (const write of writes.slice(start, start + WRITE_CHUNK)) {
+      chunk[write.table] ??= [];
+      chunk[write.table]!.push(write.request);
+    }
+    chunks.push(chunk);
+  }
+  // Distinct items (checked above), so the chunks may land in any order: sent together.
+  const answers = await Promise.all(chunks.map((chunk) => writeChunk(chunk, call)));
+  return answers.find((answer) => answer.status !== 200) ?? { status: 200, payload: {} };
+}
+
+async function writeChunk(chunk: Record<string, unknown[]>, call: StoreCall): Promise<DynamoDbAnswer> {
+  let pending = chunk;
+  for (let attempt = 1; Object.keys(pending).length > 0; attempt++) {
+    const answer = await call('BatchWriteItem', { RequestItems: pending });
+    if (answer.status !== 200) return answer;
+    pending = (answer.payload.UnprocessedItems ?? {}) as Record<string, unknown[]>;
+    if (Object.keys(pending).length > 0 && attempt >= MAX_WRITE_ATTEMPTS)
+      return {
+        status: 500,
+        payload: {
+          __type: 'InternalServerError',
+          message: 'the local DynamoDB store left writes unprocessed',
+        },
+      };
+  }
+  return { status: 200, payload: {} };
+}
