@@ -34,7 +34,7 @@ import {
 } from '../../lib/core/msk-event.ts';
 import { decodeRecord } from './decode.ts';
 import { InvalidRecordError, OutputDeliveryError } from './errors.ts';
-import type { IdempotencyKey, RecordIdempotency } from './idempotency.ts';
+import type { ClaimedKeys, IdempotencyKey, RecordIdempotency } from './idempotency.ts';
 import { correlationIdOf, invocationTraceId, lineageHeaders } from './lineage.ts';
 import { MetricUnit, printDropEvidence, recordLogger, SDK_METRICS } from './observability.ts';
 import { createOutgoingCheck } from './outgoing-check.ts';
@@ -230,7 +230,7 @@ export function createBatchProcessor(
    * per 100 keys rather than a PutItem per record); handlers still run one by one, in offset order. A record
    * that does not decode is dead-lettered when its turn comes.
    */
-  const claimKeys = (batch: Batch, groups: MskRecord[][]): { releaseUnused(): Promise<void> } | undefined => {
+  const claimKeys = (batch: Batch, groups: MskRecord[][]): ClaimedKeys | undefined => {
     if (!idempotency) return undefined;
     const keys = new Map<string, IdempotencyKey>();
     for (const records of groups)
@@ -249,9 +249,7 @@ export function createBatchProcessor(
   };
 
   /** Claims made for records that did not run (after a failure, dead-lettered, tombstones) are deleted. */
-  const releaseUnusedClaims = async (
-    claims: { releaseUnused(): Promise<void> } | undefined,
-  ): Promise<void> => {
+  const releaseUnusedClaims = async (claims: ClaimedKeys | undefined): Promise<void> => {
     try {
       await claims?.releaseUnused();
     } catch (error) {

@@ -98,8 +98,13 @@ export class BatchingDynamoDBPersistenceLayer extends DynamoDBPersistenceLayer {
     } finally {
       this.#claiming = undefined;
     }
-    for (let start = 0; start < claims.length; start += MAX_CLAIMS_PER_TRANSACTION)
-      void this.#claimTogether(claims.slice(start, start + MAX_CLAIMS_PER_TRANSACTION));
+    for (let start = 0; start < claims.length; start += MAX_CLAIMS_PER_TRANSACTION) {
+      const chunk = claims.slice(start, start + MAX_CLAIMS_PER_TRANSACTION);
+      // Whatever goes wrong, every claim is settled: a record waiting on one must never wait forever.
+      this.#claimTogether(chunk).catch((error: unknown) => {
+        for (const claim of chunk) claim.settle(error ?? new Error('claim failed'));
+      });
+    }
     return claims.map((c) => c.record.idempotencyKey);
   }
 

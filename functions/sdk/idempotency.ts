@@ -70,7 +70,13 @@ export interface RecordIdempotency {
    * per 100 keys on DynamoDB); `run` then finds its key's claim made. Keys must be distinct. Before the
    * invocation returns, `releaseUnused` of the result deletes the claims no `run` used (records not run).
    */
-  claimAll(keys: IdempotencyKey[]): { releaseUnused(): Promise<void> };
+  claimAll(keys: IdempotencyKey[]): ClaimedKeys;
+}
+
+/** The keys one `claimAll` claimed. */
+export interface ClaimedKeys {
+  /** Deletes the claims no `run` used; call it before the invocation returns. */
+  releaseUnused(): Promise<void>;
 }
 
 /**

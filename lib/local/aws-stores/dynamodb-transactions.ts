@@ -41,7 +41,8 @@ interface Action {
 
 const MAX_ACTIONS = 100;
 const WRITE_CHUNK = 25;
-const MAX_WRITE_ATTEMPTS = 8;
+/** Calls for one BatchGetItem or BatchWriteItem whose keys the store keeps leaving unprocessed. */
+const MAX_STORE_ATTEMPTS = 8;
 
 /**
  * Per table: shared holders (single-item writes) or one exclusive holder (a transaction). A waiting transaction
@@ -89,13 +90,19 @@ export class TableLocks {
   }
 }
 
-/** The tables a DynamoDB write request names (none for reads and table operations). */
+/** The single-item and batch writes, which hold their tables shared while a transaction holds them exclusively. */
+const ITEM_WRITES = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem']);
+
+/** Whether a DynamoDB operation writes items outside a transaction. */
+export function isItemWrite(operation: string): boolean {
+  return ITEM_WRITES.has(operation);
+}
+
+/** The tables an item write names. */
 export function tablesWritten(operation: string, body: Record<string, unknown>): string[] {
-  if (['PutItem', 'UpdateItem', 'DeleteItem'].includes(operation) && typeof body.TableName === 'string')
-    return [body.TableName];
-  if (operation === 'BatchWriteItem' && body.RequestItems && typeof body.RequestItems === 'object')
-    return Object.keys(body.RequestItems);
-  return [];
+  if (operation === 'BatchWriteItem')
+    return body.RequestItems && typeof body.RequestItems === 'object' ? Object.keys(body.RequestItems) : [];
+  return typeof body.TableName === 'string' ? [body.TableName] : [];
 }
 
 function validation(message: string): DynamoDbAnswer {
@@ -156,7 +163,7 @@ export async function transactWriteItems(
       returnOld: spec.ReturnValuesOnConditionCheckFailure === 'ALL_OLD',
     });
   }
-  const identities = actions.map((a) => `${a.table}\u0000${JSON.stringify(sorted(a.key))}`);
+  const identities = actions.map((a) => itemIdentity(a.table, a.key));
   if (new Set(identities).size !== identities.length)
     return validation('Transaction request cannot include multiple operations on one item');
 
@@ -196,6 +203,11 @@ export async function transactWriteItems(
     });
 }
 
+/** DynamoDB's InternalServerError, which the AWS SDKs retry. */
+function storeFailure(message: string): DynamoDbAnswer {
+  return { status: 500, payload: { __type: 'InternalServerError', message } };
+}
+
 function notFound(table: string): DynamoDbAnswer {
   return {
     status: 400,
@@ -206,8 +218,10 @@ function notFound(table: string): DynamoDbAnswer {
   };
 }
 
-function sorted(key: Item): Item {
-  return Object.fromEntries(Object.entries(key).sort(([a], [b]) => a.localeCompare(b)));
+/** One string per item: its table and its key, attributes in name order. */
+function itemIdentity(table: string, key: Item): string {
+  const names = Object.keys(key).sort();
+  return `${table}\u0000${JSON.stringify(names.map((name) => [name, key[name]]))}`;
 }
 
 /** The current item of every action (undefined: none), read consistently in one BatchGetItem per 100 keys. */
@@ -216,30 +230,28 @@ async function readItems(
   call: StoreCall,
 ): Promise<{ items: Array<Item | undefined> } | DynamoDbAnswer> {
   const requestItems: Record<string, { Keys: Item[]; ConsistentRead: true }> = {};
+  const keyNames = new Map<string, string[]>();
   for (const action of actions) {
     requestItems[action.table] ??= { Keys: [], ConsistentRead: true };
     requestItems[action.table]!.Keys.push(action.key);
+    keyNames.set(action.table, Object.keys(action.key));
   }
   const found = new Map<string, Item>();
   let pending: Record<string, unknown> = requestItems;
-  for (let attempt = 0; Object.keys(pending).length > 0; attempt++) {
+  for (let attempt = 1; Object.keys(pending).length > 0; attempt++) {
     const answer = await call('BatchGetItem', { RequestItems: pending });
     if (answer.status !== 200) return answer;
     const responses = (answer.payload.Responses ?? {}) as Record<string, Item[]>;
-    for (const [table, items] of Object.entries(responses))
-      for (const item of items) found.set(`${table}\u0000${identityOf(item, actions, table)}`, item);
+    for (const [table, items] of Object.entries(responses)) {
+      const names = keyNames.get(table)!;
+      for (const item of items)
+        found.set(itemIdentity(table, Object.fromEntries(names.map((name) => [name, item[name]!]))), item);
+    }
     pending = (answer.payload.UnprocessedKeys ?? {}) as Record<string, unknown>;
-    if (attempt >= MAX_WRITE_ATTEMPTS) return validation('the local DynamoDB store left keys unread');
+    if (Object.keys(pending).length > 0 && attempt >= MAX_STORE_ATTEMPTS)
+      return storeFailure('the local DynamoDB store left keys unread');
   }
-  return {
-    items: actions.map((a) => found.get(`${a.table}\u0000${JSON.stringify(sorted(a.key))}`)),
-  };
-}
-
-/** The key of `item` in the shape the actions of `table` use. */
-function identityOf(item: Item, actions: Action[], table: string): string {
-  const names = Object.keys(actions.find((a) => a.table === table)!.key);
-  return JSON.stringify(sorted(Object.fromEntries(names.map((name) => [name, item[name]!]))));
+  return { items: actions.map((a) => found.get(itemIdentity(a.table, a.key))) };
 }
 
 async function applyWrites(actions: Action[], call: StoreCall): Promise<DynamoDbAnswer> {
@@ -269,14 +281,8 @@ async function writeChunk(chunk: Record<string, unknown[]>, call: StoreCall): Pr
     const answer = await call('BatchWriteItem', { RequestItems: pending });
     if (answer.status !== 200) return answer;
     pending = (answer.payload.UnprocessedItems ?? {}) as Record<string, unknown[]>;
-    if (Object.keys(pending).length > 0 && attempt >= MAX_WRITE_ATTEMPTS)
-      return {
-        status: 500,
-        payload: {
-          __type: 'InternalServerError',
-          message: 'the local DynamoDB store left writes unprocessed',
-        },
-      };
+    if (Object.keys(pending).length > 0 && attempt >= MAX_STORE_ATTEMPTS)
+      return storeFailure('the local DynamoDB store left writes unprocessed');
   }
   return { status: 200, payload: {} };
 }

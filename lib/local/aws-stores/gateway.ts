@@ -10,6 +10,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   type DynamoDbAnswer,
+  isItemWrite,
   TableLocks,
   tablesWritten,
   transactWriteItems,
@@ -55,8 +56,6 @@ export class AwsGateway {
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   /** Requests routed per store, for tests and the report. */
   readonly routed: Record<StoreName, number> = { s3: 0, dynamodb: 0, moto: 0 };
-  /** DynamoDB operations seen, by name (`PutItem`, `TransactWriteItems`…), for tests and benchmarks. */
-  readonly dynamoDbOperations = new Map<string, number>();
   private readonly tableLocks = new TableLocks();
   private readonly keySchemas = new Map<string, Promise<string[]>>();
 
@@ -202,11 +201,8 @@ export class AwsGateway {
     target: string,
   ): Promise<void> {
     const operation = target.slice(target.indexOf('.') + 1);
-    this.dynamoDbOperations.set(operation, (this.dynamoDbOperations.get(operation) ?? 0) + 1);
-    const isWrite = ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems'].includes(
-      operation,
-    );
-    if (!isWrite) return this.proxy(request, response, 'dynamodb');
+    if (operation !== 'TransactWriteItems' && !isItemWrite(operation))
+      return this.proxy(request, response, 'dynamodb');
     const body = await readAll(request);
     let parsed: Record<string, unknown>;
     try {
