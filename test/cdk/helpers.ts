@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App } from 'aws-cdk-lib';
+import { PLATFORM_PARAMETERS } from '../../lib/aws/platform-parameters.ts';
 import { loadStratusOrThrow } from '../../lib/manifest/load.ts';
 import type { StratusSpec, TenantSpec } from '../../lib/manifest/spec.ts';
 
@@ -208,4 +209,20 @@ export function allowStatements(
     }
   }
   return out;
+}
+
+/** Concrete values of the platform's SSM parameters, for resolving tenant templates' ARNs in IAM checks. */
+export function platformParameterValues(
+  clusterArn: string,
+  account: string,
+): Record<string, string | string[]> {
+  return {
+    [PLATFORM_PARAMETERS.clusterArn]: clusterArn,
+    [PLATFORM_PARAMETERS.idempotencyTableName]: 'stratus-idempotency',
+    [PLATFORM_PARAMETERS.lakehouseBucketName]: 'stratus-lake',
+    [PLATFORM_PARAMETERS.bootstrapBrokers]: 'b-1:9098',
+    [PLATFORM_PARAMETERS.alarmTopicArn]: `arn:aws:sns:eu-west-1:${account}:alarms`,
+    [PLATFORM_PARAMETERS.clientSecurityGroupId]: 'sg-0a1b2c3d4e5f60003',
+    [PLATFORM_PARAMETERS.subnetIds]: ['subnet-0a1b2c3d4e5f60001'],
+  };
 }

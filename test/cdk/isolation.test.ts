@@ -7,11 +7,16 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { addStratusStacks } from '../../lib/aws/app.ts';
-import { PLATFORM_PARAMETERS } from '../../lib/aws/platform-parameters.ts';
 import { consumerFunctionName } from '../../lib/core/naming.ts';
 import { loadStratusOrThrow } from '../../lib/manifest/load.ts';
 import type { TenantSpec } from '../../lib/manifest/spec.ts';
-import { allowStatements, appWithoutBundling, generatedProject, iamGlobMatches } from './helpers.ts';
+import {
+  allowStatements,
+  appWithoutBundling,
+  generatedProject,
+  iamGlobMatches,
+  platformParameterValues,
+} from './helpers.ts';
 
 const ACCOUNT = '123456789012';
 const CLUSTER_ARN = `arn:aws:kafka:eu-west-1:${ACCOUNT}:cluster/stratus/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d-3`;
@@ -19,15 +24,7 @@ const TOPIC = `arn:aws:kafka:eu-west-1:${ACCOUNT}:topic/stratus/0a1b2c3d-4e5f-6a
 const GROUP = `arn:aws:kafka:eu-west-1:${ACCOUNT}:group/stratus/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d-3`;
 const TABLE = `arn:aws:dynamodb:eu-west-1:${ACCOUNT}:table/stratus-idempotency`;
 const BUCKET = 'arn:aws:s3:::stratus-lake';
-const SSM = {
-  [PLATFORM_PARAMETERS.clusterArn]: CLUSTER_ARN,
-  [PLATFORM_PARAMETERS.idempotencyTableName]: 'stratus-idempotency',
-  [PLATFORM_PARAMETERS.lakehouseBucketName]: 'stratus-lake',
-  [PLATFORM_PARAMETERS.bootstrapBrokers]: 'b-1:9098',
-  [PLATFORM_PARAMETERS.alarmTopicArn]: `arn:aws:sns:eu-west-1:${ACCOUNT}:alarms`,
-  [PLATFORM_PARAMETERS.clientSecurityGroupId]: 'sg-0a1b2c3d4e5f60003',
-  [PLATFORM_PARAMETERS.subnetIds]: ['subnet-0a1b2c3d4e5f60001'],
-};
+const SSM = platformParameterValues(CLUSTER_ARN, ACCOUNT);
 
 /** Something of one tenant an IAM statement could reach: an ARN, plus the condition key it is checked with. */
 interface Target {

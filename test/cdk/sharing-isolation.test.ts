@@ -9,7 +9,6 @@ import path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { addStratusStacks } from '../../lib/aws/app.ts';
-import { PLATFORM_PARAMETERS } from '../../lib/aws/platform-parameters.ts';
 import { loadStratusOrThrow } from '../../lib/manifest/load.ts';
 import {
   allowStatements,
@@ -17,6 +16,7 @@ import {
   generatedManifest,
   generatedProject,
   iamGlobMatches,
+  platformParameterValues,
 } from './helpers.ts';
 
 const ACCOUNT = '123456789012';
@@ -24,15 +24,7 @@ const CLUSTER = `stratus/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d-3`;
 const CLUSTER_ARN = `arn:aws:kafka:eu-west-1:${ACCOUNT}:cluster/${CLUSTER}`;
 const TOPIC = (name: string) => `arn:aws:kafka:eu-west-1:${ACCOUNT}:topic/${CLUSTER}/${name}`;
 const GROUP = (name: string) => `arn:aws:kafka:eu-west-1:${ACCOUNT}:group/${CLUSTER}/${name}`;
-const SSM = {
-  [PLATFORM_PARAMETERS.clusterArn]: CLUSTER_ARN,
-  [PLATFORM_PARAMETERS.idempotencyTableName]: 'stratus-idempotency',
-  [PLATFORM_PARAMETERS.lakehouseBucketName]: 'stratus-lake',
-  [PLATFORM_PARAMETERS.bootstrapBrokers]: 'b-1:9098',
-  [PLATFORM_PARAMETERS.alarmTopicArn]: `arn:aws:sns:eu-west-1:${ACCOUNT}:alarms`,
-  [PLATFORM_PARAMETERS.clientSecurityGroupId]: 'sg-0a1b2c3d4e5f60003',
-  [PLATFORM_PARAMETERS.subnetIds]: ['subnet-0a1b2c3d4e5f60001'],
-};
+const SSM = platformParameterValues(CLUSTER_ARN, ACCOUNT);
 
 /** mulberry32: a seeded generator, so a failure names a seed that reproduces it. */
 function random(seed: number) {
