@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App } from 'aws-cdk-lib';
+import { addStratusStacks } from '../../lib/aws/app.ts';
 import { PLATFORM_PARAMETERS } from '../../lib/aws/platform-parameters.ts';
 import { loadStratusOrThrow } from '../../lib/manifest/load.ts';
 import type { StratusSpec, TenantSpec } from '../../lib/manifest/spec.ts';
@@ -225,4 +226,18 @@ export function platformParameterValues(
     [PLATFORM_PARAMETERS.clientSecurityGroupId]: 'sg-0a1b2c3d4e5f60003',
     [PLATFORM_PARAMETERS.subnetIds]: ['subnet-0a1b2c3d4e5f60001'],
   };
+}
+
+/**
+ * Tenant stacks of the examples plus three tenants whose names are prefixes of one another (`pay`, `pay-ments`,
+ * `payment`), the shape where a loose ARN pattern would let one tenant into another's resources.
+ */
+export function lookAlikeTenantStacks(mode: 'provisioned' | 'serverless') {
+  const root = generatedProject({
+    tenants: ['pay', 'pay-ments', 'payment'],
+    withExamples: true,
+    config: mode === 'serverless' ? 'cluster:\n  mode: serverless\n' : '',
+  });
+  return addStratusStacks(appWithoutBundling(), loadStratusOrThrow({ rootDir: root }), { nag: false })
+    .tenants;
 }

@@ -6,15 +6,12 @@
  */
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { addStratusStacks } from '../../lib/aws/app.ts';
 import { consumerFunctionName } from '../../lib/core/naming.ts';
-import { loadStratusOrThrow } from '../../lib/manifest/load.ts';
 import type { TenantSpec } from '../../lib/manifest/spec.ts';
 import {
   allowStatements,
-  appWithoutBundling,
-  generatedProject,
   iamGlobMatches,
+  lookAlikeTenantStacks,
   platformParameterValues,
 } from './helpers.ts';
 
@@ -139,13 +136,7 @@ function allows(statement: Statement, target: Target): boolean {
 }
 
 function synthesize(mode: 'provisioned' | 'serverless') {
-  const root = generatedProject({
-    tenants: ['pay', 'pay-ments', 'payment'],
-    withExamples: true,
-    config: mode === 'serverless' ? 'cluster:\n  mode: serverless\n' : '',
-  });
-  const spec = loadStratusOrThrow({ rootDir: root });
-  const { tenants } = addStratusStacks(appWithoutBundling(), spec, { nag: false });
+  const tenants = lookAlikeTenantStacks(mode);
   return tenants.map((stack) => ({
     tenant: stack.tenant,
     statements: allowStatements(Template.fromStack(stack).toJSON() as never, { ssm: SSM, account: ACCOUNT }),

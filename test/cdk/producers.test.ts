@@ -8,15 +8,12 @@
  */
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { addStratusStacks } from '../../lib/aws/app.ts';
 import { ingestPath, producerParameterNames, producerRoleName } from '../../lib/core/naming.ts';
-import { loadStratusOrThrow } from '../../lib/manifest/load.ts';
 import type { ProducerSpec, TenantSpec } from '../../lib/manifest/spec.ts';
 import {
   allowStatements,
-  appWithoutBundling,
-  generatedProject,
   iamGlobMatches,
+  lookAlikeTenantStacks,
   platformParameterValues,
 } from './helpers.ts';
 
@@ -67,13 +64,7 @@ function policyRoles(template: Json): Map<string, string[]> {
 }
 
 function synthesize(mode: 'provisioned' | 'serverless') {
-  const root = generatedProject({
-    tenants: ['pay', 'pay-ments', 'payment'],
-    withExamples: true,
-    config: mode === 'serverless' ? 'cluster:\n  mode: serverless\n' : '',
-  });
-  const spec = loadStratusOrThrow({ rootDir: root });
-  const { tenants } = addStratusStacks(appWithoutBundling(), spec, { nag: false });
+  const tenants = lookAlikeTenantStacks(mode);
   const producers: ProducerPolicies[] = [];
   const templates = new Map<string, Json>();
   for (const stack of tenants) {
