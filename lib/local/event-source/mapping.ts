@@ -154,17 +154,18 @@ export async function startEventSourceMapping(
   const commitQueued = async (): Promise<void> => {
     committing = true;
     try {
-      // kafkajs silently drops commits made before its runner is running (during the first join).
-      await runnerReady;
       while (commitQueue.size > 0) {
         const taken = [...commitQueue];
         commitQueue.clear();
-        if (!consumer) {
-          // Stopped or killed: nothing more is committed.
-          for (const [, { waiters }] of taken) for (const waiter of waiters) waiter.resolve();
-          continue;
-        }
         try {
+          // kafkajs silently drops commits made before its runner is running (during a join), so each
+          // request waits for the runner of the moment; a failure reaches the workers waiting, never nobody.
+          await runnerReady;
+          if (!consumer) {
+            // Stopped or killed: nothing more is committed.
+            for (const [, { waiters }] of taken) for (const waiter of waiters) waiter.resolve();
+            continue;
+          }
           await consumer.commitOffsets(
             taken.map(([partition, { offset }]) => ({
               topic: spec.topic,
