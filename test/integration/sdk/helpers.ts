@@ -96,12 +96,24 @@ export async function readMessages(kafka: Kafka, topic: string, count: number): 
 }
 
 /** The latest offset of every partition of a topic summed: how many records it holds. */
+/**
+ * Records on a topic (high minus low watermark, all partitions). A broker that was just restarted answers
+ * retriable errors (NOT_LEADER_OR_FOLLOWER) until its partitions are loaded: those are asked again for up
+ * to 30 s, as a client of a restarted broker would.
+ */
 export async function topicSize(kafka: Kafka, topic: string): Promise<number> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const offsets = await admin.fetchTopicOffsets(topic);
-    return offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
+    for (const deadline = Date.now() + 30_000; ; ) {
+      try {
+        const offsets = await admin.fetchTopicOffsets(topic);
+        return offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
+      } catch (error) {
+        if (!(error as { retriable?: boolean }).retriable || Date.now() > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
   } finally {
     await admin.disconnect();
   }
