@@ -12,6 +12,7 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+import { classArchive } from './jvm-class-archive.ts';
 import { diagnoseBrokerFailure } from './kafka-diagnosis.ts';
 import { ensureMavenJars, javaBinary, LOCALSTACK_DIR } from './maven-jars.ts';
 import { exitOf, portOpen, spawnTethered, stopProcess, tetheredPid, waitFor } from './process-utils.ts';
@@ -140,9 +141,12 @@ async function startOnce(options: KafkaBrokerOptions): Promise<KafkaBroker> {
   );
   const classpath = `${jars}/*`;
   const java = javaBinary();
+  const archiveDir = path.join(jars, 'class-archives');
   if (!existsSync(path.join(logDirs, 'meta.properties'))) {
     say(`formatting Kafka storage in ${path.relative(process.cwd(), logDirs) || logDirs} …`);
-    await runJava(java, [
+    const formatArchive = classArchive({ dir: archiveDir, name: 'kafka-storage-format', java });
+    const format = runJava(java, [
+      ...formatArchive.jvmArgs,
       '-cp',
       classpath,
       'kafka.tools.StorageTool',
@@ -152,6 +156,14 @@ async function startOnce(options: KafkaBrokerOptions): Promise<KafkaBroker> {
       config,
       '-g',
     ]);
+    // Kept only after a clean exit: a failed format's dump is dropped.
+    await format.then(
+      () => formatArchive.settle('exit code 0'),
+      (error: unknown) => {
+        formatArchive.settle('failed');
+        throw error;
+      },
+    );
   }
 
   say(
@@ -161,9 +173,11 @@ async function startOnce(options: KafkaBrokerOptions): Promise<KafkaBroker> {
   const logStart = { server: fileSize(logFile), stdout: fileSize(stdoutFile) };
   const logFd = openSync(stdoutFile, 'a');
   const heap = `${options.heapMb ?? 512}m`;
+  const archive = classArchive({ dir: archiveDir, name: 'kafka-broker', java });
   const child = spawnTethered(
     java,
     [
+      ...archive.jvmArgs,
       `-Xms${heap}`,
       `-Xmx${heap}`,
       '-XX:+UseSerialGC',
@@ -179,6 +193,7 @@ async function startOnce(options: KafkaBrokerOptions): Promise<KafkaBroker> {
   );
   closeSync(logFd);
   const exited = exitOf(child);
+  void exited.then((how) => archive.settle(how));
   const pid = await tetheredPid(child);
   const brokers = [`127.0.0.1:${options.port}`];
   const stop = () => stopProcess(child, pid, 20_000);
@@ -305,7 +320,7 @@ async function waitUntilUsable(
         await admin.disconnect().catch(() => {});
       }
     },
-    { timeoutMs, intervalMs: 300, abortIf },
+    { timeoutMs, intervalMs: 100, abortIf },
   );
 }
 

@@ -302,7 +302,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       }
     }
 
-    // Started together: each joins its consumer group, which takes a moment per group.
+    // Started together, consumers and sinks: each joins its consumer group, which takes a moment per group.
     const runners: ConsumerRunner[] = [];
     const startOne = (tenant: TenantSpec, consumer: ConsumerSpec) =>
       startConsumerRunner({
@@ -320,19 +320,32 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
           options.observerFor?.(consumer.groupId),
         ),
       });
+    const startingSinks = startLocalSinks({
+      tenants,
+      kafka,
+      aws: awsClientConfig({ region: platform.region, endpoint: awsEndpoint }),
+      log: say,
+    });
     const started = await Promise.allSettled(
       consumers.map(({ tenant, consumer }) => startOne(tenant, consumer)),
     );
+    const [sinksStarted] = await Promise.allSettled([startingSinks]);
+    // Consumers stop before the sinks, so the sinks deliver the last outputs the processors wrote.
+    if (sinksStarted.status === 'fulfilled') {
+      const running = sinksStarted.value;
+      stack.push({ what: 'sinks', stop: () => running.stop() });
+    }
     for (const result of started) if (result.status === 'fulfilled') runners.push(result.value);
-    const consumersStep = {
+    stack.push({
       what: 'consumers',
       // A batch still in flight after this is abandoned uncommitted: it is delivered again after a restart.
       deadlineMs: 5_000,
       stop: async () => void (await Promise.all(runners.map((r) => r.stop()))),
-    };
-    stack.push(consumersStep);
+    });
     const failed = started.find((result) => result.status === 'rejected');
     if (failed) throw (failed as PromiseRejectedResult).reason;
+    if (sinksStarted.status === 'rejected') throw sinksStarted.reason;
+    const sinks = sinksStarted.value;
     const lookup = (groupId: string) => runners.find((runner) => runner.spec.groupId === groupId);
     const announce = (runner: ConsumerRunner) => {
       say(`consumer ${runner.spec.groupId}: ${runner.spec.topic} → ${runner.spec.output ?? '(no output)'}`);
@@ -349,16 +362,6 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     // `stratus replay` pauses and resumes a consumer of this process through these routes.
     observability?.server.use(consumerControlRoutes(lookup));
 
-    const sinks = await startLocalSinks({
-      tenants,
-      kafka,
-      aws: awsClientConfig({ region: platform.region, endpoint: awsEndpoint }),
-      log: say,
-    });
-    stack.push({ what: 'sinks', stop: () => sinks.stop() });
-    // Consumers stop before the sinks, so the sinks deliver the last outputs the processors wrote.
-    stack.splice(stack.indexOf(consumersStep), 1);
-    stack.push(consumersStep);
     for (const sink of sinks.running) {
       // The sink runner announces itself (topic → destination, group) through `log`.
       observability?.registerSink(sink.spec, () => ({ running: !sink.stopped }));

@@ -5,6 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { classArchive } from '../jvm-class-archive.ts';
 import { ensureMavenJars, javaBinary, LOCALSTACK_DIR } from '../maven-jars.ts';
 import { answersHttp, type StoreProcess, startStoreProcess } from './server-process.ts';
 
@@ -25,9 +26,11 @@ export async function startS3Store(options: S3StoreOptions): Promise<StoreProces
     say: options.onProgress,
   });
   mkdirSync(options.dataDir, { recursive: true });
-  return startStoreProcess({
+  const java = javaBinary();
+  const archive = classArchive({ dir: path.join(jars, 'class-archives'), name: 's3proxy', java });
+  const store = startStoreProcess({
     name: 'S3 store (s3proxy)',
-    command: javaBinary(),
+    command: java,
     args: (port) => {
       // https://github.com/gaul/s3proxy/wiki/Storage-backend-examples (filesystem); no authorization locally.
       const properties = path.join(options.dataDir, '..', 's3proxy.properties');
@@ -44,6 +47,7 @@ export async function startS3Store(options: S3StoreOptions): Promise<StoreProces
         ].join('\n'),
       );
       return [
+        ...archive.jvmArgs,
         '-Xmx256m',
         '-XX:+UseSerialGC',
         '-XX:TieredStopAtLevel=1',
@@ -58,4 +62,10 @@ export async function startS3Store(options: S3StoreOptions): Promise<StoreProces
     ready: answersHttp,
     signal: options.signal,
   });
+  // A start that failed was stopped: its dump (if any) is dropped.
+  store.then(
+    (started) => void started.exited.then((how) => archive.settle(how)),
+    () => archive.settle('failed'),
+  );
+  return store;
 }

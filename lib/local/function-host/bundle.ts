@@ -18,6 +18,7 @@ import {
   existsSync,
   mkdirSync,
   readdirSync,
+  realpathSync,
   renameSync,
   rmSync,
   statSync,
@@ -34,7 +35,10 @@ const KEEP_MS = 24 * 60 * 60 * 1000;
  * Builds `entry` into an ESM bundle and returns its path, or undefined when it cannot be bundled here (it
  * does not build, or no node_modules above it to resolve packages from).
  */
-export async function bundleModule(entry: string): Promise<string | undefined> {
+export async function bundleModule(source: string): Promise<string | undefined> {
+  // Where the file really is, as Node resolves it (symlinks followed): a project whose functions directory is
+  // a link gets its packages from the node_modules beside the real sources, as tsx would load them.
+  const entry = realPath(source);
   const cache = cacheDirFor(entry);
   if (!cache) return undefined;
   let code: string;
@@ -71,6 +75,14 @@ export async function bundleModule(entry: string): Promise<string | undefined> {
     prune(cache, file);
   }
   return file;
+}
+
+function realPath(file: string): string {
+  try {
+    return realpathSync(file);
+  } catch {
+    return file;
+  }
 }
 
 /** `<nearest node_modules above entry>/.cache/stratus/functions`, created; undefined without node_modules. */
