@@ -4,6 +4,7 @@
  * under it, and a poison storm raises invalid records to 10 %. It ends with the independent accounting and
  * returns the figures: 0 lost, 0 duplicate rows in any table with unique keys, only poison in the DLQ.
  */
+
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadStratusOrThrow } from '../../lib/manifest/index.ts';
@@ -17,7 +18,7 @@ import {
   supervisedPids,
   untilReady,
 } from './dev-process.ts';
-import { devProject } from './project.ts';
+import { devProject, functionLogOf } from './project.ts';
 import { startSteadyProducer } from './steady-producer.ts';
 
 export interface ChaosOptions {
@@ -129,6 +130,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
       brokers: [`127.0.0.1:${project.ports.kafka}`],
       awsEndpoint: `http://127.0.0.1:${project.ports.aws}`,
       region: spec.platform.region,
+      functionLog: functionLogOf(project),
     });
     const signalledAt = Date.now();
     dev.child.kill('SIGINT');

@@ -8,6 +8,11 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
+/** The handlers' log of a project's runs (drop evidence, structured logs): `<stateDir>/logs/functions.log`. */
+export function functionLogOf(project: Pick<DevProject, 'stateDir'>): string {
+  return path.join(project.stateDir, 'logs', 'functions.log');
+}
+
 export const REPO = path.resolve(import.meta.dirname, '../..');
 
 export interface DevProject {

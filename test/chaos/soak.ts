@@ -11,7 +11,7 @@ import { loadStratusOrThrow } from '../../lib/manifest/index.ts';
 import { accountChaos, type ChaosAccount } from './accounting.ts';
 import { rssMiB } from './chaos.ts';
 import { startDev, supervisedPids, untilReady } from './dev-process.ts';
-import { devProject } from './project.ts';
+import { devProject, functionLogOf } from './project.ts';
 import { startSteadyProducer } from './steady-producer.ts';
 
 export interface SoakFigures {
@@ -79,6 +79,7 @@ export async function runSoak(options: {
       brokers,
       awsEndpoint: `http://127.0.0.1:${project.ports.aws}`,
       region: spec.platform.region,
+      functionLog: functionLogOf(project),
     });
     return {
       minutes: options.minutes,

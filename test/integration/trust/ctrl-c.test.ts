@@ -14,7 +14,7 @@ import { describe, expect, it } from 'vitest';
 import { loadStratusOrThrow } from '../../../lib/manifest/index.ts';
 import { accountChaos } from '../../chaos/accounting.ts';
 import { leftovers, startDev, untilReady } from '../../chaos/dev-process.ts';
-import { type DevProject, fixedPort, REPO } from '../../chaos/project.ts';
+import { type DevProject, fixedPort, functionLogOf, REPO } from '../../chaos/project.ts';
 
 describe('npm run dev in a terminal', () => {
   it('stops promptly on one Ctrl-C, with nothing left running and nothing lost', {
@@ -86,6 +86,7 @@ describe('npm run dev in a terminal', () => {
           brokers: [`127.0.0.1:${kafka}`],
           awsEndpoint: `http://127.0.0.1:${project.ports.aws}`,
           region: spec.platform.region,
+          functionLog: functionLogOf(project),
         });
         expect(account.lost).toBe(0);
         expect(account.duplicateRows).toBe(0);

@@ -14,7 +14,7 @@ import { readTable } from '../../../lib/local/sink/table-reader.ts';
 import { loadStratusOrThrow } from '../../../lib/manifest/index.ts';
 import { accountChaos } from '../../chaos/accounting.ts';
 import { killDev, startDev, untilReady } from '../../chaos/dev-process.ts';
-import { devProject } from '../../chaos/project.ts';
+import { devProject, functionLogOf } from '../../chaos/project.ts';
 
 describe('restart of stratus dev after kill -9', () => {
   it('keeps every table row and every idempotency record', { timeout: 900_000 }, async () => {
@@ -64,6 +64,7 @@ describe('restart of stratus dev after kill -9', () => {
           brokers: [`127.0.0.1:${project.ports.kafka}`],
           awsEndpoint: endpoint,
           region: spec.platform.region,
+          functionLog: functionLogOf(project),
         });
         const released = Number(/released (\d+) in-progress/.exec(second.output())?.[1] ?? 0);
         console.log(
