@@ -4,7 +4,6 @@
  * under it, and a poison storm raises invalid records to 10 %. It ends with the independent accounting and
  * returns the figures: 0 lost, 0 duplicate rows in any table with unique keys, only poison in the DLQ.
  */
-
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadStratusOrThrow } from '../../lib/manifest/index.ts';
