@@ -46,9 +46,11 @@ export interface ChaosAccount {
       | 'dropped'
       | 'lost'
       | 'duplicates'
+      | 'duplicateDeadLetters'
       | 'misrouted'
-      // Where to start looking when a run loses a record: printed with the figures.
+      // Where to start looking when a run loses or repeats a record: printed with the figures.
       | 'lostSamples'
+      | 'duplicateSamples'
     >
   >;
   tables: TableAccount[];
@@ -95,8 +97,10 @@ export async function accountChaos(options: {
       dropped: a.dropped,
       lost: a.lost,
       duplicates: a.duplicates,
+      duplicateDeadLetters: a.duplicateDeadLetters,
       misrouted: a.misrouted,
       lostSamples: a.lostSamples,
+      duplicateSamples: a.duplicateSamples,
     }));
     const lakehouse = createLakehouse({
       kind: 'aws',

@@ -50,8 +50,17 @@ export interface ConsumerAccount {
   filtered: number;
   /** Input records accounted for nowhere, or whose fan-out is incomplete. */
   lost: number;
-  /** Output positions written more than once, plus records both delivered and dead-lettered or filtered. */
+  /**
+   * Output positions written more than once, DLQ envelopes beyond the first for a record, plus records both
+   * delivered and dead-lettered or filtered.
+   */
   duplicates: number;
+  /**
+   * The part of `duplicates` that is repeated DLQ envelopes: a poison record is not tracked by idempotency, so a
+   * crash between its dead-lettering and the offset commit dead-letters it again on the re-delivery (at least
+   * once, as Lambda's on-failure destinations are).
+   */
+  duplicateDeadLetters: number;
   /** Poison records that were delivered or dropped, or valid ones that were dead-lettered (demo records only). */
   misrouted: number;
   /** Output or DLQ records naming a source record that is not in the topic. */
@@ -60,6 +69,8 @@ export interface ConsumerAccount {
   byKind?: Partial<Record<DemoRecordKind, KindCounts>>;
   /** A few lost records' coordinates, to start looking. */
   lostSamples: string[];
+  /** A few duplicated records' coordinates and what was repeated. */
+  duplicateSamples: string[];
 }
 
 /** Drop evidence per consumer group id: `topic/partition@offset` → why the record produced nothing. */
@@ -162,9 +173,15 @@ function accountConsumer(
     filtered: 0,
     lost: 0,
     duplicates: 0,
+    duplicateDeadLetters: 0,
     misrouted: 0,
     unexpected: 0,
     lostSamples: [],
+    duplicateSamples: [],
+  };
+  const duplicated = (at: string, times: number, what: string): void => {
+    account.duplicates += times;
+    if (times > 0 && account.duplicateSamples.length < 5) account.duplicateSamples.push(`${at} (${what})`);
   };
   const seen = new Set<string>();
   for (const record of records) {
@@ -177,7 +194,8 @@ function accountConsumer(
     const written = outputs.get(at);
     if (written) {
       account.outputs += written.positions.size;
-      for (const times of written.positions.values()) account.duplicates += times - 1;
+      for (const [position, times] of written.positions)
+        duplicated(at, times - 1, `output ${position} written ${times}×`);
       const complete = Array.from({ length: written.count }, (_, i) => String(i)).every((position) =>
         written.positions.has(position),
       );
@@ -198,7 +216,17 @@ function accountConsumer(
           partial ? `${at} (${written!.positions.size} of ${written!.count} outputs)` : at,
         );
     }
-    account.duplicates += Math.max(0, settled - 1) + Math.max(0, dead - 1);
+    duplicated(
+      at,
+      Math.max(0, settled - 1),
+      [
+        ...(delivered || partial ? ['delivered'] : []),
+        ...(dead > 0 ? ['dead-lettered'] : []),
+        ...(filtered ? ['filtered'] : []),
+      ].join(' and '),
+    );
+    duplicated(at, Math.max(0, dead - 1), `dead-lettered ${dead}×`);
+    account.duplicateDeadLetters += Math.max(0, dead - 1);
     if (delivered) account.delivered++;
     if (dropped) account.dropped++;
     if (dead > 0) account.deadLettered++;

@@ -83,6 +83,8 @@ export function formatDemoSummary(summary: DemoSummary): string[] {
         );
       if (parts.length > 0) lines.push(`poison in ${c.topic}: ${parts.join('; ')}`);
       if (c.lostSamples.length > 0) lines.push(`  lost in ${c.topic}, e.g. ${c.lostSamples.join(', ')}`);
+      if (c.duplicateSamples.length > 0)
+        lines.push(`  duplicated in ${c.topic}, e.g. ${c.duplicateSamples.join(', ')}`);
     }
   }
   if (summary.error) lines.push(`! ${summary.error}`);

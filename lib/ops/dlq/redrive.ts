@@ -2,6 +2,8 @@
  * `stratus dlq redrive`: re-publishes selected dead letters to their source topic (same key, so the same
  * partition; original headers; `stratus-redrive-count` = previous + 1) and marks them in the redrive ledger.
  * Records that already reached the redrive limit stay in the DLQ; records already in the ledger are not sent again.
+ * Envelopes that name the same source record (a crash between dead-lettering and the offset commit dead-letters it
+ * again on re-delivery) send it once: the first is redriven, the repeats are marked with it.
  */
 import type { Kafka } from 'kafkajs';
 import { DLQ_HEADERS } from '../../core/dlq-envelope.ts';
@@ -29,7 +31,14 @@ export interface RedriveOptions {
 }
 
 export type RedriveDecision =
-  | { entry: DlqEntry; action: 'redrive'; redriveCount: number; target?: LedgerEntry['target'] }
+  | {
+      entry: DlqEntry;
+      action: 'redrive';
+      redriveCount: number;
+      target?: LedgerEntry['target'];
+      /** Later envelopes of the same source record: not sent, marked in the ledger with this one. */
+      repeats?: DlqEntry[];
+    }
   | { entry: DlqEntry; action: 'skip'; reason: string };
 
 export interface RedriveOutcome {
@@ -42,8 +51,9 @@ export interface RedriveOutcome {
 export async function redriveDlq(options: RedriveOptions): Promise<RedriveOutcome> {
   const maxRedrives = options.maxRedrives ?? DEFAULT_MAX_REDRIVES;
   const listing = await listDlq(options.kafka, options.tenant, options.filter);
-  const decisions: RedriveDecision[] = listing.entries.map((entry) =>
-    decide(entry, options.tenant, maxRedrives),
+  const decisions = onePerSourceRecord(
+    listing.entries,
+    listing.entries.map((entry) => decide(entry, options.tenant, maxRedrives)),
   );
   const chosen = decisions.filter((decision) => decision.action === 'redrive');
   if (!options.dryRun && chosen.length > 0) await publish(options, chosen);
@@ -77,6 +87,47 @@ function decide(
       reason: `source topic ${entry.envelope.source.topic} is not the tenant's`,
     };
   return { entry, action: 'redrive', redriveCount: entry.redriveCount + 1 };
+}
+
+/**
+ * Keeps the first redrive of each source record (`topic/partition@offset`); a later envelope of the same record
+ * becomes a repeat of it, and one whose source record a previous redrive already sent is skipped.
+ */
+function onePerSourceRecord(
+  entries: ReadonlyArray<DlqEntry & { redriven?: LedgerEntry }>,
+  decisions: RedriveDecision[],
+): RedriveDecision[] {
+  const sourceOf = (entry: DlqEntry) => {
+    const { topic, partition, offset } = entry.envelope!.source;
+    return `${topic}/${partition}@${offset}`;
+  };
+  const sentBefore = new Map<string, DlqEntry>();
+  for (const entry of entries)
+    if (entry.envelope && entry.redriven && !sentBefore.has(sourceOf(entry)))
+      sentBefore.set(sourceOf(entry), entry);
+  const first = new Map<string, Extract<RedriveDecision, { action: 'redrive' }>>();
+  return decisions.map((decision) => {
+    if (decision.action !== 'redrive') return decision;
+    const source = sourceOf(decision.entry);
+    const sent = sentBefore.get(source);
+    if (sent)
+      return {
+        entry: decision.entry,
+        action: 'skip',
+        reason: `its source record ${source} was already redriven from ${sent.id}`,
+      };
+    const earlier = first.get(source);
+    if (!earlier) {
+      first.set(source, decision);
+      return decision;
+    }
+    earlier.repeats = [...(earlier.repeats ?? []), decision.entry];
+    return {
+      entry: decision.entry,
+      action: 'skip',
+      reason: `repeats ${earlier.entry.id} (same source record ${source}): redriven once, with it`,
+    };
+  });
 }
 
 async function publish(options: RedriveOptions, chosen: RedriveDecision[]): Promise<void> {
@@ -125,13 +176,16 @@ async function publish(options: RedriveOptions, chosen: RedriveDecision[]): Prom
         offset: written?.baseOffset ?? '-1',
       };
       decision.target = target;
-      const entry: LedgerEntry = {
-        dlqRecord,
-        redrivenAt: (options.now?.() ?? new Date()).toISOString(),
-        redriveCount: decision.redriveCount,
-        target,
-      };
-      await producer.send({ topic: ledgerTopic, acks: -1, messages: [ledgerMessage(entry)] });
+      const redrivenAt = (options.now?.() ?? new Date()).toISOString();
+      const marked = [decision.entry, ...(decision.repeats ?? [])].map((entry) =>
+        ledgerMessage({
+          dlqRecord: qualifiedDlqRecordId(entry.topic, entry.partition, entry.offset),
+          redrivenAt,
+          redriveCount: decision.redriveCount,
+          target,
+        }),
+      );
+      await producer.send({ topic: ledgerTopic, acks: -1, messages: marked });
     }
   } finally {
     await producer.disconnect();

@@ -3,7 +3,8 @@
  * producer, the table fills, `stratus dev` is killed with SIGKILL, and `stratus dev --no-producer` starts again.
  * The table keeps every row it had (read by pyiceberg before and after), ends with every record once, and the
  * idempotency records survive: a record re-delivered after the kill is not processed a second time (the only
- * records run twice are the ones in flight at the kill, whose locks the new run releases).
+ * records run twice are the ones in flight at the kill, whose locks the new run releases, and poison dead-lettered
+ * in the last moment before it, which idempotency does not track).
  */
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
@@ -80,9 +81,13 @@ describe('restart of stratus dev after kill -9', () => {
         expect(account.duplicateRows).toBe(0);
         expect(account.misrouted).toBe(0);
         expect(account.tables[0]!.rows).toBeGreaterThanOrEqual(before.rows);
-        // Idempotency records survived the kill, and only records in flight at the kill ran twice.
+        // Idempotency records survived the kill, and only records in flight at the kill ran twice: an output
+        // repeats only for a record whose lock the new run released. Poison is not tracked by idempotency, so a
+        // record dead-lettered just before the kill, and not yet committed past, is dead-lettered once more.
         expect(await completed()).toBeGreaterThanOrEqual(before.completed);
-        expect(account.consumers[0]!.duplicates).toBeLessThanOrEqual(released);
+        const consumer = account.consumers[0]!;
+        expect(consumer.duplicates - consumer.duplicateDeadLetters).toBeLessThanOrEqual(released);
+        expect(consumer.duplicateDeadLetters).toBeLessThanOrEqual(consumer.deadLettered);
       } finally {
         second.child.kill('SIGINT');
         await second.exited;

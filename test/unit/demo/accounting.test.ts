@@ -122,7 +122,35 @@ describe('demo accounting of processors that drop and fan out', () => {
     expect(account(records)).toMatchObject({ delivered: 1, outputs: 3, lost: 0, duplicates: 0 });
     // A re-delivered output: position 1 written twice.
     const again = { ...records, [detect.output!]: [...fanned, output(detect, 0, 1, 3)] };
-    expect(account(again)).toMatchObject({ delivered: 1, outputs: 3, duplicates: 1, lost: 0 });
+    const repeated = account(again);
+    expect(repeated).toMatchObject({
+      delivered: 1,
+      outputs: 3,
+      duplicates: 1,
+      duplicateDeadLetters: 0,
+      lost: 0,
+    });
+    expect(repeated.duplicateSamples).toEqual([`${detect.topic}/0@0 (output 1 written 2×)`]);
+  });
+
+  it('a record dead-lettered twice is a duplicate dead letter; one delivered and dead-lettered is another duplicate', () => {
+    const records = {
+      [detect.topic]: [reading(0), reading(1)],
+      [detect.output!]: [output(detect, 1)],
+      [sensors.dlq.name]: [deadLetter(0), deadLetter(0), deadLetter(1)],
+    };
+    const twice = account(records);
+    expect(twice).toMatchObject({
+      deadLettered: 2,
+      delivered: 1,
+      duplicates: 2,
+      duplicateDeadLetters: 1,
+      lost: 0,
+    });
+    expect(twice.duplicateSamples).toEqual([
+      `${detect.topic}/0@0 (dead-lettered 2×)`,
+      `${detect.topic}/0@1 (delivered and dead-lettered)`,
+    ]);
   });
 
   it('a fan-out with a position missing is lost, not delivered', () => {
