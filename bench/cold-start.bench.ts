@@ -22,9 +22,10 @@
  *
  * BENCH_CPU_PROF=<dir> profiles every child (node --cpu-prof, profiles kept in <dir>) and prints on stderr where
  * each variant's last cold start spent its time, per package; the bundles are then left unminified so the
- * profile can name modules (the timings of such a run are not the figures).
+ * profile can name modules, and the last round's bundle is kept beside its profile (the timings of such a run
+ * are not the figures).
  */
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
@@ -151,6 +152,8 @@ async function main() {
           throw new Error(`${variant.name} answered ${JSON.stringify(run.result)}`);
         if (profileDir && round === ROUNDS - 1) {
           const [profile] = readdirSync(profileDir);
+          // Kept beside its profile: the bundle's module markers are what name the profile's lines.
+          copyFileSync(path.join(variant.dir, 'index.js'), path.join(profileDir, 'index.js'));
           const top = profileByPackage(path.join(profileDir, profile!), path.join(variant.dir, 'index.js'));
           log(
             `${variant.name} CPU profile (self ms): ${top.map(([name, ms]) => `${name} ${ms.toFixed(0)}`).join(', ')}`,

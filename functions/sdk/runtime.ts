@@ -14,7 +14,7 @@ import type { IdempotencyOptions } from './idempotency.ts';
 import { createLogger, createMetrics } from './observability.ts';
 import { createKafkaPublisher, type RecordPublisher } from './producer.ts';
 import { createQualityGate } from './quality.ts';
-import { compileValueValidator } from './schema.ts';
+import { compileValueValidator, manifestValueValidator, type ValueValidator } from './schema.ts';
 import { loadSettings, type SdkSettings } from './settings.ts';
 import type { HandlerContext, KafkaRecord, TombstoneHandler } from './types.ts';
 
@@ -92,14 +92,8 @@ export function createStratusRuntime(
     handler: options.handler,
     producesOutput: kind === 'processor',
     onTombstone: options.onTombstone,
-    validateValue: settings.schema
-      ? compileValueValidator(settings.schema, { fromManifest: settings.schemaFile !== undefined })
-      : undefined,
-    validateOutput: settings.outputSchema
-      ? compileValueValidator(settings.outputSchema, {
-          fromManifest: settings.outputSchemaFile !== undefined,
-        })
-      : undefined,
+    validateValue: validatorOf(settings.schema, settings.schemaPath),
+    validateOutput: validatorOf(settings.outputSchema, settings.outputSchemaPath),
     inputQuality: createQualityGate({
       stage: 'input',
       rules: settings.quality.input,
@@ -162,4 +156,13 @@ export function createStratusRuntime(
       await publisher?.close();
     },
   };
+}
+
+/** A manifest's schema (it has a path) may come precompiled; one given in code is compiled and checked. */
+function validatorOf(
+  schema: Record<string, unknown> | undefined,
+  schemaPath: string | undefined,
+): ValueValidator | undefined {
+  if (!schema) return undefined;
+  return schemaPath ? manifestValueValidator(schema, schemaPath) : compileValueValidator(schema);
 }

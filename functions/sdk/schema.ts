@@ -1,7 +1,17 @@
 /**
  * JSON Schema validation of record values. Compiled once per container with the same Ajv set-up the manifest
- * validator uses, so a schema that `stratus validate` accepts behaves identically in the handler.
+ * validator uses, so a schema that `stratus validate` accepts behaves identically in the handler; or, when the
+ * bundle carries it, the same Ajv's standalone code generated at bundling (lib/core/precompiled-validator.ts),
+ * which spares the cold start the compile.
  */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { ValidateFunction } from 'ajv';
+import {
+  canonicalJson,
+  precompiledValidatorFile,
+  schemaDigest,
+} from '../../lib/core/precompiled-validator.ts';
 import { schemaValidatorFor } from '../../lib/manifest/module-files.ts';
 
 /** Returns the list of violations (`<instancePath> <message>`), empty when the value is valid. */
@@ -17,7 +27,31 @@ export function compileValueValidator(
   schema: Record<string, unknown>,
   options: { fromManifest?: boolean } = {},
 ): ValueValidator {
-  const validate = schemaValidatorFor(schema, { validateSchema: !options.fromManifest }).compile(schema);
+  return violationsOf(schemaValidatorFor(schema, { validateSchema: !options.fromManifest }).compile(schema));
+}
+
+/**
+ * The validator of a manifest's schema, read from `schemaPath`: its precompiled validator when one lies beside
+ * the file and was generated from this very schema, else Ajv compiles it.
+ */
+export function manifestValueValidator(schema: Record<string, unknown>, schemaPath: string): ValueValidator {
+  return (
+    precompiledValueValidator(schemaPath, schema) ?? compileValueValidator(schema, { fromManifest: true })
+  );
+}
+
+/** The precompiled validator beside `schemaPath`, if there is one for `schema` (a stale one is ignored). */
+export function precompiledValueValidator(
+  schemaPath: string,
+  schema: Record<string, unknown>,
+): ValueValidator | undefined {
+  const file = precompiledValidatorFile(schemaPath);
+  if (!existsSync(file)) return undefined;
+  const validate = createRequire(file)(file) as ValidateFunction & { schemaDigest?: string };
+  return validate.schemaDigest === schemaDigest(schema) ? violationsOf(validate) : undefined;
+}
+
+function violationsOf(validate: ValidateFunction): ValueValidator {
   return (value) =>
     validate(value)
       ? []
@@ -26,14 +60,5 @@ export function compileValueValidator(
 
 /** Structural equality of two parsed JSON documents, key order ignored. */
 export function sameJson(a: unknown, b: unknown): boolean {
-  return canonical(a) === canonical(b);
-}
-
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
+  return canonicalJson(a) === canonicalJson(b);
 }

@@ -19,8 +19,12 @@ export interface SdkSettings extends ConsumerEnvironment {
   schema?: Record<string, unknown>;
   /** Where `schema` came from, for log lines and errors. */
   schemaSource?: string;
+  /** The manifest's schema file, resolved (absent when the schema comes from the handler's code). */
+  schemaPath?: string;
   /** The output topic's JSON Schema (processors), when the manifest or the handler gives one. */
   outputSchema?: Record<string, unknown>;
+  /** The manifest's output schema file, resolved. */
+  outputSchemaPath?: string;
   /** The manifest's data-quality rules of the source topic (input) and the output topic. */
   quality: QualityRuleSet;
 }
@@ -64,7 +68,9 @@ export function loadSettings(input: LoadSettingsInput): SdkSettings {
     ...base,
     schema: inputSchema?.schema,
     schemaSource: inputSchema?.source,
+    schemaPath: inputSchema?.path,
     outputSchema: output?.schema,
+    outputSchemaPath: output?.path,
     quality: readQualityRules(base.qualityRulesFile, env),
   };
 }
@@ -95,7 +101,7 @@ function readSchema(
   variable: string,
   fromCode: Record<string, unknown> | undefined,
   env: NodeJS.ProcessEnv,
-): { schema: Record<string, unknown>; source: string } | undefined {
+): { schema: Record<string, unknown>; source: string; path?: string } | undefined {
   if (!schemaFile) return fromCode ? { schema: fromCode, source: 'handler code' } : undefined;
   const file = resolveFile(schemaFile, env);
   let schema: Record<string, unknown>;
@@ -110,5 +116,5 @@ function readSchema(
     throw new StratusConfigurationError(
       `the schema passed to the handler differs from the manifest's schema file ${schemaFile} (${variable}); remove it from the code or make them identical`,
     );
-  return { schema, source: schemaFile };
+  return { schema, source: schemaFile, path: file };
 }

@@ -6,8 +6,10 @@ import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { stagePrecompiledValidator } from '../contracts/precompiled-validator-code.ts';
 import { consumerEnvironment } from '../core/function-env.ts';
 import { consumerFunctionName } from '../core/naming.ts';
+import { precompiledValidatorFile } from '../core/precompiled-validator.ts';
 import { type QualityRuleSet, serializeQualityRuleSet } from '../core/quality-rule-set.ts';
 import type { ConsumerSpec } from '../manifest/spec.ts';
 import { consumerEsbuildOptions } from './consumer-bundling.ts';
@@ -164,11 +166,20 @@ export class KafkaConsumer extends Construct {
       // consumer-bundling.ts, which the bundle-size benchmark and the bundled-handler test share.
       // Environment variables are capped at 4 KB, so schemas travel as files in the bundle. The command
       // text names the schemas, so bundles of different schemas never share CDK's asset cache.
+      // Each schema travels with its precompiled validator (lib/core/precompiled-validator.ts): the cold start
+      // loads Ajv's standalone code instead of compiling the schema.
       bundling: consumerBundlingProps(esbuild, (inputDir, outputDir) => [
-        ...(schemaFile ? [`cp "${inputDir}/${schemaFile}" "${outputDir}/${BUNDLED_SCHEMA_FILE}"`] : []),
-        ...(outputSchemaFile
-          ? [`cp "${inputDir}/${outputSchemaFile}" "${outputDir}/${BUNDLED_OUTPUT_SCHEMA_FILE}"`]
-          : []),
+        ...[
+          [schemaFile, BUNDLED_SCHEMA_FILE],
+          [outputSchemaFile, BUNDLED_OUTPUT_SCHEMA_FILE],
+        ].flatMap(([file, bundled]) =>
+          file
+            ? [
+                `cp "${inputDir}/${file}" "${outputDir}/${bundled}"`,
+                `cp "${inputDir}/${stagePrecompiledValidator(props.rootDir, file)}" "${outputDir}/${precompiledValidatorFile(bundled!)}"`,
+              ]
+            : [],
+        ),
         // The rules come from the manifest, not a file.
         ...(rulesText ? [writeFileCommand(`${outputDir}/${BUNDLED_QUALITY_RULES_FILE}`, rulesText)] : []),
       ]),

@@ -75,10 +75,22 @@ function readJsonSchema(absolute: string, file: string): LoadedSchema {
  */
 export function schemaValidatorFor(
   schema: Record<string, unknown>,
-  { validateSchema = true }: { validateSchema?: boolean } = {},
+  {
+    validateSchema = true,
+    standaloneSource = false,
+  }: {
+    validateSchema?: boolean;
+    /** Keep the generated code, for Ajv's standalone export (lib/contracts/precompiled-validator-code.ts). */
+    standaloneSource?: boolean;
+  } = {},
 ): Ajv | Ajv2020 {
   const draft2020 = typeof schema.$schema === 'string' && schema.$schema.includes('2020-12');
-  const options = { allErrors: true, strict: false, validateSchema };
+  const options = {
+    allErrors: true,
+    strict: false,
+    validateSchema,
+    ...(standaloneSource ? { code: { source: true } } : {}),
+  };
   const ajv = draft2020 ? new Ajv2020(options) : new Ajv(options);
   addFormats(ajv);
   return ajv;

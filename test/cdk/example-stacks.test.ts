@@ -9,10 +9,12 @@ import { App, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { compileValueValidator, precompiledValueValidator } from '../../functions/sdk/schema.ts';
 import { addStratusStacks, type StratusStacks } from '../../lib/aws/app.ts';
 import { BUNDLED_OUTPUT_SCHEMA_FILE, BUNDLED_SCHEMA_FILE } from '../../lib/aws/kafka-consumer.ts';
 import { nagFindings } from '../../lib/aws/nag.ts';
 import { PLATFORM_PARAMETERS } from '../../lib/aws/platform-parameters.ts';
+import { precompiledValidatorFile } from '../../lib/core/precompiled-validator.ts';
 import { cdkJsonContext, exampleSpec, REPO_ROOT, resolveIntrinsics } from './helpers.ts';
 
 let stacks: StratusStacks;
@@ -123,7 +125,7 @@ describe('Stratus-Tenant-payments', () => {
     });
   });
 
-  it('bundles the handler with the source and output topic schemas as files', () => {
+  it('bundles the handler with the source and output topic schemas as files, and their validators', () => {
     const consumer = stacks.tenants
       .find((s) => s.tenant.name === 'payments')!
       .consumers.get('enrich-orders')!;
@@ -136,6 +138,13 @@ describe('Stratus-Tenant-payments', () => {
     expect(JSON.parse(readFileSync(path.join(bundle, BUNDLED_OUTPUT_SCHEMA_FILE), 'utf8'))).toEqual(
       JSON.parse(readFileSync(path.join(REPO_ROOT, 'schemas/payments/order-enriched.schema.json'), 'utf8')),
     );
+    // Each with its precompiled validator, which the SDK loads instead of compiling the schema at cold start.
+    for (const file of [BUNDLED_SCHEMA_FILE, BUNDLED_OUTPUT_SCHEMA_FILE]) {
+      const schema = JSON.parse(readFileSync(path.join(bundle, file), 'utf8')) as Record<string, unknown>;
+      const precompiled = precompiledValueValidator(path.join(bundle, file), schema);
+      expect(precompiled, `${precompiledValidatorFile(file)} in the asset`).toBeDefined();
+      expect(precompiled!({ amount: 'ten' })).toEqual(compileValueValidator(schema)({ amount: 'ten' }));
+    }
   });
 
   it('delivers orders-lake into its Iceberg table through Firehose', () => {

@@ -1,14 +1,16 @@
 /**
  * A consumer function as Lambda runs it, for tests and benchmarks: bundled with the CDK's esbuild settings
- * (lib/aws/consumer-bundling.ts), laid out like the CDK asset (index.js plus the schema files), then loaded by
+ * (lib/aws/consumer-bundling.ts), laid out like the CDK asset (index.js plus the schema files and their precompiled
+ * validators), then loaded by
  * `require()` in a fresh Node.js process (empty module cache: a cold start) and invoked once.
  */
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { consumerEsbuildOptions } from '../../lib/aws/consumer-bundling.ts';
 import { BUNDLED_OUTPUT_SCHEMA_FILE, BUNDLED_SCHEMA_FILE } from '../../lib/aws/kafka-consumer.ts';
+import { writePrecompiledValidator } from '../../lib/contracts/precompiled-validator-code.ts';
 import type { MskBatchResponse, MskEvent } from '../../lib/core/msk-event.ts';
 
 export interface BundleOptions {
@@ -23,6 +25,8 @@ export interface BundleOptions {
   outputSchemaFile?: string;
   /** @default true, as the CDK bundles; false keeps module names readable in a CPU profile */
   minify?: boolean;
+  /** Each schema's precompiled validator beside it, as the CDK's afterBundling hook puts it. @default true */
+  precompiledValidators?: boolean;
 }
 
 /** Bundles the function into `dir`; returns the bundle's size in bytes. */
@@ -38,13 +42,16 @@ export async function bundleFunction(options: BundleOptions): Promise<number> {
     outfile,
     logLevel: 'silent',
   });
-  if (options.schemaFile)
-    copyFileSync(path.resolve(options.root, options.schemaFile), path.join(options.dir, BUNDLED_SCHEMA_FILE));
-  if (options.outputSchemaFile)
-    copyFileSync(
-      path.resolve(options.root, options.outputSchemaFile),
-      path.join(options.dir, BUNDLED_OUTPUT_SCHEMA_FILE),
-    );
+  for (const [file, bundled] of [
+    [options.schemaFile, BUNDLED_SCHEMA_FILE],
+    [options.outputSchemaFile, BUNDLED_OUTPUT_SCHEMA_FILE],
+  ] as const) {
+    if (!file) continue;
+    const schemaText = readFileSync(path.resolve(options.root, file), 'utf8');
+    writeFileSync(path.join(options.dir, bundled), schemaText);
+    if (options.precompiledValidators ?? true)
+      writePrecompiledValidator(path.join(options.dir, bundled), JSON.parse(schemaText));
+  }
   return readFileSync(outfile).length;
 }
 

@@ -58,8 +58,9 @@ function wrongTypeFor(type: string): unknown {
 /** Deeper than this, a (recursive) schema gets null: the value is then dead-lettered, not generated forever. */
 const MAX_DEPTH = 8;
 
-function sample(raw: Schema, root: Schema, random: DemoRandom, depth: number): unknown {
-  if (depth > MAX_DEPTH) return null;
+function sample(raw: Schema | boolean, root: Schema, random: DemoRandom, depth: number): unknown {
+  // A boolean subschema (`items: false`, `true`): nothing to build from.
+  if (depth > MAX_DEPTH || typeof raw === 'boolean') return null;
   const schema = normalize(raw, root);
   if ('const' in schema) return schema.const;
   if (Array.isArray(schema.enum)) return random.pick(schema.enum);
@@ -76,9 +77,17 @@ function sample(raw: Schema, root: Schema, random: DemoRandom, depth: number): u
       return out;
     }
     case 'array': {
-      const items = (schema.items ?? {}) as Schema;
+      // Draft 2020-12 tuples: `prefixItems` first, then `items` (`false`: no more).
+      const prefix = (Array.isArray(schema.prefixItems) ? schema.prefixItems : []) as Schema[];
+      const head = prefix.map((item) => sample(item, root, random, depth + 1));
+      const items = (schema.items ?? {}) as Schema | boolean;
+      if (items === false) return head;
       const min = typeof schema.minItems === 'number' ? schema.minItems : 1;
-      return Array.from({ length: Math.max(min, 1) }, () => sample(items, root, random, depth + 1));
+      const rest = Math.max(min, 1) - head.length;
+      return [
+        ...head,
+        ...Array.from({ length: Math.max(rest, 0) }, () => sample(items, root, random, depth + 1)),
+      ];
     }
     case 'integer': {
       const { min, max } = bounds(schema);
