@@ -143,6 +143,21 @@ export class KafkaConsumer extends Construct {
       logLevel: props.logLevel ?? 'INFO',
     });
 
+    const schemas = (
+      [
+        ['schemaFile', schemaFile, BUNDLED_SCHEMA_FILE],
+        ['outputSchemaFile', outputSchemaFile, BUNDLED_OUTPUT_SCHEMA_FILE],
+      ] as const
+    ).flatMap(([prop, file, bundled]) => {
+      if (!file) return [];
+      try {
+        return [{ file, bundled, validator: stagePrecompiledValidator(props.rootDir, file) }];
+      } catch (error) {
+        throw new Error(
+          `KafkaConsumer ${c.groupId}: ${prop} "${file}" cannot be precompiled: ${(error as Error).message}`,
+        );
+      }
+    });
     const esbuild = consumerEsbuildOptions(
       runtime.name === lambda.Runtime.NODEJS_22_X.name ? 'node22' : 'node24',
       props.rootDir,
@@ -169,17 +184,10 @@ export class KafkaConsumer extends Construct {
       // Each schema travels with its precompiled validator (lib/core/precompiled-validator.ts): the cold start
       // loads Ajv's standalone code instead of compiling the schema.
       bundling: consumerBundlingProps(esbuild, (inputDir, outputDir) => [
-        ...[
-          [schemaFile, BUNDLED_SCHEMA_FILE],
-          [outputSchemaFile, BUNDLED_OUTPUT_SCHEMA_FILE],
-        ].flatMap(([file, bundled]) =>
-          file
-            ? [
-                `cp "${inputDir}/${file}" "${outputDir}/${bundled}"`,
-                `cp "${inputDir}/${stagePrecompiledValidator(props.rootDir, file)}" "${outputDir}/${precompiledValidatorFile(bundled!)}"`,
-              ]
-            : [],
-        ),
+        ...schemas.flatMap(({ file, bundled, validator }) => [
+          `cp "${inputDir}/${file}" "${outputDir}/${bundled}"`,
+          `cp "${inputDir}/${validator}" "${outputDir}/${precompiledValidatorFile(bundled)}"`,
+        ]),
         // The rules come from the manifest, not a file.
         ...(rulesText ? [writeFileCommand(`${outputDir}/${BUNDLED_QUALITY_RULES_FILE}`, rulesText)] : []),
       ]),

@@ -7,7 +7,7 @@
 // and is rebuilt whenever one of its inputs changed (mtime or size), so editing lib/ needs no build step. Each
 // source module's import.meta.url / dirname / filename is replaced by its own location, so every path computed
 // from them (jars, Python scripts, the worker bootstrap, package.json) is the same as when loaded through tsx.
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -23,7 +23,7 @@ const FORMAT = 1;
 export async function importPrebuilt({ root, entry, outFile }) {
   const inputsFile = `${outFile}.inputs.json`;
   const esbuild = await import('esbuild');
-  const fresh = isFresh(inputsFile, esbuild.version);
+  const fresh = existsSync(outFile) && isFresh(inputsFile, esbuild.version);
   if (!fresh) await build(esbuild, root, entry, outFile, inputsFile);
   return { module: await import(pathToFileURL(outFile).href), built: !fresh };
 }

@@ -64,10 +64,13 @@ export function writePrecompiledValidator(schemaFile: string, schema: Record<str
  * outside a container, the project root is its input). Returns that path relative to `rootDir`.
  */
 export function stagePrecompiledValidator(rootDir: string, schemaFile: string): string {
-  const schema = JSON.parse(readFileSync(path.resolve(rootDir, schemaFile), 'utf8')) as Record<
-    string,
-    unknown
-  >;
+  let schema: Record<string, unknown>;
+  try {
+    schema = JSON.parse(readFileSync(path.resolve(rootDir, schemaFile), 'utf8')) as Record<string, unknown>;
+  } catch (error) {
+    // JSON.parse quotes the start of the text, line breaks included: one line is enough to say where.
+    throw new Error(`not valid JSON: ${(error as Error).message.replace(/\s+/g, ' ')}`);
+  }
   const staged = path.join('.stratus', 'validators', `${schemaDigest(schema)}.json`);
   return path.relative(rootDir, writePrecompiledValidator(path.join(rootDir, staged), schema));
 }

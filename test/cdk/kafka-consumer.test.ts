@@ -158,6 +158,12 @@ describe('KafkaConsumer', () => {
       /outputSchemaFile "schemas\/nope-out.json" does not exist/,
     ],
     [
+      'a schema file that is not JSON',
+      { schemaFile: 'README.md' },
+      {},
+      /schemaFile "README.md" cannot be precompiled: .*JSON/,
+    ],
+    [
       'an output schema without an output topic',
       { outputSchemaFile: 'schemas/payments/order-enriched.schema.json' },
       { output: undefined, outputKey: undefined },

@@ -54,6 +54,9 @@ describe('the prebuilt CLI bundle', () => {
       url: pathToFileURL(path.join(root, 'sub/value.ts')).href,
     });
     expect(load()).toMatchObject({ built: false, value: 1 });
+    // The bundle gone (a cache cleaned by hand): built again, not imported from nowhere.
+    rmSync(path.join(root, 'cache/cli.mjs'));
+    expect(load()).toMatchObject({ built: true, value: 1 });
   });
 
   it('is rebuilt when a source changes, even to the same size', () => {
