@@ -47,8 +47,16 @@ export function precompiledValueValidator(
 ): ValueValidator | undefined {
   const file = precompiledValidatorFile(schemaPath);
   if (!existsSync(file)) return undefined;
-  const validate = createRequire(file)(file) as ValidateFunction & { schemaDigest?: string };
-  return validate.schemaDigest === schemaDigest(schema) ? violationsOf(validate) : undefined;
+  let validate: ValidateFunction & { schemaDigest?: string };
+  try {
+    validate = createRequire(file)(file);
+  } catch {
+    // Not loadable (damaged, hand-edited): Ajv compiles the schema instead, as if the file were absent.
+    return undefined;
+  }
+  return validate.schemaDigest === schemaDigest(schema) && typeof validate === 'function'
+    ? violationsOf(validate)
+    : undefined;
 }
 
 function violationsOf(validate: ValidateFunction): ValueValidator {

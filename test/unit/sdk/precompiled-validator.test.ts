@@ -179,5 +179,11 @@ describe('precompiled schema validators', () => {
     expect(manifestValueValidator(changed, file)({})).toContain("/ must have required property 'addedLater'");
     rmSync(precompiledValidatorFile(file));
     expect(precompiledValueValidator(file, order)).toBeUndefined();
+    // A damaged file is not loaded either: the function still starts, compiling the schema. (A new name:
+    // require() caches what it loaded, as a container does.)
+    const damaged = bundled('damaged', order);
+    writeFileSync(precompiledValidatorFile(damaged), 'module.exports = function (');
+    expect(precompiledValueValidator(damaged, order)).toBeUndefined();
+    expect(manifestValueValidator(order, damaged)({})).toEqual(compileValueValidator(order)({}));
   });
 });
