@@ -6,12 +6,14 @@
  */
 import { Kafka, logLevel } from 'kafkajs';
 import { awsClientConfig } from '../core/aws-client-config.ts';
+import { sinkGroupId } from '../core/naming.ts';
 import type { ConsumerSpec, StratusSpec, TenantSpec } from '../manifest/spec.ts';
 import { type ControllableConsumer, consumerControlRoutes } from '../ops/consumer-control.ts';
 import { type AwsEmulator, startAwsEmulator } from './aws-emulator.ts';
 import { ensureIdempotencyTable, releaseInProgressRecords } from './aws-resources.ts';
 import { type ConsumerRunner, startConsumerRunner } from './consumer-runner.ts';
 import { removeControlToken, writeControlToken } from './control-token.ts';
+import { removeGroupMembers } from './dead-group-members.ts';
 import type { EventSourceObserver } from './event-source/index.ts';
 import { startLocalIngest } from './ingest-route.ts';
 import { createObservability, type Observability } from './observability/index.ts';
@@ -244,6 +246,25 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       for (const line of await applyLocalQuotas(brokers, tenants)) say(line);
     } finally {
       await admin.disconnect();
+    }
+    // After a kill, the dead run's members are still in the groups (Kafka keeps them across its restart) and
+    // every join would wait out their sessions. Only on the broker this run started: nobody else is in its groups.
+    if (kafkaService?.embedded) {
+      const groups = tenants.flatMap((tenant) => [
+        ...tenant.consumers.map((consumer) => consumer.groupId),
+        ...tenant.sinks.map((sink) => sinkGroupId(sink.tenant, sink.key)),
+      ]);
+      const removed = await removeGroupMembers(kafka, groups).catch((error: Error) => {
+        say(
+          `could not remove the previous run's group members (${error.message}); joins wait for their sessions`,
+        );
+        return [];
+      });
+      const total = removed.reduce((sum, group) => sum + group.removed, 0);
+      if (total > 0)
+        say(
+          `consumer groups: removed ${total} member(s) a killed run left in ${removed.map((group) => group.groupId).join(', ')}, so no join waits out their sessions`,
+        );
     }
 
     const consumers = tenants.flatMap((tenant) => tenant.consumers.map((consumer) => ({ tenant, consumer })));
