@@ -46,6 +46,7 @@ export function precompiledValueValidator(
   schema: Record<string, unknown>,
 ): ValueValidator | undefined {
   const file = precompiledValidatorFile(schemaPath);
+  // Checked first: require() would answer from its cache for a file loaded before and deleted since.
   if (!existsSync(file)) return undefined;
   let validate: ValidateFunction & { schemaDigest?: string };
   try {

@@ -9,6 +9,7 @@
 // from them (jars, Python scripts, the worker bootstrap, package.json) is the same as when loaded through tsx.
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -22,9 +23,10 @@ const FORMAT = 1;
  */
 export async function importPrebuilt({ root, entry, outFile }) {
   const inputsFile = `${outFile}.inputs.json`;
-  const esbuild = await import('esbuild');
-  const fresh = existsSync(outFile) && isFresh(inputsFile, esbuild.version);
-  if (!fresh) await build(esbuild, root, entry, outFile, inputsFile);
+  // esbuild's version from its package.json: loading its API only to ask would cost every command ~50 ms.
+  const esbuildVersion = createRequire(import.meta.url)('esbuild/package.json').version;
+  const fresh = existsSync(outFile) && isFresh(inputsFile, esbuildVersion);
+  if (!fresh) await build(await import('esbuild'), root, entry, outFile, inputsFile);
   return { module: await import(pathToFileURL(outFile).href), built: !fresh };
 }
 
