@@ -6,11 +6,11 @@
  */
 import { Kafka, logLevel } from 'kafkajs';
 import { awsClientConfig } from '../core/aws-client-config.ts';
-import { sinkGroupId } from '../core/naming.ts';
 import type { ConsumerSpec, StratusSpec, TenantSpec } from '../manifest/spec.ts';
 import { type ControllableConsumer, consumerControlRoutes } from '../ops/consumer-control.ts';
 import { type AwsEmulator, startAwsEmulator } from './aws-emulator.ts';
 import { ensureIdempotencyTable, releaseInProgressRecords } from './aws-resources.ts';
+import { localConsumerGroups } from './consumer-groups.ts';
 import { type ConsumerRunner, startConsumerRunner } from './consumer-runner.ts';
 import { removeControlToken, writeControlToken } from './control-token.ts';
 import { removeGroupMembers } from './dead-group-members.ts';
@@ -250,10 +250,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     // After a kill, the dead run's members are still in the groups (Kafka keeps them across its restart) and
     // every join would wait out their sessions. Only on the broker this run started: nobody else is in its groups.
     if (kafkaService?.embedded) {
-      const groups = tenants.flatMap((tenant) => [
-        ...tenant.consumers.map((consumer) => consumer.groupId),
-        ...tenant.sinks.map((sink) => sinkGroupId(sink.tenant, sink.key)),
-      ]);
+      const groups = tenants.flatMap((tenant) => localConsumerGroups(tenant).map((group) => group.groupId));
       const removed = await removeGroupMembers(kafka, groups).catch((error: Error) => {
         say(
           `could not remove the previous run's group members (${error.message}); joins wait for their sessions`,

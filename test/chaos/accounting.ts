@@ -6,7 +6,7 @@
  */
 import { Kafka, logLevel } from 'kafkajs';
 import { awsClientConfig } from '../../lib/core/aws-client-config.ts';
-import { sinkGroupId } from '../../lib/core/naming.ts';
+import { localConsumerGroups } from '../../lib/local/consumer-groups.ts';
 import {
   accountConsumers,
   type ConsumerAccount,
@@ -81,10 +81,7 @@ export async function accountChaos(options: {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const groups = options.tenants.flatMap((tenant) => [
-      ...tenant.consumers.map((c) => ({ groupId: c.groupId, topic: c.topic })),
-      ...tenant.sinks.map((s) => ({ groupId: sinkGroupId(s.tenant, s.key), topic: s.topic })),
-    ]);
+    const groups = options.tenants.flatMap(localConsumerGroups);
     await waitUntilDrained(admin, groups, { timeoutMs: options.drainTimeoutMs ?? 240_000 });
     const records = await readTopics(kafka, topicsToRead(options.tenants));
     const dropped = producerDuplicateDrops(records, readDroppedRecords(options.functionLog, 0));

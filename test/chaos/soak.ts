@@ -5,7 +5,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel } from 'kafkajs';
-import { sinkGroupId } from '../../lib/core/naming.ts';
+import { localConsumerGroups } from '../../lib/local/consumer-groups.ts';
 import { consumerLag } from '../../lib/local/demo/drain.ts';
 import { loadStratusOrThrow } from '../../lib/manifest/index.ts';
 import { accountChaos, type ChaosAccount } from './accounting.ts';
@@ -46,10 +46,7 @@ export async function runSoak(options: {
     });
     const admin = new Kafka({ clientId: 'stratus-soak', brokers, logLevel: logLevel.NOTHING }).admin();
     await admin.connect();
-    const groups = [
-      ...tenant.consumers.map((c) => ({ groupId: c.groupId, topic: c.topic })),
-      ...tenant.sinks.map((s) => ({ groupId: sinkGroupId(s.tenant, s.key), topic: s.topic })),
-    ];
+    const groups = localConsumerGroups(tenant);
     const rss: Record<string, { start: number; end: number }> = {};
     let lagMax = 0;
     let lagEnd = 0;
