@@ -102,7 +102,9 @@ export function invokeInFreshProcess(options: {
   const resultFile = path.join(options.dir, 'result.json');
   writeFileSync(eventFile, JSON.stringify(options.event));
   rmSync(resultFile, { force: true });
-  const profile = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
+  const profile = options.cpuProfileDir
+    ? ['--cpu-prof', '--cpu-prof-interval=100', `--cpu-prof-dir=${options.cpuProfileDir}`]
+    : [];
   const child = spawn(
     process.execPath,
     [...profile, '-e', CHILD, path.join(options.dir, 'index.js'), eventFile, resultFile],

@@ -5,7 +5,7 @@
  * test/integration/local/aws-stores.test.ts); it does not return the old item on a failed condition
  * (ReturnValuesOnConditionCheckFailure), so Powertools reads it with a GetItem instead.
  */
-import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { answersHttp, type StoreProcess, startStoreProcess } from './server-process.ts';
 
 export interface DynamoDbStoreOptions {
@@ -15,12 +15,13 @@ export interface DynamoDbStoreOptions {
 }
 
 export function startDynamoDbStore(options: DynamoDbStoreOptions): Promise<StoreProcess> {
-  const cli = createRequire(import.meta.url).resolve('dynalite/cli.js');
+  // dynalite's CLI, started with its speed-ups (dynalite-speedups.cjs).
+  const entry = fileURLToPath(new URL('./dynalite-speedups.cjs', import.meta.url));
   return startStoreProcess({
     name: 'DynamoDB store (dynalite)',
     command: process.execPath,
     args: (port) => [
-      cli,
+      entry,
       '--host',
       '127.0.0.1',
       '--port',
