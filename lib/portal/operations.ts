@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { Kafka } from 'kafkajs';
+import { recordCoordinate } from '../core/record-coordinate.ts';
 import { statePaths } from '../local/state-dir.ts';
 import type { StratusSpec } from '../manifest/spec.ts';
 import { localConsumerControl } from '../ops/consumer-control.ts';
@@ -71,7 +72,7 @@ function row(entry: ListedEntry, now: number) {
     errorClass: errorClassOf(entry),
     message: envelope?.error.message ?? entry.problem,
     source: envelope
-      ? `${envelope.source.topic}/${envelope.source.partition}@${envelope.source.offset}`
+      ? recordCoordinate(envelope.source.topic, envelope.source.partition, envelope.source.offset)
       : undefined,
     attempts: envelope?.attempts,
     redriveCount: entry.redriveCount,

@@ -6,11 +6,11 @@
  */
 import { Kafka, logLevel } from 'kafkajs';
 import { awsClientConfig } from '../../lib/core/aws-client-config.ts';
+import { recordCoordinate } from '../../lib/core/record-coordinate.ts';
 import { localConsumerGroups } from '../../lib/local/consumer-groups.ts';
 import {
   accountConsumers,
   type ConsumerAccount,
-  coordinate,
   type DroppedRecords,
   topicsToRead,
 } from '../../lib/local/demo/accounting.ts';
@@ -167,7 +167,7 @@ function producerDuplicateDrops(
       first.set(event, record);
     }
   }
-  const later = new Set(copies.map((r) => coordinate(r.topic, r.partition, r.offset)));
+  const later = new Set(copies.map((r) => recordCoordinate(r.topic, r.partition, r.offset)));
   return new Map(
     [...dropped].map(([groupId, byRecord]) => [
       groupId,

@@ -20,6 +20,7 @@ import type { DropReason } from '../../core/drop-evidence.ts';
 import { type FilterableRecord, matchesFilters } from '../../core/event-filter.ts';
 import { LINEAGE_HEADERS } from '../../core/lineage.ts';
 import { encodeHeaders } from '../../core/msk-event.ts';
+import { recordCoordinate } from '../../core/record-coordinate.ts';
 import type { ConsumerSpec, TenantSpec } from '../../manifest/spec.ts';
 import type { RangeRecord } from '../../ops/shared/read-range.ts';
 import { DEMO_HEADERS, type DemoRecordKind, POISON_KINDS } from './types.ts';
@@ -86,10 +87,6 @@ export interface AccountingInput {
   dropped?: DroppedRecords;
 }
 
-/** `topic/partition@offset`, the key records are matched by. */
-export const coordinate = (topic: string, partition: number | string, offset: number | string) =>
-  `${topic}/${partition}@${offset}`;
-
 /** The topics the accounting needs read: every consumer's input and output, every tenant's DLQ. */
 export function topicsToRead(tenants: readonly TenantSpec[]): string[] {
   const topics = new Set<string>();
@@ -121,7 +118,7 @@ function outputsBySource(tenant: TenantSpec, consumer: ConsumerSpec, input: Acco
   for (const r of input.records.get(consumer.output) ?? []) {
     const h = r.headers;
     if (h[LINEAGE_HEADERS.consumer] !== consumer.key || h[LINEAGE_HEADERS.tenant] !== tenant.name) continue;
-    const at = coordinate(
+    const at = recordCoordinate(
       h[LINEAGE_HEADERS.sourceTopic] ?? '?',
       h[LINEAGE_HEADERS.sourcePartition] ?? '?',
       h[LINEAGE_HEADERS.sourceOffset] ?? '?',
@@ -155,7 +152,7 @@ function accountConsumer(
         ? [parsed.envelope.source]
         : [];
     }),
-    (source) => coordinate(source.topic, source.partition, source.offset),
+    (source) => recordCoordinate(source.topic, source.partition, source.offset),
   );
   const committed = input.committed?.get(consumer.groupId);
   const dropEvidence = input.dropped?.get(consumer.groupId);
@@ -185,7 +182,7 @@ function accountConsumer(
   };
   const seen = new Set<string>();
   for (const record of records) {
-    const at = coordinate(record.topic, record.partition, record.offset);
+    const at = recordCoordinate(record.topic, record.partition, record.offset);
     seen.add(at);
     const filtered = !matchesFilters(filterable(record), consumer.filters);
     const dead = deadLetters.get(at) ?? 0;

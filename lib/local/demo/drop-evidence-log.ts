@@ -7,7 +7,8 @@ import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { type DropReason, parseDropEvidence } from '../../core/drop-evidence.ts';
 import { consumerGroupId } from '../../core/naming.ts';
-import { coordinate, type DroppedRecords } from './accounting.ts';
+import { recordCoordinate } from '../../core/record-coordinate.ts';
+import type { DroppedRecords } from './accounting.ts';
 
 /** The log's size now (0 when it does not exist yet): where a run's own lines will start. */
 export function logPosition(file: string): number {
@@ -31,7 +32,7 @@ export function readDroppedRecords(file: string, from: number): DroppedRecords {
       dropped.set(groupId, byRecord);
     }
     for (const { topic, partition, offset, reason } of evidence.records) {
-      const at = coordinate(topic, partition, offset);
+      const at = recordCoordinate(topic, partition, offset);
       let reasons = byRecord.get(at);
       if (!reasons) {
         reasons = new Set();

@@ -1,5 +1,6 @@
 /** The text form of `stratus invoke`'s result. */
 import type { InvocationResult, LogLine } from '../../../functions/sdk/testing/invocation-result.ts';
+import { recordCoordinate } from '../../core/record-coordinate.ts';
 import type { InvokeOutcome } from './run.ts';
 
 const short = (value: unknown, max = 160) => {
@@ -52,13 +53,14 @@ export function renderInvocation(outcome: InvokeOutcome): string[] {
   lines.push(`dead letters: ${r.deadLetters.length}${outcome.produced ? ' (produced)' : ''}`);
   for (const letter of r.deadLetters)
     lines.push(
-      `  ${letter.reason} ${letter.source.topic}/${letter.source.partition}@${letter.source.offset}: ${letter.error.class}: ${short(letter.error.message)}`,
+      `  ${letter.reason} ${recordCoordinate(letter.source.topic, letter.source.partition, letter.source.offset)}: ${letter.error.class}: ${short(letter.error.message)}`,
     );
   if (r.failures.length > 0) {
     lines.push(
       `failed records (the event-source mapping retries them, then dead-letters with RETRIES_EXHAUSTED):`,
     );
-    for (const failure of r.failures) lines.push(`  ${failure.topic}/${failure.partition}@${failure.offset}`);
+    for (const failure of r.failures)
+      lines.push(`  ${recordCoordinate(failure.topic, failure.partition, failure.offset)}`);
   }
   lines.push(`logs: ${r.logs.length}`, ...r.logs.map(logLine));
   const metrics = Object.entries(r.metrics).map(([name, value]) => `${name}=${Number(value.toFixed(2))}`);

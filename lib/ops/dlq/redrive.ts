@@ -8,6 +8,7 @@
 import type { Kafka } from 'kafkajs';
 import { DLQ_HEADERS } from '../../core/dlq-envelope.ts';
 import { tenantResourcePrefix } from '../../core/naming.ts';
+import { recordCoordinate } from '../../core/record-coordinate.ts';
 import type { DlqEntry } from './entry.ts';
 import { ensureLedgerTopic, type LedgerEntry, ledgerMessage, REDRIVEN_FROM_HEADER } from './ledger.ts';
 import { listDlq } from './list.ts';
@@ -99,7 +100,7 @@ function onePerSourceRecord(
 ): RedriveDecision[] {
   const sourceOf = (entry: DlqEntry) => {
     const { topic, partition, offset } = entry.envelope!.source;
-    return `${topic}/${partition}@${offset}`;
+    return recordCoordinate(topic, partition, offset);
   };
   const sentBefore = new Map<string, DlqEntry>();
   for (const entry of entries)

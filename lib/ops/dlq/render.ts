@@ -1,4 +1,6 @@
 /** Text forms of `stratus dlq list`, `show` and `redrive`. */
+
+import { recordCoordinate } from '../../core/record-coordinate.ts';
 import type { DlqEntry } from './entry.ts';
 import { errorClassOf } from './entry.ts';
 import type { LedgerEntry } from './ledger.ts';
@@ -50,7 +52,9 @@ export function renderDlqListing(listing: DlqListing, now: number = Date.now()):
           envelope?.consumer ?? '-',
           envelope?.reason ?? '-',
           truncate(`${errorClassOf(entry)}: ${envelope?.error.message ?? ''}`, 60),
-          envelope ? `${envelope.source.topic}/${envelope.source.partition}@${envelope.source.offset}` : '-',
+          envelope
+            ? recordCoordinate(envelope.source.topic, envelope.source.partition, envelope.source.offset)
+            : '-',
           String(envelope?.attempts ?? '-'),
           String(entry.redriveCount),
           status(entry),

@@ -4,6 +4,7 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import type { DlqReason } from '../../../core/dlq-envelope.ts';
+import { recordCoordinate } from '../../../core/record-coordinate.ts';
 import { getJson, postJson, queryOf, writeAccess } from '../api.ts';
 import { html } from '../html.ts';
 
@@ -224,7 +225,7 @@ function Letter({ tenant, id, onClose }: { tenant: string; id: string; onClose: 
           <div><dt>Consumer</dt><dd>${letter.envelope.consumer}</dd></div>
           <div><dt>Reason</dt><dd>${letter.envelope.reason}</dd></div>
           <div><dt>Error</dt><dd>${letter.envelope.error.class}: ${letter.envelope.error.message}</dd></div>
-          <div><dt>Source</dt><dd><code>${letter.envelope.source.topic}/${letter.envelope.source.partition}@${letter.envelope.source.offset}</code></dd></div>
+          <div><dt>Source</dt><dd><code>${recordCoordinate(letter.envelope.source.topic, letter.envelope.source.partition, letter.envelope.source.offset)}</code></dd></div>
           <div><dt>Attempts</dt><dd>${letter.envelope.attempts}</dd></div>
           <div><dt>Dead-lettered</dt><dd>${letter.deadLetteredAt}</dd></div>
         </dl>
