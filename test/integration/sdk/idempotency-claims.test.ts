@@ -73,6 +73,29 @@ describe('claims of an invocation, made together', () => {
     expect(await statuses('claims-new')).toEqual(Array(150).fill('COMPLETED'));
   });
 
+  it("works on its own client, which skips the AWS SDK's per-call log copy; a client given to it is left whole", async () => {
+    const clientOf = (layer: BatchingDynamoDBPersistenceLayer) =>
+      (layer as unknown as { client: DynamoDBClient }).client;
+    const own = new BatchingDynamoDBPersistenceLayer({
+      tableName: table,
+      clientConfig: emulatorClientConfig(process.env) ?? {},
+    });
+    const middlewares = (client: DynamoDBClient) =>
+      client.middlewareStack.identify().map((entry) => entry.split(' ')[0]);
+    expect(middlewares(clientOf(own))).not.toContain('loggerMiddleware');
+    const given = new DynamoDBClient(emulatorClientConfig(process.env) ?? {});
+    expect(
+      middlewares(clientOf(new BatchingDynamoDBPersistenceLayer({ tableName: table, client: given }))),
+    ).toContain('loggerMiddleware');
+    const idempotency = createRecordIdempotency(
+      { key: 'value.id', ttlSeconds: 600, table, keyPrefix: 'own-client' },
+      { persistenceStore: own },
+    );
+    idempotency.registerLambdaContext(lambdaContext() as Context);
+    expect(await runAll(idempotency, ids('own', 30))).toHaveLength(30);
+    expect(await runAll(idempotency, ids('own', 30))).toEqual([]); // all completed: duplicates now
+  });
+
   it('finds completed keys in the cancellation reasons: they are duplicates, the others run', async () => {
     const first = container('claims-dup');
     const done = ids('d', 30).filter((_, i) => i % 3 === 0);
