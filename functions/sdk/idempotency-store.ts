@@ -335,7 +335,7 @@ function recordOf(item: Record<string, unknown>): IdempotencyRecord {
 /**
  * A DynamoDB client without the AWS SDK's logger middleware. That middleware builds a redacted copy of every
  * request and response for the client's logger — a walk over the whole input, on every call, even for the
- * default no-op logger (smithy's `schemaLogFilter`: ~8 % of an execution environment's CPU with idempotency on,
+ * default no-op logger (smithy's `schemaLogFilter`: 5–8 % of an execution environment's CPU with idempotency on,
  * a claim transaction carrying up to 100 items). This client is the SDK's own and is never given a logger, so
  * there is nothing to lose; a client the caller passes in is left as it is.
  */

@@ -1,5 +1,4 @@
 /** Text forms of `stratus dlq list`, `show` and `redrive`. */
-
 import { recordCoordinate } from '../../core/record-coordinate.ts';
 import type { DlqEntry } from './entry.ts';
 import { errorClassOf } from './entry.ts';
