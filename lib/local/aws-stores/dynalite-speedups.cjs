@@ -139,22 +139,11 @@ function write(db, state, original, outcomes) {
 function flushWrites(db, state, original) {
   const queued = state.queuedWrites;
   state.queuedWrites = [];
-  let call;
-  try {
-    call = original.batch.call(
+  callOnceFor(queued, () =>
+    original.batch.call(
       db,
       queued.flatMap((entry) => entry.ops),
-    );
-  } catch (error) {
-    call = Promise.reject(error);
-  }
-  call.then(
-    () => {
-      for (const entry of queued) entry.settle();
-    },
-    (error) => {
-      for (const entry of queued) entry.settle(error);
-    },
+    ),
   );
 }
 
@@ -186,19 +175,26 @@ function read(db, state, original, key) {
 function flushReads(db, state, original) {
   const queued = state.queuedReads;
   state.queuedReads = [];
-  let call;
-  try {
-    call = original.getMany.call(
-      db,
-      queued.map((entry) => entry.key),
-      UTF8,
-    );
-  } catch (error) {
-    call = Promise.reject(error);
-  }
-  call.then(
-    (texts) => {
-      for (const [i, entry] of queued.entries()) entry.settle(undefined, texts[i]);
+  callOnceFor(
+    queued,
+    () =>
+      original.getMany.call(
+        db,
+        queued.map((entry) => entry.key),
+        UTF8,
+      ),
+    (texts, i) => texts[i],
+  );
+}
+
+/**
+ * One LevelDB call for all of `queued` (a synchronous throw counts as its rejection); each entry is then settled
+ * with its share of the answer (`shareOf`), or with the error.
+ */
+function callOnceFor(queued, call, shareOf = () => undefined) {
+  new Promise((resolve) => resolve(call())).then(
+    (answer) => {
+      for (const [i, entry] of queued.entries()) entry.settle(undefined, shareOf(answer, i));
     },
     (error) => {
       for (const entry of queued) entry.settle(error);
