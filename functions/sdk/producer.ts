@@ -5,8 +5,9 @@
  * it speaks PLAINTEXT to the embedded broker. The environment chooses (STRATUS_KAFKA_AUTH).
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { Kafka, type KafkaConfig, logLevel, type Producer } from 'kafkajs';
+import { type ISocketFactory, Kafka, type KafkaConfig, logLevel } from 'kafkajs';
 import type { KafkaAuth } from '../../lib/core/function-env.ts';
+import { IdempotentProducer } from '../../lib/core/idempotent-producer.ts';
 import { PRODUCER_CONFIG } from '../../lib/core/kafka-producer.ts';
 import { OutputDeliveryError } from './errors.ts';
 import type { OutgoingMessage } from './output.ts';
@@ -30,6 +31,11 @@ export interface KafkaPublisherOptions {
   region?: string;
   /** kafkajs warnings and errors go here as structured lines. */
   logger?: Logger;
+  /**
+   * How connections to the brokers are opened (kafkajs' `socketFactory`), e.g. through a proxy.
+   * @default kafkajs' own: `net.connect`, or `tls.connect` with MSK IAM
+   */
+  socketFactory?: ISocketFactory;
 }
 
 /** kafkajs client settings for the chosen authentication. */
@@ -38,8 +44,10 @@ export function kafkaClientConfig(options: KafkaPublisherOptions): KafkaConfig {
     clientId: options.clientId,
     brokers: options.brokers,
     logLevel: logLevel.WARN,
+    socketFactory: options.socketFactory,
     logCreator: () => (entry) => {
-      const { message, ...extra } = entry.log;
+      // kafkajs' own timestamp is dropped: Powertools writes one, and warns about a second on every line.
+      const { message, timestamp: _timestamp, ...extra } = entry.log;
       const line = { kafkajs: entry.namespace, ...extra };
       if (entry.level <= logLevel.ERROR) options.logger?.error(`kafkajs: ${message}`, line);
       else options.logger?.warn(`kafkajs: ${message}`, line);
@@ -63,31 +71,19 @@ export function kafkaClientConfig(options: KafkaPublisherOptions): KafkaConfig {
   return config;
 }
 
-/** A publisher backed by one idempotent kafkajs producer, connected lazily and reused across invocations. */
+/**
+ * A publisher backed by one idempotent kafkajs producer, connected lazily and reused across invocations, and
+ * replaced after a failed send (see lib/core/idempotent-producer.ts: otherwise a send whose answer was lost
+ * leaves it refusing, or silently dropping, the function's later outputs).
+ */
 export function createKafkaPublisher(options: KafkaPublisherOptions): RecordPublisher {
-  const kafka = new Kafka(kafkaClientConfig(options));
-  let producer: Producer | undefined;
-  let connecting: Promise<Producer> | undefined;
-
-  const connected = (): Promise<Producer> => {
-    connecting ??= (async () => {
-      const created = kafka.producer(PRODUCER_CONFIG);
-      await created.connect();
-      producer = created;
-      return created;
-    })().catch((error) => {
-      connecting = undefined;
-      throw error;
-    });
-    return connecting;
-  };
-
+  const producer = new IdempotentProducer(new Kafka(kafkaClientConfig(options)), PRODUCER_CONFIG);
   return {
     async publish(batches) {
       const topicMessages = batches.filter((batch) => batch.messages.length > 0);
       if (topicMessages.length === 0) return;
       try {
-        await (await connected()).sendBatch({ topicMessages, acks: -1 });
+        await producer.sendBatch({ topicMessages, acks: -1 });
       } catch (error) {
         const count = topicMessages.reduce((sum, batch) => sum + batch.messages.length, 0);
         throw new OutputDeliveryError(
@@ -96,11 +92,6 @@ export function createKafkaPublisher(options: KafkaPublisherOptions): RecordPubl
         );
       }
     },
-    async close() {
-      const current = producer;
-      producer = undefined;
-      connecting = undefined;
-      await current?.disconnect();
-    },
+    close: () => producer.disconnect(),
   };
 }

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kafka } from 'kafkajs';
-import { PRODUCER_CONFIG } from '../core/kafka-producer.ts';
+import { IdempotentProducer } from '../core/idempotent-producer.ts';
 import type { TenantSpec } from '../manifest/spec.ts';
 import { generatorFor, sourceTopics } from './demo/generators.ts';
 import { demoMessages } from './demo/messages.ts';
@@ -24,7 +24,9 @@ export async function startDemoProducer(
   tenants: readonly TenantSpec[],
   options: { rate: number; onError?: (error: Error) => void },
 ): Promise<DemoProducer> {
-  const producer = kafka.producer(PRODUCER_CONFIG);
+  // Replaced after a failed send: across a broker restart kafkajs' own producer can be left refusing, or
+  // silently dropping, every later batch (see lib/core/idempotent-producer.ts).
+  const producer = new IdempotentProducer(kafka);
   await producer.connect();
   const abort = new AbortController();
   const runId = randomBytes(3).toString('hex');

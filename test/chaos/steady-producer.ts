@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel, type Message } from 'kafkajs';
-import { PRODUCER_CONFIG } from '../../lib/core/kafka-producer.ts';
+import { IdempotentProducer } from '../../lib/core/idempotent-producer.ts';
 import { generatorFor, kindAt } from '../../lib/local/demo/generators.ts';
 import { DEMO_HEADERS, type DemoRecordKind } from '../../lib/local/demo/types.ts';
 import type { TopicSpec } from '../../lib/manifest/spec.ts';
@@ -33,7 +33,8 @@ export async function startSteadyProducer(options: {
     brokers: options.brokers,
     logLevel: logLevel.NOTHING,
   });
-  const producer = kafka.producer(PRODUCER_CONFIG);
+  // Replaced after a failed send, as the platform's producers are (lib/core/idempotent-producer.ts).
+  const producer = new IdempotentProducer(kafka);
   const generator = generatorFor(options.topic, 7);
   const runId = randomBytes(3).toString('hex');
   let poisonShare: number | undefined;
@@ -59,7 +60,6 @@ export async function startSteadyProducer(options: {
   };
 
   const loop = (async () => {
-    let connected = false;
     const started = performance.now();
     let made = 0;
     // A batch whose send failed is not sent again: Kafka may hold it already (the ack was lost), and the same
@@ -76,10 +76,6 @@ export async function startSteadyProducer(options: {
         made += pending.length;
       }
       try {
-        if (!connected) {
-          await producer.connect();
-          connected = true;
-        }
         await producer.send({ topic: options.topic.name, messages: pending.map((p) => p.message), acks: -1 });
         sent += pending.length;
         for (const { kind } of pending) kinds[kind] = (kinds[kind] ?? 0) + 1;

@@ -6,7 +6,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Message, Producer } from 'kafkajs';
 
 export interface PublishOptions {
-  producer: Producer;
+  /** A kafkajs producer, or an IdempotentProducer (lib/core/idempotent-producer.ts). */
+  producer: Pick<Producer, 'send'>;
   topic: string;
   /** The records to send, pulled lazily (a generator can be endless when `signal` ends it). */
   messages: Iterable<Message>;
