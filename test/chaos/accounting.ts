@@ -51,6 +51,7 @@ export interface ChaosAccount {
       // Where to start looking when a run loses or repeats a record: printed with the figures.
       | 'lostSamples'
       | 'duplicateSamples'
+      | 'misroutedSamples'
     >
   >;
   tables: TableAccount[];
@@ -98,6 +99,7 @@ export async function accountChaos(options: {
       misrouted: a.misrouted,
       lostSamples: a.lostSamples,
       duplicateSamples: a.duplicateSamples,
+      misroutedSamples: a.misroutedSamples,
     }));
     const lakehouse = createLakehouse({
       kind: 'aws',

@@ -15,7 +15,7 @@
  * so a poison record that was delivered or dropped, or a valid one that was dead-lettered, is misrouted.
  */
 
-import { parseDlqEnvelope } from '../../core/dlq-envelope.ts';
+import { type DlqEnvelope, parseDlqEnvelope } from '../../core/dlq-envelope.ts';
 import type { DropReason } from '../../core/drop-evidence.ts';
 import { type FilterableRecord, matchesFilters } from '../../core/event-filter.ts';
 import { LINEAGE_HEADERS } from '../../core/lineage.ts';
@@ -72,6 +72,8 @@ export interface ConsumerAccount {
   lostSamples: string[];
   /** A few duplicated records' coordinates and what was repeated. */
   duplicateSamples: string[];
+  /** A few misrouted records' coordinates, their kind and where they went (the DLQ's reason and error). */
+  misroutedSamples: string[];
 }
 
 /** Drop evidence per consumer group id: `topic/partition@offset` → why the record produced nothing. */
@@ -143,17 +145,22 @@ function accountConsumer(
 ): ConsumerAccount {
   const records = input.records.get(consumer.topic) ?? [];
   const outputs = outputsBySource(tenant, consumer, input);
-  const deadLetters = countBy(
-    (input.records.get(tenant.dlq.name) ?? []).flatMap((r) => {
-      const parsed = parseDlqEnvelope(r.value);
-      return parsed.ok &&
-        parsed.envelope.consumer === consumer.key &&
-        parsed.envelope.source.topic === consumer.topic
-        ? [parsed.envelope.source]
-        : [];
-    }),
-    (source) => recordCoordinate(source.topic, source.partition, source.offset),
+  const envelopes = (input.records.get(tenant.dlq.name) ?? []).flatMap((r) => {
+    const parsed = parseDlqEnvelope(r.value);
+    return parsed.ok &&
+      parsed.envelope.consumer === consumer.key &&
+      parsed.envelope.source.topic === consumer.topic
+      ? [parsed.envelope]
+      : [];
+  });
+  const deadLetters = countBy(envelopes, ({ source }) =>
+    recordCoordinate(source.topic, source.partition, source.offset),
   );
+  const firstEnvelope = new Map<string, DlqEnvelope>();
+  for (const envelope of envelopes) {
+    const at = recordCoordinate(envelope.source.topic, envelope.source.partition, envelope.source.offset);
+    if (!firstEnvelope.has(at)) firstEnvelope.set(at, envelope);
+  }
   const committed = input.committed?.get(consumer.groupId);
   const dropEvidence = input.dropped?.get(consumer.groupId);
 
@@ -175,6 +182,7 @@ function accountConsumer(
     unexpected: 0,
     lostSamples: [],
     duplicateSamples: [],
+    misroutedSamples: [],
   };
   const duplicated = (at: string, times: number, what: string): void => {
     account.duplicates += times;
@@ -240,7 +248,16 @@ function accountConsumer(
       if (dead > 0) counts.deadLettered++;
       if (filtered) counts.filtered++;
       const poison = POISON_KINDS.includes(kind);
-      if (!filtered && ((poison && (delivered || dropped)) || (!poison && dead > 0))) account.misrouted++;
+      if (!filtered && ((poison && (delivered || dropped)) || (!poison && dead > 0))) {
+        account.misrouted++;
+        const envelope = firstEnvelope.get(at);
+        const where = envelope
+          ? `dead-lettered: ${envelope.reason}, ${envelope.error.class}: ${envelope.error.message}, ${envelope.attempts} attempt(s)`
+          : delivered
+            ? 'delivered'
+            : `dropped (${[...(dropEvidence?.get(at) ?? [])].join(', ')})`;
+        if (account.misroutedSamples.length < 5) account.misroutedSamples.push(`${at} (${kind}, ${where})`);
+      }
     }
   }
   for (const at of [...outputs.keys(), ...deadLetters.keys()]) if (!seen.has(at)) account.unexpected++;

@@ -85,6 +85,8 @@ export function formatDemoSummary(summary: DemoSummary): string[] {
       if (c.lostSamples.length > 0) lines.push(`  lost in ${c.topic}, e.g. ${c.lostSamples.join(', ')}`);
       if (c.duplicateSamples.length > 0)
         lines.push(`  duplicated in ${c.topic}, e.g. ${c.duplicateSamples.join(', ')}`);
+      if (c.misroutedSamples.length > 0)
+        lines.push(`  misrouted in ${c.topic}, e.g. ${c.misroutedSamples.join(', ')}`);
     }
   }
   if (summary.error) lines.push(`! ${summary.error}`);

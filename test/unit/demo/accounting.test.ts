@@ -204,6 +204,11 @@ describe('demo accounting of processors that drop and fan out', () => {
       misrouted: 1, // a valid reading in the DLQ
       lost: 0,
     });
+    expect(account(records).misroutedSamples).toEqual([
+      expect.stringMatching(
+        new RegExp(`^${detect.topic}/0@1 \\(valid, dead-lettered: [A-Z_]+, .+, \\d+ attempt\\(s\\)\\)$`),
+      ),
+    ]);
   });
 
   it('counts dropped records per demo kind, and poison that was dropped as misrouted', () => {
@@ -216,6 +221,9 @@ describe('demo accounting of processors that drop and fan out', () => {
       'schema-violation': { produced: 1, delivered: 0, dropped: 1, deadLettered: 0, filtered: 0 },
     });
     expect(result.misrouted).toBe(1);
+    expect(result.misroutedSamples).toEqual([
+      `${detect.topic}/0@1 (schema-violation, dropped (returned-nothing))`,
+    ]);
   });
 
   it('prints the dropped and outputs columns and the dropped total', () => {
