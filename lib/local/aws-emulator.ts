@@ -36,6 +36,12 @@ export interface AwsEmulatorOptions {
   log?: (line: string) => void;
   /** Told when a store is down and up again. */
   availability?: Availability;
+  /**
+   * Runs when a restarted store serves again through the endpoint, before `availability` is told it is up
+   * (the runtime releases the idempotency locks of invocations that ended during the outage). A failure is
+   * logged, not fatal.
+   */
+  afterRestart?: (store: StoreName) => Promise<void>;
 }
 
 export interface AwsEmulator {
@@ -131,8 +137,9 @@ export async function startAwsEmulator(options: AwsEmulatorOptions): Promise<Aws
           gateway.storeDown(store);
           options.availability?.markDown(label);
         },
-        onRestarted: (process) => {
+        onRestarted: async (process) => {
           gateway.storeUp(store, process.url);
+          await options.afterRestart?.(store).catch((error: Error) => log(`${label}: ${error.message}`));
           options.availability?.markUp(label);
         },
       });

@@ -10,6 +10,7 @@ import type { ConsumerSpec, StratusSpec, TenantSpec } from '../manifest/spec.ts'
 import { type ControllableConsumer, consumerControlRoutes } from '../ops/consumer-control.ts';
 import { type AwsEmulator, startAwsEmulator } from './aws-emulator.ts';
 import { ensureIdempotencyTable, releaseInProgressRecords } from './aws-resources.ts';
+import type { StoreName } from './aws-stores/gateway.ts';
 import { localConsumerGroups } from './consumer-groups.ts';
 import { type ConsumerRunner, startConsumerRunner } from './consumer-runner.ts';
 import { removeControlToken, writeControlToken } from './control-token.ts';
@@ -185,6 +186,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   let kafkaService: SupervisedKafka | undefined;
   let startupDone = false;
   let awsService: AwsEmulator | undefined;
+  /** Set once the consumers are known (see the idempotency table below). */
+  let afterStoreRestart: ((store: StoreName) => Promise<void>) | undefined;
 
   try {
     // Every topic schema goes into the local registry first: an incompatible change stops here, before
@@ -214,6 +217,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
           logDir,
           onProgress: say,
           availability,
+          afterRestart: (store) => afterStoreRestart?.(store) ?? Promise.resolve(),
         }),
       ]);
       // Pushed in start order; stopped in reverse: the broker last, after everything that talks to it. One
@@ -274,6 +278,20 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
           say(
             `idempotency: released ${released} in-progress record(s) whose invocations ended with the previous run`,
           );
+        // The same after a restart of the DynamoDB store under the run: an invocation whose claim was written
+        // but whose answer was lost with the store (or whose release failed while it was down) left locks that
+        // would fail its records as "already in progress" until they expire with the invocation's timeout —
+        // counted attempts, then the DLQ. Released at a moment no invocation runs, so none is a live lock.
+        afterStoreRestart = async (store) => {
+          if (store !== 'dynamodb') return;
+          const released = await availability.withoutInvocations(() =>
+            releaseInProgressRecords({ endpoint: awsEndpoint, region: platform.region }),
+          );
+          if (released > 0)
+            say(
+              `idempotency: released ${released} in-progress record(s) of invocations that ended while the DynamoDB store was down`,
+            );
+        };
       }
     }
 

@@ -144,6 +144,9 @@ export class Supervisor<T extends SupervisedProcess> {
 export class Availability {
   private readonly down = new Map<string, number>();
   private lastRecoveryAt = 0;
+  private invocations = 0;
+  private hold: Promise<void> | undefined;
+  private readonly idleWaiters: Array<() => void> = [];
 
   constructor(private readonly graceMs = 5_000) {}
 
@@ -173,5 +176,40 @@ export class Availability {
   /** True when every service is up and the grace period after the last recovery has passed. */
   settledNow(): boolean {
     return this.down.size === 0 && Date.now() > this.lastRecoveryAt + this.graceMs;
+  }
+
+  /**
+   * Counts an invocation from now until the returned `done` is called; waits first while `withoutInvocations`
+   * holds them back.
+   */
+  async invocationStarts(): Promise<() => void> {
+    while (this.hold) await this.hold;
+    this.invocations++;
+    let ended = false;
+    return () => {
+      if (ended) return;
+      ended = true;
+      if (--this.invocations === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+    };
+  }
+
+  /**
+   * Runs `work` at a moment no invocation is running: invocations about to start wait, the ones running are
+   * waited for. After a store restart, every idempotency lock left IN_PROGRESS then belongs to an invocation that
+   * has ended (see aws-resources.ts releaseInProgressRecords).
+   */
+  async withoutInvocations<T>(work: () => Promise<T>): Promise<T> {
+    while (this.hold) await this.hold;
+    let lift!: () => void;
+    this.hold = new Promise((resolve) => {
+      lift = resolve;
+    });
+    try {
+      if (this.invocations > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+      return await work();
+    } finally {
+      this.hold = undefined;
+      lift();
+    }
   }
 }

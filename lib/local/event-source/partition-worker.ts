@@ -282,6 +282,7 @@ export class PartitionWorker {
       entry.attempts++;
       this.attempts.set(record.offset, entry);
     }
+    const invocationEnded = await this.deps.availability?.invocationStarts();
     const started = performance.now();
     let result: InvokeResult;
     try {
@@ -294,6 +295,8 @@ export class PartitionWorker {
           message: String((error as Error)?.message ?? error),
         },
       };
+    } finally {
+      invocationEnded?.();
     }
     const partial = result.ok && interpretBatchResponse(records, result.response).kind !== 'success';
     this.deps.counters.invocations++;

@@ -58,4 +58,6 @@ export interface PlatformAvailability {
   disturbedSince(since: number): boolean;
   /** True when every service is up and has been for a grace period. */
   settledNow(): boolean;
+  /** Waits while invocations are held back (a store restart's clean-up), then counts one until `done()`. */
+  invocationStarts(): Promise<() => void>;
 }

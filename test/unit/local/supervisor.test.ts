@@ -67,3 +67,41 @@ describe('Supervisor', () => {
     expect(supervisor.restarts).toBe(0);
   });
 });
+
+describe('Availability.withoutInvocations', () => {
+  const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
+
+  it('waits for the invocations running, holds back new ones while its work runs, then lets them go', async () => {
+    const availability = new Availability(0);
+    const events: string[] = [];
+    const running = await availability.invocationStarts();
+    const held = availability.withoutInvocations(async () => {
+      events.push('work starts');
+      await tick();
+      events.push('work ends');
+      return 7;
+    });
+    const next = availability.invocationStarts().then((done) => {
+      events.push('next invocation starts');
+      done();
+    });
+    await tick();
+    expect(events).toEqual([]); // the running invocation has not ended
+    events.push('running invocation ends');
+    running();
+    running(); // a second call does not count twice
+    expect(await held).toBe(7);
+    await next;
+    expect(events).toEqual(['running invocation ends', 'work starts', 'work ends', 'next invocation starts']);
+  });
+
+  it('runs at once when nothing runs, and lifts its hold when the work fails', async () => {
+    const availability = new Availability(0);
+    await expect(
+      availability.withoutInvocations(() => Promise.reject(new Error('store down again'))),
+    ).rejects.toThrow('store down again');
+    const done = await availability.invocationStarts();
+    done();
+    expect(await availability.withoutInvocations(async () => 'ran')).toBe('ran');
+  });
+});
