@@ -18,6 +18,7 @@ export function consumerBundlingProps(
     externalModules: esbuild.external,
     esbuildArgs: {
       '--alias': Object.entries(esbuild.alias).map(([name, target]) => `${name}=${target}`),
+      '--legal-comments': esbuild.legalComments,
     },
     sourceMap: true,
     sourcesContent: false,

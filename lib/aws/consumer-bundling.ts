@@ -22,6 +22,7 @@ export interface ConsumerEsbuildOptions {
   readonly minify: true;
   readonly external: string[];
   readonly alias: Record<string, string>;
+  readonly legalComments: 'linked';
 }
 
 /**
@@ -33,6 +34,8 @@ export interface ConsumerEsbuildOptions {
  * - `kafkajs` is aliased to {@link KAFKAJS_PRODUCER_ONLY}: a function only produces, and kafkajs' consumer and
  *   admin client are about 58 KiB of the bundle.
  * - Without quality rules, the CEL evaluator is aliased to {@link CEL_NOT_BUNDLED} (about 86 KiB saved).
+ * - The bundled packages' licence comments go to `index.js.LEGAL.txt` beside the bundle (esbuild's `linked`),
+ *   so they travel in the asset while the file the runtime parses holds code only (1.4 KiB of it before).
  *
  * @param projectRoot the directory esbuild runs in (the NodejsFunction `projectRoot`); esbuild resolves alias
  *   targets against it, so the alias is written relative to it and works in CDK's Docker bundling too.
@@ -48,5 +51,13 @@ export function consumerEsbuildOptions(
   };
   const alias: Record<string, string> = { kafkajs: relative(KAFKAJS_PRODUCER_ONLY) };
   if (!options.qualityRules) alias['@marcbachmann/cel-js'] = relative(CEL_NOT_BUNDLED);
-  return { platform: 'node', format: 'cjs', target, minify: true, external: ['@aws-sdk/*'], alias };
+  return {
+    platform: 'node',
+    format: 'cjs',
+    target,
+    minify: true,
+    external: ['@aws-sdk/*'],
+    alias,
+    legalComments: 'linked',
+  };
 }

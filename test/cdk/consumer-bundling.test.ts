@@ -73,8 +73,14 @@ describe('KafkaConsumer bundle', () => {
       bootstrapBrokers: 'b-1.stratus.kafka.eu-west-1.amazonaws.com:9098',
     });
     const asset = consumer.function.node.findChild('Code') as s3assets.Asset;
-    const bundle = readFileSync(path.join(app.synth().directory, asset.assetPath, 'index.js'), 'utf8');
+    const assetDir = path.join(app.synth().directory, asset.assetPath);
+    const bundle = readFileSync(path.join(assetDir, 'index.js'), 'utf8');
     expect(Buffer.byteLength(bundle)).toBeLessThan(500 * 1024);
+    // The bundled packages' licence comments travel beside it, linked from it.
+    expect(bundle).toContain('index.js.LEGAL.txt');
+    expect(readFileSync(path.join(assetDir, 'index.js.LEGAL.txt'), 'utf8')).toContain(
+      'Copyright (c) Microsoft Corporation',
+    );
     expect(bundle).toContain('the CEL evaluator is not in this function bundle');
     expect(bundle).toContain('not in Stratus consumer function bundles');
     expect(bundle).not.toContain('The group is rebalancing, re-joining');
