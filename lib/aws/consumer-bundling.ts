@@ -4,12 +4,11 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PRODUCER_ONLY_ENTRY } from './kafkajs-producer-build.mjs';
+import { ensureKafkajsProducerFile } from './kafkajs-producer-file.ts';
 
 /** kafkajs without its consumer and admin client; see the file's header. */
-export const KAFKAJS_PRODUCER_ONLY = path.join(
-  path.dirname(fileURLToPath(import.meta.url)),
-  'kafkajs-producer-only.cjs',
-);
+export const KAFKAJS_PRODUCER_ONLY = PRODUCER_ONLY_ENTRY;
 
 /** The CEL evaluator's stand-in for functions without quality rules; see the file's header. */
 export const CEL_NOT_BUNDLED = path.join(path.dirname(fileURLToPath(import.meta.url)), 'cel-not-bundled.cjs');
@@ -31,8 +30,9 @@ export interface ConsumerEsbuildOptions {
  * - CommonJS: an ESM bundle would need a `createRequire` banner, because kafkajs and the AWS SDK `require()`
  *   Node built-ins.
  * - Minified; AWS SDK v3 left to the Node.js runtime, everything else (Powertools, kafkajs, Ajv, middy) bundled.
- * - `kafkajs` is aliased to {@link KAFKAJS_PRODUCER_ONLY}: a function only produces, and kafkajs' consumer and
- *   admin client are about 58 KiB of the bundle.
+ * - `kafkajs` is aliased to {@link KAFKAJS_PRODUCER_ONLY} prebuilt without the protocol requests only consumers
+ *   and admin clients send (lib/aws/kafkajs-producer-build.mjs, built when missing or stale): a function only
+ *   produces; kafkajs' consumer and admin client are about 58 KiB of the bundle, those requests 69 KB more.
  * - Without quality rules, the CEL evaluator is aliased to {@link CEL_NOT_BUNDLED} (about 86 KiB saved).
  * - The bundled packages' licence comments go to `index.js.LEGAL.txt` beside the bundle (esbuild's `linked`),
  *   so they travel in the asset while the file the runtime parses holds code only (1.4 KiB of it before).
@@ -49,7 +49,7 @@ export function consumerEsbuildOptions(
     const rel = path.relative(projectRoot, file).split(path.sep).join('/');
     return rel.startsWith('.') ? rel : `./${rel}`;
   };
-  const alias: Record<string, string> = { kafkajs: relative(KAFKAJS_PRODUCER_ONLY) };
+  const alias: Record<string, string> = { kafkajs: relative(ensureKafkajsProducerFile()) };
   if (!options.qualityRules) alias['@marcbachmann/cel-js'] = relative(CEL_NOT_BUNDLED);
   return {
     platform: 'node',

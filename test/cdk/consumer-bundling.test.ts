@@ -2,7 +2,7 @@
  * How consumer functions are bundled (lib/aws/consumer-bundling.ts): kafkajs' producer-only entry, and the asset
  * the CDK really builds with it. test/integration/sdk/bundled-handler.test.ts runs such a bundle against Kafka.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,6 +11,8 @@ import type * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { describe, expect, it } from 'vitest';
 import { consumerEsbuildOptions, KAFKAJS_PRODUCER_ONLY } from '../../lib/aws/consumer-bundling.ts';
 import { KafkaConsumer } from '../../lib/aws/kafka-consumer.ts';
+import { REQUESTS_LEFT_OUT } from '../../lib/aws/kafkajs-producer-build.mjs';
+import { ensureKafkajsProducerFile } from '../../lib/aws/kafkajs-producer-file.ts';
 import { cdkJsonContext, exampleTenant, REPO_ROOT } from './helpers.ts';
 
 const require = createRequire(import.meta.url);
@@ -50,12 +52,46 @@ describe('kafkajs producer-only entry', () => {
 
   it('is aliased relative to the project root esbuild runs in', () => {
     expect(consumerEsbuildOptions('node24', REPO_ROOT).alias).toEqual({
-      kafkajs: './lib/aws/kafkajs-producer-only.cjs',
+      kafkajs: './node_modules/.cache/stratus/kafkajs-producer.cjs',
       '@marcbachmann/cel-js': './lib/aws/cel-not-bundled.cjs',
     });
     expect(consumerEsbuildOptions('node24', REPO_ROOT, { qualityRules: true }).alias).toEqual({
-      kafkajs: './lib/aws/kafkajs-producer-only.cjs',
+      kafkajs: './node_modules/.cache/stratus/kafkajs-producer.cjs',
     });
+  });
+});
+
+describe('kafkajs as consumer bundles get it (prebuilt, requests of consumers and admin clients left out)', () => {
+  const file = ensureKafkajsProducerFile();
+  const text = readFileSync(file, 'utf8');
+
+  it('holds the requests a producer sends and stand-ins for the others', () => {
+    // esbuild names each bundled module in a comment (the file is not minified; the consumer bundle is).
+    for (const kept of ['produce', 'metadata', 'apiVersions', 'initProducerId', 'saslAuthenticate'])
+      expect(text).toContain(`node_modules/kafkajs/src/protocol/requests/${kept}/index.js`);
+    for (const name of REQUESTS_LEFT_OUT) {
+      expect(text).not.toContain(`node_modules/kafkajs/src/protocol/requests/${name}/`);
+      expect(text).toContain(`kafkajs ${name} requests are not in Stratus consumer function bundles`);
+    }
+    expect(text).not.toMatch(/node_modules\/kafkajs\/src\/(consumer|admin)\//);
+  });
+
+  it('is the producer-only entry: same exports, producers made, consumers refused', () => {
+    const prebuilt = require(file) as typeof kafkajs;
+    expect(Object.keys(prebuilt).sort()).toEqual(Object.keys(producerOnly).sort());
+    const client = new prebuilt.Kafka({ brokers: ['127.0.0.1:1'], logLevel: prebuilt.logLevel.NOTHING });
+    expect(typeof client.producer().sendBatch).toBe('function');
+    expect(() => client.consumer({ groupId: 'g' })).toThrow(/not in Stratus consumer function bundles/);
+  });
+
+  it('is reused while its inputs are unchanged and rebuilt when they differ', () => {
+    const before = statSync(file).mtimeMs;
+    expect(ensureKafkajsProducerFile()).toBe(file);
+    expect(statSync(file).mtimeMs).toBe(before);
+    writeFileSync(`${file}.inputs`, 'another kafkajs');
+    ensureKafkajsProducerFile();
+    expect(statSync(file).mtimeMs).toBeGreaterThan(before);
+    expect(readFileSync(file, 'utf8')).toBe(text);
   });
 });
 

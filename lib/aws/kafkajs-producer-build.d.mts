@@ -1,0 +1,5 @@
+/** Types of kafkajs-producer-build.mjs (plain JavaScript, run by node directly). */
+export declare const PRODUCER_ONLY_ENTRY: string;
+/** Modules of kafkajs/src/protocol/requests left out of consumer function bundles. */
+export declare const REQUESTS_LEFT_OUT: readonly string[];
+export declare function buildKafkajsProducer(outFile: string): Promise<void>;
