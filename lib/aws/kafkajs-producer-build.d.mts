@@ -3,3 +3,5 @@ export declare const PRODUCER_ONLY_ENTRY: string;
 /** Modules of kafkajs/src/protocol/requests left out of consumer function bundles. */
 export declare const REQUESTS_LEFT_OUT: readonly string[];
 export declare function buildKafkajsProducer(outFile: string): Promise<void>;
+/** lib/core/kafkajs-fast-encoding.ts, bundled into the file. */
+export declare const FAST_ENCODING: string;

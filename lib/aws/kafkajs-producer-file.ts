@@ -10,7 +10,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PRODUCER_ONLY_ENTRY } from './kafkajs-producer-build.mjs';
+import { FAST_ENCODING, PRODUCER_ONLY_ENTRY } from './kafkajs-producer-build.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const BUILD_SCRIPT = path.join(HERE, 'kafkajs-producer-build.mjs');
@@ -22,12 +22,13 @@ export function kafkajsProducerFile(): string {
   return path.join(nodeModules, '.cache', 'stratus', 'kafkajs-producer.cjs');
 }
 
-/** What the file is built from: the kafkajs and esbuild versions and the two sources. */
+/** What the file is built from: the kafkajs and esbuild versions and its three sources. */
 function inputsDigest(): string {
   const hash = createHash('sha256');
   for (const pkg of ['kafkajs/package.json', 'esbuild/package.json'])
     hash.update(JSON.parse(readFileSync(require.resolve(pkg), 'utf8')).version).update('\0');
-  for (const file of [BUILD_SCRIPT, PRODUCER_ONLY_ENTRY]) hash.update(readFileSync(file)).update('\0');
+  for (const file of [BUILD_SCRIPT, PRODUCER_ONLY_ENTRY, FAST_ENCODING])
+    hash.update(readFileSync(file)).update('\0');
   return hash.digest('hex');
 }
 

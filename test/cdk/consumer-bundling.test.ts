@@ -61,7 +61,7 @@ describe('kafkajs producer-only entry', () => {
   });
 });
 
-describe('kafkajs as consumer bundles get it (prebuilt, requests of consumers and admin clients left out)', () => {
+describe('kafkajs as consumer bundles get it (prebuilt: consumer and admin requests out, faster encoding in)', () => {
   const file = ensureKafkajsProducerFile();
   const text = readFileSync(file, 'utf8');
 
@@ -74,6 +74,13 @@ describe('kafkajs as consumer bundles get it (prebuilt, requests of consumers an
       expect(text).toContain(`kafkajs ${name} requests are not in Stratus consumer function bundles`);
     }
     expect(text).not.toMatch(/node_modules\/kafkajs\/src\/(consumer|admin)\//);
+  });
+
+  it("encodes records and their batches' CRC-32C with the local execution environments' faster modules", () => {
+    expect(text).toContain('lib/core/kafkajs-fast-encoding.ts');
+    // kafkajs' own CRC module is gone; its record encoder stays, for what the fast path hands back to it.
+    expect(text).not.toContain('node_modules/kafkajs/src/protocol/recordBatch/crc32C/crc32C.js');
+    expect(text).toContain('node_modules/kafkajs/src/protocol/recordBatch/record/v0/index.js');
   });
 
   it('is the producer-only entry: same exports, producers made, consumers refused', () => {

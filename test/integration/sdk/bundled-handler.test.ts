@@ -18,6 +18,7 @@ import { consumerEsbuildOptions } from '../../../lib/aws/consumer-bundling.ts';
 import { BUNDLED_OUTPUT_SCHEMA_FILE, BUNDLED_SCHEMA_FILE } from '../../../lib/aws/kafka-consumer.ts';
 import { parseDlqEnvelope } from '../../../lib/core/dlq-envelope.ts';
 import { consumerEnvironment } from '../../../lib/core/function-env.ts';
+import { LINEAGE_HEADERS } from '../../../lib/core/lineage.ts';
 import { loadStratusOrThrow } from '../../../lib/manifest/load.ts';
 import { TEST_REGION, testServices, uniqueName } from '../../support/services.ts';
 import { mskEvent } from '../../unit/sdk/msk-fixtures.ts';
@@ -151,6 +152,14 @@ describe('a bundled example handler', () => {
     const produced = await readMessages(kafka, output, 2);
     expect(produced.map((m) => m.key).sort()).toEqual(['ord-b1', 'ord-b3']);
     expect(produced.map((m) => JSON.parse(m.value!).eventId).sort()).toEqual([uuid(1), uuid(3)]);
+    // Records and headers as the bundle's kafkajs encoded them (its faster encoder), read back from the broker.
+    for (const message of produced)
+      expect(message.headers).toMatchObject({
+        [LINEAGE_HEADERS.tenant]: 'payments',
+        [LINEAGE_HEADERS.consumer]: 'enrich-orders',
+        [LINEAGE_HEADERS.sourcePartition]: expect.stringMatching(/^\d+$/),
+        [LINEAGE_HEADERS.sourceOffset]: expect.stringMatching(/^\d+$/),
+      });
     const [deadLetter] = await readMessages(kafka, dlq, 1);
     const parsed = parseDlqEnvelope(deadLetter!.value);
     expect(parsed.ok && parsed.envelope).toMatchObject({

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { crc32C, fastRecordEncoder } from '../../../lib/local/function-host/kafkajs-speedups.ts';
+import { crc32C, fastRecordEncoder } from '../../../lib/core/kafkajs-fast-encoding.ts';
 
 const require = createRequire(import.meta.url);
 type Encoded = { buffer: Buffer };
