@@ -8,10 +8,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import type * as s3assets from 'aws-cdk-lib/aws-s3-assets';
+import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { consumerEsbuildOptions, KAFKAJS_PRODUCER_ONLY } from '../../lib/aws/consumer-bundling.ts';
 import { KafkaConsumer } from '../../lib/aws/kafka-consumer.ts';
-import { REQUESTS_LEFT_OUT } from '../../lib/aws/kafkajs-producer-build.mjs';
+import {
+  REPLACEMENTS,
+  REQUESTS_LEFT_OUT,
+  replaceKafkajsModules,
+} from '../../lib/aws/kafkajs-producer-build.mjs';
 import { ensureKafkajsProducerFile } from '../../lib/aws/kafkajs-producer-file.ts';
 import { cdkJsonContext, exampleTenant, REPO_ROOT } from './helpers.ts';
 
@@ -81,6 +86,20 @@ describe('kafkajs as consumer bundles get it (prebuilt: consumer and admin reque
     // kafkajs' own CRC module is gone; its record encoder stays, for what the fast path hands back to it.
     expect(text).not.toContain('node_modules/kafkajs/src/protocol/recordBatch/crc32C/crc32C.js');
     expect(text).toContain('node_modules/kafkajs/src/protocol/recordBatch/record/v0/index.js');
+  });
+
+  it('fails to build, rather than keep the original, when kafkajs no longer requires a module it replaces', async () => {
+    const gone = { importer: 'protocol/requests/index.js', specifier: './noSuchRequest', contents: '' };
+    await expect(
+      build({
+        entryPoints: [KAFKAJS_PRODUCER_ONLY],
+        bundle: true,
+        platform: 'node',
+        write: false,
+        logLevel: 'silent',
+        plugins: [replaceKafkajsModules([...REPLACEMENTS, gone])],
+      }),
+    ).rejects.toThrow(/kafkajs no longer requires \.\/noSuchRequest from protocol\/requests\/index\.js/);
   });
 
   it('is the producer-only entry: same exports, producers made, consumers refused', () => {
