@@ -145,21 +145,21 @@ function accountConsumer(
 ): ConsumerAccount {
   const records = input.records.get(consumer.topic) ?? [];
   const outputs = outputsBySource(tenant, consumer, input);
-  const envelopes = (input.records.get(tenant.dlq.name) ?? []).flatMap((r) => {
+  /** Per source record: its DLQ envelopes of this consumer, how many and the first. */
+  const deadLetters = new Map<string, { times: number; first: DlqEnvelope }>();
+  for (const r of input.records.get(tenant.dlq.name) ?? []) {
     const parsed = parseDlqEnvelope(r.value);
-    return parsed.ok &&
-      parsed.envelope.consumer === consumer.key &&
-      parsed.envelope.source.topic === consumer.topic
-      ? [parsed.envelope]
-      : [];
-  });
-  const deadLetters = countBy(envelopes, ({ source }) =>
-    recordCoordinate(source.topic, source.partition, source.offset),
-  );
-  const firstEnvelope = new Map<string, DlqEnvelope>();
-  for (const envelope of envelopes) {
-    const at = recordCoordinate(envelope.source.topic, envelope.source.partition, envelope.source.offset);
-    if (!firstEnvelope.has(at)) firstEnvelope.set(at, envelope);
+    if (
+      !parsed.ok ||
+      parsed.envelope.consumer !== consumer.key ||
+      parsed.envelope.source.topic !== consumer.topic
+    )
+      continue;
+    const { source } = parsed.envelope;
+    const at = recordCoordinate(source.topic, source.partition, source.offset);
+    const known = deadLetters.get(at);
+    if (known) known.times++;
+    else deadLetters.set(at, { times: 1, first: parsed.envelope });
   }
   const committed = input.committed?.get(consumer.groupId);
   const dropEvidence = input.dropped?.get(consumer.groupId);
@@ -193,7 +193,7 @@ function accountConsumer(
     const at = recordCoordinate(record.topic, record.partition, record.offset);
     seen.add(at);
     const filtered = !matchesFilters(filterable(record), consumer.filters);
-    const dead = deadLetters.get(at) ?? 0;
+    const dead = deadLetters.get(at)?.times ?? 0;
     let delivered = false;
     let partial = false;
     const written = outputs.get(at);
@@ -250,12 +250,14 @@ function accountConsumer(
       const poison = POISON_KINDS.includes(kind);
       if (!filtered && ((poison && (delivered || dropped)) || (!poison && dead > 0))) {
         account.misrouted++;
-        const envelope = firstEnvelope.get(at);
-        const where = envelope
-          ? `dead-lettered: ${envelope.reason}, ${envelope.error.class}: ${envelope.error.message}, ${envelope.attempts} attempt(s)`
-          : delivered
-            ? 'delivered'
-            : `dropped (${[...(dropEvidence?.get(at) ?? [])].join(', ')})`;
+        // A valid record is misrouted by being dead-lettered, a poison one by being delivered or dropped.
+        const envelope = deadLetters.get(at)?.first;
+        const where =
+          envelope && !poison
+            ? `dead-lettered: ${envelope.reason}, ${envelope.error.class}: ${envelope.error.message}, ${envelope.attempts} attempt(s)`
+            : delivered
+              ? 'delivered'
+              : `dropped (${[...(dropEvidence?.get(at) ?? [])].join(', ')})`;
         if (account.misroutedSamples.length < 5) account.misroutedSamples.push(`${at} (${kind}, ${where})`);
       }
     }
@@ -276,10 +278,4 @@ function filterable(record: RangeRecord): FilterableRecord {
     value: record.value === null ? null : record.value.toString('base64'),
     headers: encodeHeaders(record.headers),
   };
-}
-
-function countBy<T>(items: readonly T[], key: (item: T) => string): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const item of items) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1);
-  return counts;
 }
