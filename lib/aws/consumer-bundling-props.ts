@@ -1,16 +1,25 @@
+import path from 'node:path';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
-import type { ConsumerEsbuildOptions } from './consumer-bundling.ts';
+import { type ConsumerEsbuildOptions, consumerCompanionFiles } from './consumer-bundling.ts';
 
 /**
  * NodejsFunction bundling of a function built like a consumer (consumer-bundling.ts: CommonJS, minified,
  * AWS SDK v3 left to the runtime, kafkajs producer-only), with source maps but not their sources, and the
- * caller's after-bundling commands (the files and configuration that travel in the bundle).
+ * bundle's companion files (consumerCompanionFiles), and the caller's after-bundling commands (the files and
+ * configuration that travel in the bundle).
+ *
+ * @param projectRoot the NodejsFunction `projectRoot`, which the bundling sees as its input directory.
  */
 export function consumerBundlingProps(
   esbuild: ConsumerEsbuildOptions,
+  projectRoot: string,
   afterBundling: (inputDir: string, outputDir: string) => string[],
 ): nodejs.BundlingOptions {
+  const companions = consumerCompanionFiles().map(({ source, name }) => ({
+    from: path.relative(projectRoot, source).split(path.sep).join('/'),
+    name,
+  }));
   return {
     format: OutputFormat.CJS,
     target: esbuild.target,
@@ -22,7 +31,14 @@ export function consumerBundlingProps(
     },
     sourceMap: true,
     sourcesContent: false,
-    commandHooks: { beforeBundling: () => [], beforeInstall: () => [], afterBundling },
+    commandHooks: {
+      beforeBundling: () => [],
+      beforeInstall: () => [],
+      afterBundling: (inputDir, outputDir) => [
+        ...companions.map(({ from, name }) => `cp "${inputDir}/${from}" "${outputDir}/${name}"`),
+        ...afterBundling(inputDir, outputDir),
+      ],
+    },
   };
 }
 

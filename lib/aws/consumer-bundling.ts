@@ -2,8 +2,10 @@
  * How a consumer function is bundled: one definition for the CDK (lib/aws/kafka-consumer.ts), the bundle-size
  * benchmark (bench/sdk.bench.ts) and the test that runs a bundled handler against Kafka, so they cannot drift.
  */
+import { copyFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { AJV_COMPANION_FILE, AJV_ON_DEMAND, ensureAjvCompanionFile } from './ajv-companion.ts';
 import { PRODUCER_ONLY_ENTRY } from './kafkajs-producer-build.mjs';
 import { ensureKafkajsProducerFile } from './kafkajs-producer-file.ts';
 
@@ -34,6 +36,10 @@ export interface ConsumerEsbuildOptions {
  *   and admin clients send (lib/aws/kafkajs-producer-build.mjs, built when missing or stale): a function only
  *   produces; kafkajs' consumer and admin client are about 58 KiB of the bundle, those requests 69 KB more.
  * - Without quality rules, the CEL evaluator is aliased to {@link CEL_NOT_BUNDLED} (about 86 KiB saved).
+ * - Ajv (`ajv`, `ajv/dist/2020.js`, `ajv-formats`) is aliased to a stand-in that loads the real one from a
+ *   companion file beside the bundle on first use (lib/aws/ajv-on-demand.cjs): the precompiled validators beside
+ *   the schema files need none of it, and its ~150 KB cost 25–30 ms of every cold start. The asset must carry
+ *   {@link consumerCompanionFiles} (consumerBundlingProps copies them).
  * - The bundled packages' licence comments go to `index.js.LEGAL.txt` beside the bundle (esbuild's `linked`),
  *   so they travel in the asset while the file the runtime parses holds code only (1.4 KiB of it before).
  *
@@ -49,7 +55,13 @@ export function consumerEsbuildOptions(
     const rel = path.relative(projectRoot, file).split(path.sep).join('/');
     return rel.startsWith('.') ? rel : `./${rel}`;
   };
-  const alias: Record<string, string> = { kafkajs: relative(ensureKafkajsProducerFile()) };
+  const ajv = relative(AJV_ON_DEMAND);
+  const alias: Record<string, string> = {
+    kafkajs: relative(ensureKafkajsProducerFile()),
+    ajv,
+    'ajv/dist/2020.js': ajv,
+    'ajv-formats': ajv,
+  };
   if (!options.qualityRules) alias['@marcbachmann/cel-js'] = relative(CEL_NOT_BUNDLED);
   return {
     platform: 'node',
@@ -60,4 +72,22 @@ export function consumerEsbuildOptions(
     alias,
     legalComments: 'linked',
   };
+}
+
+/** A file a consumer bundle loads from beside itself at run time, which its asset must therefore carry. */
+export interface CompanionFile {
+  /** Where it is built, absolute. */
+  readonly source: string;
+  /** Its name in the asset, beside index.js. */
+  readonly name: string;
+}
+
+/** The files every bundle built with {@link consumerEsbuildOptions} needs beside it (built when missing). */
+export function consumerCompanionFiles(): CompanionFile[] {
+  return [{ source: ensureAjvCompanionFile(), name: AJV_COMPANION_FILE }];
+}
+
+/** Copies the {@link consumerCompanionFiles} into an asset directory (tests and benchmarks lay assets out so). */
+export function copyConsumerCompanionFiles(assetDir: string): void {
+  for (const { source, name } of consumerCompanionFiles()) copyFileSync(source, path.join(assetDir, name));
 }

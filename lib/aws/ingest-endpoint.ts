@@ -125,7 +125,7 @@ export class IngestEndpoint extends Construct {
       depsLockFilePath: props.depsLockFilePath ?? path.join(props.rootDir, 'package-lock.json'),
       // Bundled as a consumer function is (consumer-bundling.ts); the configuration (schemas included)
       // travels in the bundle.
-      bundling: consumerBundlingProps(esbuild, (_inputDir, outputDir) => [
+      bundling: consumerBundlingProps(esbuild, props.rootDir, (_inputDir, outputDir) => [
         writeFileCommand(`${outputDir}/${BUNDLED_INGEST_CONFIG_FILE}`, configText),
       ]),
     });

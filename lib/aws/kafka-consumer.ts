@@ -183,7 +183,7 @@ export class KafkaConsumer extends Construct {
       // text names the schemas, so bundles of different schemas never share CDK's asset cache.
       // Each schema travels with its precompiled validator (lib/core/precompiled-validator.ts): the cold start
       // loads Ajv's standalone code instead of compiling the schema.
-      bundling: consumerBundlingProps(esbuild, (inputDir, outputDir) => [
+      bundling: consumerBundlingProps(esbuild, props.rootDir, (inputDir, outputDir) => [
         ...schemas.flatMap(({ file, bundled, validator }) => [
           `cp "${inputDir}/${file}" "${outputDir}/${bundled}"`,
           `cp "${inputDir}/${validator}" "${outputDir}/${precompiledValidatorFile(bundled)}"`,

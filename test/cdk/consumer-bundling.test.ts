@@ -2,14 +2,18 @@
  * How consumer functions are bundled (lib/aws/consumer-bundling.ts): kafkajs' producer-only entry, and the asset
  * the CDK really builds with it. test/integration/sdk/bundled-handler.test.ts runs such a bundle against Kafka.
  */
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { Ajv, type ValidateFunction } from 'ajv';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
 import { App, Stack } from 'aws-cdk-lib';
 import type * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
+import { AJV_COMPANION_FILE, AJV_ON_DEMAND, ensureAjvCompanionFile } from '../../lib/aws/ajv-companion.ts';
 import { consumerEsbuildOptions, KAFKAJS_PRODUCER_ONLY } from '../../lib/aws/consumer-bundling.ts';
 import { KafkaConsumer } from '../../lib/aws/kafka-consumer.ts';
 import {
@@ -21,6 +25,8 @@ import { ensureKafkajsProducerFile } from '../../lib/aws/kafkajs-producer-file.t
 import { cdkJsonContext, exampleTenant, REPO_ROOT } from './helpers.ts';
 
 const require = createRequire(import.meta.url);
+// ajv-formats is CommonJS; under NodeNext its default import is the module object.
+const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
 // Both through require(): Node's ESM view of a CommonJS module lists only the names it can detect statically.
 const kafkajs = require('kafkajs') as typeof import('kafkajs');
 const producerOnly = require(KAFKAJS_PRODUCER_ONLY) as typeof kafkajs & { KAFKAJS_VERSION: string };
@@ -56,12 +62,19 @@ describe('kafkajs producer-only entry', () => {
   });
 
   it('is aliased relative to the project root esbuild runs in', () => {
+    const ajv = {
+      ajv: './lib/aws/ajv-on-demand.cjs',
+      'ajv/dist/2020.js': './lib/aws/ajv-on-demand.cjs',
+      'ajv-formats': './lib/aws/ajv-on-demand.cjs',
+    };
     expect(consumerEsbuildOptions('node24', REPO_ROOT).alias).toEqual({
       kafkajs: './node_modules/.cache/stratus/kafkajs-producer.cjs',
+      ...ajv,
       '@marcbachmann/cel-js': './lib/aws/cel-not-bundled.cjs',
     });
     expect(consumerEsbuildOptions('node24', REPO_ROOT, { qualityRules: true }).alias).toEqual({
       kafkajs: './node_modules/.cache/stratus/kafkajs-producer.cjs',
+      ...ajv,
     });
   });
 });
@@ -121,6 +134,58 @@ describe('kafkajs as consumer bundles get it (prebuilt: consumer and admin reque
   });
 });
 
+describe('Ajv on demand (the stand-in inside consumer bundles, the real Ajv in a companion file beside them)', () => {
+  const companion = ensureAjvCompanionFile();
+  /** The stand-in and the companion laid out as in an asset (the stand-in looks beside itself). */
+  const asset = mkdtempSync(path.join(os.tmpdir(), 'stratus-ajv-on-demand-'));
+  copyFileSync(AJV_ON_DEMAND, path.join(asset, 'index.js'));
+  copyFileSync(companion, path.join(asset, AJV_COMPANION_FILE));
+  const standIn = require(path.join(asset, 'index.js'));
+
+  const draft7 = {
+    type: 'object',
+    required: ['id', 'at'],
+    properties: { id: { type: 'string', format: 'uuid' }, at: { type: 'string', format: 'date-time' } },
+  };
+  const draft2020 = {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    type: 'array',
+    prefixItems: [{ type: 'string', format: 'email' }],
+    items: false,
+  };
+  const errorsOf = (validate: ValidateFunction, value: unknown) =>
+    validate(value) ? [] : validate.errors!.map((e) => `${e.instancePath} ${e.message}`);
+
+  it('hands out the real Ajv, Ajv 2020-12 and ajv-formats, options and all', () => {
+    for (const [Stand, Real, schema, bad] of [
+      [standIn.Ajv, Ajv, draft7, { id: 'nope', at: 'yesterday' }],
+      [standIn.Ajv2020, Ajv2020, draft2020, ['not-an-email', 'extra']],
+    ] as const) {
+      const fromStandIn = new Stand({ allErrors: true, strict: false });
+      standIn.default(fromStandIn);
+      const real = new Real({ allErrors: true, strict: false });
+      addFormats(real);
+      expect(fromStandIn).toBeInstanceOf(Object);
+      const [a, b] = [fromStandIn.compile(schema), real.compile(schema)];
+      expect(errorsOf(a, bad)).toEqual(errorsOf(b, bad));
+      expect(errorsOf(a, bad).length).toBeGreaterThan(1);
+    }
+    // ajv-formats' module is callable and is its own default, as the stand-in's is.
+    expect(standIn.default).toBe(standIn);
+  });
+
+  it('is reused while Ajv, ajv-formats and esbuild are unchanged and rebuilt when they differ', () => {
+    const before = statSync(companion).mtimeMs;
+    const text = readFileSync(companion, 'utf8');
+    expect(ensureAjvCompanionFile()).toBe(companion);
+    expect(statSync(companion).mtimeMs).toBe(before);
+    writeFileSync(`${companion}.inputs`, 'another Ajv');
+    ensureAjvCompanionFile();
+    expect(statSync(companion).mtimeMs).toBeGreaterThan(before);
+    expect(readFileSync(companion, 'utf8')).toBe(text);
+  });
+});
+
 describe('KafkaConsumer bundle', () => {
   // The README's goal is 500 KiB; a function whose topics have quality rules also carries the CEL evaluator.
   it('is built with the producer-only kafkajs and stays under 500 KiB', () => {
@@ -144,6 +209,12 @@ describe('KafkaConsumer bundle', () => {
       'Copyright (c) Microsoft Corporation',
     );
     expect(bundle).toContain('the CEL evaluator is not in this function bundle');
+    // Ajv travels beside the bundle, not in it.
+    expect(bundle).toContain("Ajv is not in this function's asset");
+    // (Ajv's draft-07 meta-schema, by its title; booleans, so a failure does not print half a megabyte.)
+    const ajvMarker = 'Core schema meta-schema';
+    expect(bundle.includes(ajvMarker)).toBe(false);
+    expect(readFileSync(path.join(assetDir, AJV_COMPANION_FILE), 'utf8').includes(ajvMarker)).toBe(true);
     expect(bundle).toContain('not in Stratus consumer function bundles');
     expect(bundle).not.toContain('The group is rebalancing, re-joining');
   });

@@ -1,14 +1,14 @@
 /**
  * A consumer function as Lambda runs it, for tests and benchmarks: bundled with the CDK's esbuild settings
- * (lib/aws/consumer-bundling.ts), laid out like the CDK asset (index.js plus the schema files and their precompiled
- * validators), then loaded by
+ * (lib/aws/consumer-bundling.ts), laid out like the CDK asset (index.js, its companion files, the schema files and
+ * their precompiled validators), then loaded by
  * `require()` in a fresh Node.js process (empty module cache: a cold start) and invoked once.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
-import { consumerEsbuildOptions } from '../../lib/aws/consumer-bundling.ts';
+import { consumerEsbuildOptions, copyConsumerCompanionFiles } from '../../lib/aws/consumer-bundling.ts';
 import { BUNDLED_OUTPUT_SCHEMA_FILE, BUNDLED_SCHEMA_FILE } from '../../lib/aws/kafka-consumer.ts';
 import { writePrecompiledValidator } from '../../lib/contracts/precompiled-validator-code.ts';
 import type { MskBatchResponse, MskEvent } from '../../lib/core/msk-event.ts';
@@ -42,6 +42,7 @@ export async function bundleFunction(options: BundleOptions): Promise<number> {
     outfile,
     logLevel: 'silent',
   });
+  copyConsumerCompanionFiles(options.dir);
   for (const [file, bundled] of [
     [options.schemaFile, BUNDLED_SCHEMA_FILE],
     [options.outputSchemaFile, BUNDLED_OUTPUT_SCHEMA_FILE],

@@ -1,7 +1,8 @@
 /**
  * The payments enrich-orders handler as Lambda runs it: bundled with the CDK's esbuild settings
- * (lib/aws/consumer-bundling.ts, which swaps kafkajs for its producer-only entry), laid out like the CDK asset
- * (index.js plus the two schema files), loaded by plain `require()` in a separate Node.js process with the
+ * (lib/aws/consumer-bundling.ts, which swaps kafkajs for its producer-only entry and Ajv for a stand-in that loads
+ * it from a companion file), laid out like the CDK asset (index.js, the companion, the two schema files and their
+ * precompiled validators), loaded by plain `require()` in a separate Node.js process with the
  * environment consumerEnvironment() gives the function, and invoked with an MSK event. Its outputs and dead
  * letters must land in the run's real Kafka broker. `@aws-sdk/*` is external in the bundle, as the Lambda
  * runtime provides it; NODE_PATH stands in for that here.
@@ -14,8 +15,9 @@ import { promisify } from 'node:util';
 import { build, type Metafile } from 'esbuild';
 import type { Kafka } from 'kafkajs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { consumerEsbuildOptions } from '../../../lib/aws/consumer-bundling.ts';
+import { consumerEsbuildOptions, copyConsumerCompanionFiles } from '../../../lib/aws/consumer-bundling.ts';
 import { BUNDLED_OUTPUT_SCHEMA_FILE, BUNDLED_SCHEMA_FILE } from '../../../lib/aws/kafka-consumer.ts';
+import { writePrecompiledValidator } from '../../../lib/contracts/precompiled-validator-code.ts';
 import { parseDlqEnvelope } from '../../../lib/core/dlq-envelope.ts';
 import { consumerEnvironment } from '../../../lib/core/function-env.ts';
 import { LINEAGE_HEADERS } from '../../../lib/core/lineage.ts';
@@ -36,7 +38,8 @@ const context = { functionName: process.env.AWS_LAMBDA_FUNCTION_NAME, awsRequest
 (async () => {
   const result = await handler(JSON.parse(fs.readFileSync(eventFile, 'utf8')), context);
   await handler.stratus?.close();
-  fs.writeFileSync(resultFile, JSON.stringify(result));
+  const ajvLoaded = Object.keys(require.cache).some((file) => file.endsWith('/stratus-ajv.cjs'));
+  fs.writeFileSync(resultFile, JSON.stringify({ result, ajvLoaded }));
 })().catch((error) => { console.error(error); process.exit(1); });
 `;
 
@@ -84,72 +87,13 @@ describe('a bundled example handler', () => {
   });
 
   it('payments enrich-orders, loaded by require(), produces its outputs and dead letters to Kafka', async () => {
-    const spec = loadStratusOrThrow();
-    const tenant = spec.tenants.find((t) => t.name === 'payments')!;
-    const consumer = tenant.consumers.find((c) => c.key === 'enrich-orders')!;
-    const source = tenant.topics.find((t) => t.key === consumer.topicKey)!;
-    const target = tenant.topics.find((t) => t.key === consumer.outputKey)!;
-    // As the CDK's afterBundling hook lays out the asset.
-    copyFileSync(
-      path.resolve(spec.platform.rootDir, source.schemaFile!),
-      path.join(dir, BUNDLED_SCHEMA_FILE),
-    );
-    copyFileSync(
-      path.resolve(spec.platform.rootDir, target.schemaFile!),
-      path.join(dir, BUNDLED_OUTPUT_SCHEMA_FILE),
-    );
+    // As the CDK lays out the asset: the schemas with their precompiled validators, so Ajv is never loaded.
+    const asset = assetDir({ companions: true, precompiledValidators: true });
+    const outcome = await invokeEnrichOrders(asset);
+    expect(outcome.result).toEqual({ batchItemFailures: [] });
+    expect(outcome.ajvLoaded).toBe(false);
 
-    const suffix = uniqueName('b');
-    const output = `${consumer.output}-${suffix}`;
-    const dlq = `${consumer.onFailureTopic}-${suffix}`;
-    await createTopics(kafka, [{ topic: output, numPartitions: 3 }, { topic: dlq }]);
-    const { table } = await createIdempotencyTable();
-    const env = consumerEnvironment({
-      tenant: 'payments',
-      consumer: consumer.key,
-      sourceTopic: consumer.topic,
-      outputTopic: output,
-      dlqTopic: dlq,
-      kafkaBrokers: testServices().brokers.join(','),
-      kafkaAuth: 'plaintext',
-      idempotency: consumer.idempotency && { ...consumer.idempotency, table },
-      schemaFile: BUNDLED_SCHEMA_FILE,
-      outputSchemaFile: BUNDLED_OUTPUT_SCHEMA_FILE,
-      logLevel: 'INFO',
-      awsEndpoint: testServices().awsEndpoint,
-    });
-
-    const eventFile = path.join(dir, 'event.json');
-    const resultFile = path.join(dir, 'result.json');
-    writeFileSync(
-      eventFile,
-      JSON.stringify(
-        mskEvent([
-          { topic: consumer.topic, partition: 0, offset: 1, key: 'ord-b1', value: order(1, 'USD') },
-          { topic: consumer.topic, partition: 1, offset: 2, key: 'ord-b2', value: order(2, 'GBP', 0) },
-          { topic: consumer.topic, partition: 1, offset: 3, key: 'ord-b3', value: order(3, 'GBP') },
-        ]),
-      ),
-    );
-    await run(process.execPath, ['-e', INVOKE, path.join(dir, 'index.js'), eventFile, resultFile], {
-      cwd: dir,
-      env: {
-        PATH: process.env.PATH,
-        ...env,
-        LAMBDA_TASK_ROOT: dir,
-        AWS_LAMBDA_FUNCTION_NAME: 'stratus-payments-enrich-orders',
-        AWS_REGION: TEST_REGION,
-        AWS_ACCESS_KEY_ID: 'test',
-        AWS_SECRET_ACCESS_KEY: 'test',
-        AWS_ENDPOINT_URL: testServices().awsEndpoint,
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-        // The Lambda runtime provides @aws-sdk/*, which the bundle leaves external.
-        NODE_PATH: path.join(spec.platform.rootDir, 'node_modules'),
-      },
-    });
-    expect(JSON.parse(readFileSync(resultFile, 'utf8'))).toEqual({ batchItemFailures: [] });
-
-    const produced = await readMessages(kafka, output, 2);
+    const produced = await readMessages(kafka, outcome.output, 2);
     expect(produced.map((m) => m.key).sort()).toEqual(['ord-b1', 'ord-b3']);
     expect(produced.map((m) => JSON.parse(m.value!).eventId).sort()).toEqual([uuid(1), uuid(3)]);
     // Records and headers as the bundle's kafkajs encoded them (its faster encoder), read back from the broker.
@@ -160,13 +104,135 @@ describe('a bundled example handler', () => {
         [LINEAGE_HEADERS.sourcePartition]: expect.stringMatching(/^\d+$/),
         [LINEAGE_HEADERS.sourceOffset]: expect.stringMatching(/^\d+$/),
       });
-    const [deadLetter] = await readMessages(kafka, dlq, 1);
-    const parsed = parseDlqEnvelope(deadLetter!.value);
-    expect(parsed.ok && parsed.envelope).toMatchObject({
-      tenant: 'payments',
-      consumer: 'enrich-orders',
-      reason: 'SCHEMA_VIOLATION',
-      source: { partition: 1, offset: 2 },
-    });
+    await expectSchemaViolationDeadLetter(outcome.dlq);
+  });
+
+  it('does not carry Ajv: a validator that is not precompiled loads it from the companion file beside the bundle', async () => {
+    expect(metafile.inputs).not.toHaveProperty(['node_modules/ajv/dist/ajv.js']);
+    expect(Object.keys(metafile.inputs).filter((file) => file.includes('node_modules/ajv'))).toEqual([]);
+    // No precompiled validators: the SDK compiles both schemas with Ajv, which must come from the companion.
+    const outcome = await invokeEnrichOrders(assetDir({ companions: true, precompiledValidators: false }));
+    expect(outcome.ajvLoaded).toBe(true);
+    expect(outcome.result).toEqual({ batchItemFailures: [] });
+    expect((await readMessages(kafka, outcome.output, 2)).map((m) => m.key).sort()).toEqual([
+      'ord-b1',
+      'ord-b3',
+    ]);
+    await expectSchemaViolationDeadLetter(outcome.dlq);
+  });
+
+  it('says what is missing when a schema must be compiled and the asset lacks the Ajv companion', async () => {
+    const failure = await invokeEnrichOrders(
+      assetDir({ companions: false, precompiledValidators: false }),
+    ).catch((error: Error) => error);
+    expect(failure).toBeInstanceOf(Error);
+    expect((failure as Error).message).toMatch(
+      /Ajv is not in this function's asset: .*stratus-ajv\.cjs could not be loaded .*redeploy the tenant stack/,
+    );
   });
 });
+
+/** A copy of the bundle laid out as an asset: with or without its companion files and precompiled validators. */
+function assetDir(layout: { companions: boolean; precompiledValidators: boolean }): string {
+  const spec = loadStratusOrThrow();
+  const tenant = spec.tenants.find((t) => t.name === 'payments')!;
+  const consumer = tenant.consumers.find((c) => c.key === 'enrich-orders')!;
+  const asset = mkdtempSync(path.join(os.tmpdir(), 'stratus-asset-'));
+  for (const file of ['index.js', 'index.js.LEGAL.txt'])
+    copyFileSync(path.join(dir, file), path.join(asset, file));
+  if (layout.companions) copyConsumerCompanionFiles(asset);
+  for (const [key, bundled] of [
+    [consumer.topicKey, BUNDLED_SCHEMA_FILE],
+    [consumer.outputKey, BUNDLED_OUTPUT_SCHEMA_FILE],
+  ] as const) {
+    const schemaText = readFileSync(
+      path.resolve(spec.platform.rootDir, tenant.topics.find((t) => t.key === key)!.schemaFile!),
+      'utf8',
+    );
+    writeFileSync(path.join(asset, bundled), schemaText);
+    if (layout.precompiledValidators)
+      writePrecompiledValidator(path.join(asset, bundled), JSON.parse(schemaText));
+  }
+  return asset;
+}
+
+interface Outcome {
+  result: unknown;
+  /** Whether the function's process loaded the Ajv companion file. */
+  ajvLoaded: boolean;
+  output: string;
+  dlq: string;
+}
+
+/** Invokes the bundle in `asset` with two valid orders and one the schema refuses (amount 0), on fresh topics. */
+async function invokeEnrichOrders(asset: string): Promise<Outcome> {
+  const spec = loadStratusOrThrow();
+  const consumer = spec.tenants
+    .find((t) => t.name === 'payments')!
+    .consumers.find((c) => c.key === 'enrich-orders')!;
+  const suffix = uniqueName('b');
+  const output = `${consumer.output}-${suffix}`;
+  const dlq = `${consumer.onFailureTopic}-${suffix}`;
+  await createTopics(kafka, [{ topic: output, numPartitions: 3 }, { topic: dlq }]);
+  const { table } = await createIdempotencyTable();
+  const env = consumerEnvironment({
+    tenant: 'payments',
+    consumer: consumer.key,
+    sourceTopic: consumer.topic,
+    outputTopic: output,
+    dlqTopic: dlq,
+    kafkaBrokers: testServices().brokers.join(','),
+    kafkaAuth: 'plaintext',
+    idempotency: consumer.idempotency && { ...consumer.idempotency, table },
+    schemaFile: BUNDLED_SCHEMA_FILE,
+    outputSchemaFile: BUNDLED_OUTPUT_SCHEMA_FILE,
+    logLevel: 'INFO',
+    awsEndpoint: testServices().awsEndpoint,
+  });
+
+  const eventFile = path.join(asset, 'event.json');
+  const resultFile = path.join(asset, 'result.json');
+  writeFileSync(
+    eventFile,
+    JSON.stringify(
+      mskEvent([
+        { topic: consumer.topic, partition: 0, offset: 1, key: 'ord-b1', value: order(1, 'USD') },
+        { topic: consumer.topic, partition: 1, offset: 2, key: 'ord-b2', value: order(2, 'GBP', 0) },
+        { topic: consumer.topic, partition: 1, offset: 3, key: 'ord-b3', value: order(3, 'GBP') },
+      ]),
+    ),
+  );
+  try {
+    await run(process.execPath, ['-e', INVOKE, path.join(asset, 'index.js'), eventFile, resultFile], {
+      cwd: asset,
+      env: {
+        PATH: process.env.PATH,
+        ...env,
+        LAMBDA_TASK_ROOT: asset,
+        AWS_LAMBDA_FUNCTION_NAME: 'stratus-payments-enrich-orders',
+        AWS_REGION: TEST_REGION,
+        AWS_ACCESS_KEY_ID: 'test',
+        AWS_SECRET_ACCESS_KEY: 'test',
+        AWS_ENDPOINT_URL: testServices().awsEndpoint,
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        // The Lambda runtime provides @aws-sdk/*, which the bundle leaves external.
+        NODE_PATH: path.join(spec.platform.rootDir, 'node_modules'),
+      },
+    });
+  } catch (error) {
+    throw new Error(String((error as { stderr?: string }).stderr || error));
+  }
+  const { result, ajvLoaded } = JSON.parse(readFileSync(resultFile, 'utf8'));
+  return { result, ajvLoaded, output, dlq };
+}
+
+async function expectSchemaViolationDeadLetter(dlq: string): Promise<void> {
+  const [deadLetter] = await readMessages(kafka, dlq, 1);
+  const parsed = parseDlqEnvelope(deadLetter!.value);
+  expect(parsed.ok && parsed.envelope).toMatchObject({
+    tenant: 'payments',
+    consumer: 'enrich-orders',
+    reason: 'SCHEMA_VIOLATION',
+    source: { partition: 1, offset: 2 },
+  });
+}
