@@ -1,7 +1,7 @@
 /**
  * The Ajv a consumer function's asset carries beside its bundle, loaded only when a schema must be compiled at run
- * time (see lib/aws/ajv-on-demand.cjs, which stands in for Ajv inside the bundle): `ajv`, its draft 2020-12 class
- * and `ajv-formats` in one minified CommonJS file, built with esbuild once per installed version.
+ * time (see lib/aws/ajv-on-demand/stand-in.cjs, whose stand-ins take Ajv's place inside the bundle): `ajv`, its
+ * draft 2020-12 class and `ajv-formats` in one minified CommonJS file, built with esbuild once per installed version.
  */
 import { renameSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -13,27 +13,37 @@ import { ensurePrebuiltFile, inputsDigest, prebuiltFilePath } from './prebuilt-f
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 
-/** The stand-in the consumer bundle's alias points `ajv`, `ajv/dist/2020.js` and `ajv-formats` at. */
-export const AJV_ON_DEMAND = path.join(HERE, 'ajv-on-demand.cjs');
+const STAND_INS = path.join(HERE, 'ajv-on-demand');
 
-/** The companion's name in the asset, beside index.js (the stand-in looks for it there). */
-export const AJV_COMPANION_FILE: string = require(AJV_ON_DEMAND).AJV_COMPANION_FILE;
+/**
+ * The modules of Ajv the SDK imports (lib/manifest/module-files.ts names them by file, so that only its imports
+ * are aliased) and the stand-in each is aliased to in consumer bundles.
+ */
+export const AJV_STAND_INS: Readonly<Record<string, string>> = {
+  'ajv/dist/ajv.js': path.join(STAND_INS, 'ajv.cjs'),
+  'ajv/dist/2020.js': path.join(STAND_INS, 'ajv-2020.cjs'),
+  'ajv-formats/dist/index.js': path.join(STAND_INS, 'ajv-formats.cjs'),
+};
 
-/** What the companion exports: the three things the stand-in hands out. */
+const STAND_IN = path.join(STAND_INS, 'stand-in.cjs');
+
+/** The companion's name in the asset, beside index.js (the stand-ins look for it there). */
+export const AJV_COMPANION_FILE: string = require(STAND_IN).AJV_COMPANION_FILE;
+
+/** What the companion exports: the real modules, under the names the stand-ins ask for. */
 const ENTRY = `
-const { Ajv } = require('ajv');
-const { Ajv2020 } = require('ajv/dist/2020');
-const formats = require('ajv-formats');
-module.exports = { Ajv, Ajv2020, addFormats: formats.default ?? formats };
+module.exports = {
+  ajv: require('ajv/dist/ajv.js'),
+  ajv2020: require('ajv/dist/2020.js'),
+  formats: require('ajv-formats/dist/index.js'),
+};
 `;
 
 /** The companion file, built first when missing or built from other versions of Ajv, ajv-formats or esbuild. */
 export function ensureAjvCompanionFile(): string {
   const file = prebuiltFilePath('ajv', 'ajv-companion.cjs');
-  const digest = inputsDigest(
-    ['ajv', 'ajv-formats', 'esbuild'],
-    [AJV_ON_DEMAND, fileURLToPath(import.meta.url)],
-  );
+  // This file holds the companion's entry.
+  const digest = inputsDigest(['ajv', 'ajv-formats', 'esbuild'], [fileURLToPath(import.meta.url)]);
   return ensurePrebuiltFile(file, digest, () => {
     // Written whole, then renamed into place: a bundling that copies it meanwhile never sees half a file.
     const temporary = `${file}.${process.pid}.tmp`;

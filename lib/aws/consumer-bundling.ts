@@ -5,7 +5,7 @@
 import { copyFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AJV_COMPANION_FILE, AJV_ON_DEMAND, ensureAjvCompanionFile } from './ajv-companion.ts';
+import { AJV_COMPANION_FILE, AJV_STAND_INS, ensureAjvCompanionFile } from './ajv-companion.ts';
 import { PRODUCER_ONLY_ENTRY } from './kafkajs-producer-build.mjs';
 import { ensureKafkajsProducerFile } from './kafkajs-producer-file.ts';
 
@@ -36,9 +36,9 @@ export interface ConsumerEsbuildOptions {
  *   and admin clients send (lib/aws/kafkajs-producer-build.mjs, built when missing or stale): a function only
  *   produces; kafkajs' consumer and admin client are about 58 KiB of the bundle, those requests 69 KB more.
  * - Without quality rules, the CEL evaluator is aliased to {@link CEL_NOT_BUNDLED} (about 86 KiB saved).
- * - Ajv (`ajv`, `ajv/dist/2020.js`, `ajv-formats`) is aliased to a stand-in that loads the real one from a
- *   companion file beside the bundle on first use (lib/aws/ajv-on-demand.cjs): the precompiled validators beside
- *   the schema files need none of it, and its ~150 KB cost 25–30 ms of every cold start. The asset must carry
+ * - The three Ajv modules the SDK imports are aliased to stand-ins that load the real ones from a companion file
+ *   beside the bundle on first use (lib/aws/ajv-on-demand/stand-in.cjs): the precompiled validators beside the
+ *   schema files need none of it, and its ~150 KB cost 25–30 ms of every cold start. The asset must carry
  *   {@link consumerCompanionFiles} (consumerBundlingProps copies them).
  * - The bundled packages' licence comments go to `index.js.LEGAL.txt` beside the bundle (esbuild's `linked`),
  *   so they travel in the asset while the file the runtime parses holds code only (1.4 KiB of it before).
@@ -55,13 +55,8 @@ export function consumerEsbuildOptions(
     const rel = path.relative(projectRoot, file).split(path.sep).join('/');
     return rel.startsWith('.') ? rel : `./${rel}`;
   };
-  const ajv = relative(AJV_ON_DEMAND);
-  const alias: Record<string, string> = {
-    kafkajs: relative(ensureKafkajsProducerFile()),
-    ajv,
-    'ajv/dist/2020.js': ajv,
-    'ajv-formats': ajv,
-  };
+  const alias: Record<string, string> = { kafkajs: relative(ensureKafkajsProducerFile()) };
+  for (const [specifier, standIn] of Object.entries(AJV_STAND_INS)) alias[specifier] = relative(standIn);
   if (!options.qualityRules) alias['@marcbachmann/cel-js'] = relative(CEL_NOT_BUNDLED);
   return {
     platform: 'node',

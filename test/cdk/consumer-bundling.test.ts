@@ -2,7 +2,7 @@
  * How consumer functions are bundled (lib/aws/consumer-bundling.ts): kafkajs' producer-only entry, and the asset
  * the CDK really builds with it. test/integration/sdk/bundled-handler.test.ts runs such a bundle against Kafka.
  */
-import { copyFileSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,7 +13,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import type * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { AJV_COMPANION_FILE, AJV_ON_DEMAND, ensureAjvCompanionFile } from '../../lib/aws/ajv-companion.ts';
+import { AJV_COMPANION_FILE, AJV_STAND_INS, ensureAjvCompanionFile } from '../../lib/aws/ajv-companion.ts';
 import { consumerEsbuildOptions, KAFKAJS_PRODUCER_ONLY } from '../../lib/aws/consumer-bundling.ts';
 import { KafkaConsumer } from '../../lib/aws/kafka-consumer.ts';
 import {
@@ -63,9 +63,9 @@ describe('kafkajs producer-only entry', () => {
 
   it('is aliased relative to the project root esbuild runs in', () => {
     const ajv = {
-      ajv: './lib/aws/ajv-on-demand.cjs',
-      'ajv/dist/2020.js': './lib/aws/ajv-on-demand.cjs',
-      'ajv-formats': './lib/aws/ajv-on-demand.cjs',
+      'ajv/dist/ajv.js': './lib/aws/ajv-on-demand/ajv.cjs',
+      'ajv/dist/2020.js': './lib/aws/ajv-on-demand/ajv-2020.cjs',
+      'ajv-formats/dist/index.js': './lib/aws/ajv-on-demand/ajv-formats.cjs',
     };
     expect(consumerEsbuildOptions('node24', REPO_ROOT).alias).toEqual({
       kafkajs: './node_modules/.cache/stratus/kafkajs-producer.cjs',
@@ -134,13 +134,18 @@ describe('kafkajs as consumer bundles get it (prebuilt: consumer and admin reque
   });
 });
 
-describe('Ajv on demand (the stand-in inside consumer bundles, the real Ajv in a companion file beside them)', () => {
+describe('Ajv on demand (stand-ins inside consumer bundles, the real Ajv in a companion file beside them)', () => {
   const companion = ensureAjvCompanionFile();
-  /** The stand-in and the companion laid out as in an asset (the stand-in looks beside itself). */
+  /** The stand-ins and the companion laid out as in an asset: the stand-ins look beside themselves. */
   const asset = mkdtempSync(path.join(os.tmpdir(), 'stratus-ajv-on-demand-'));
-  copyFileSync(AJV_ON_DEMAND, path.join(asset, 'index.js'));
-  copyFileSync(companion, path.join(asset, AJV_COMPANION_FILE));
-  const standIn = require(path.join(asset, 'index.js'));
+  const standInDir = path.dirname(AJV_STAND_INS['ajv/dist/ajv.js']!);
+  for (const file of readdirSync(standInDir))
+    copyFileSync(path.join(standInDir, file), path.join(asset, file));
+  const companionInAsset = path.join(asset, AJV_COMPANION_FILE);
+  const standIn = (specifier: string) =>
+    require(path.join(asset, path.basename(AJV_STAND_INS[specifier]!))) as Record<string, unknown> &
+      ((...args: unknown[]) => unknown);
+  const companionLoaded = () => require.cache[companionInAsset] !== undefined;
 
   const draft7 = {
     type: 'object',
@@ -156,22 +161,58 @@ describe('Ajv on demand (the stand-in inside consumer bundles, the real Ajv in a
   const errorsOf = (validate: ValidateFunction, value: unknown) =>
     validate(value) ? [] : validate.errors!.map((e) => `${e.instancePath} ${e.message}`);
 
-  it('hands out the real Ajv, Ajv 2020-12 and ajv-formats, options and all', () => {
-    for (const [Stand, Real, schema, bad] of [
-      [standIn.Ajv, Ajv, draft7, { id: 'nope', at: 'yesterday' }],
-      [standIn.Ajv2020, Ajv2020, draft2020, ['not-an-email', 'extra']],
+  it('are aliased for the SDK\'s three Ajv modules only, so a handler importing "ajv" itself gets the real one', () => {
+    expect(Object.keys(AJV_STAND_INS).sort()).toEqual([
+      'ajv-formats/dist/index.js',
+      'ajv/dist/2020.js',
+      'ajv/dist/ajv.js',
+    ]);
+    const source = readFileSync(path.join(REPO_ROOT, 'lib/manifest/module-files.ts'), 'utf8');
+    const imported = [...source.matchAll(/from '((?:ajv|ajv-formats)(?:\/[^']*)?)'/g)].map((m) => m[1]);
+    expect(imported.sort()).toEqual(Object.keys(AJV_STAND_INS).sort());
+  });
+
+  it('mirror every export of the installed modules, and load nothing until used', () => {
+    companionLoaded() && delete require.cache[companionInAsset];
+    copyFileSync(companion, companionInAsset);
+    for (const [specifier, modulePath] of [
+      ['ajv/dist/ajv.js', 'ajv/dist/ajv.js'],
+      ['ajv/dist/2020.js', 'ajv/dist/2020.js'],
+      ['ajv-formats/dist/index.js', 'ajv-formats/dist/index.js'],
     ] as const) {
-      const fromStandIn = new Stand({ allErrors: true, strict: false });
-      standIn.default(fromStandIn);
+      const real = require(modulePath) as object;
+      const twin = standIn(specifier);
+      const names = (o: object) =>
+        Object.getOwnPropertyNames(o)
+          .filter((n) => !['length', 'name', 'prototype'].includes(n))
+          .sort();
+      expect(names(twin), specifier).toEqual(names(real));
+      expect(twin.__esModule).toBe(true);
+      expect(twin.default).toBe(twin);
+    }
+    expect(companionLoaded()).toBe(false);
+  });
+
+  it('hand out the real Ajv, Ajv 2020-12 and ajv-formats, options, instanceof and named exports included', () => {
+    copyFileSync(companion, companionInAsset);
+    const formats = standIn('ajv-formats/dist/index.js');
+    for (const [specifier, Real, schema, bad] of [
+      ['ajv/dist/ajv.js', Ajv, draft7, { id: 'nope', at: 'yesterday' }],
+      ['ajv/dist/2020.js', Ajv2020, draft2020, ['not-an-email', 'extra']],
+    ] as const) {
+      const Twin = standIn(specifier) as unknown as typeof Ajv;
+      const fromTwin = new Twin({ allErrors: true, strict: false });
+      formats(fromTwin);
       const real = new Real({ allErrors: true, strict: false });
       addFormats(real);
-      expect(fromStandIn).toBeInstanceOf(Object);
-      const [a, b] = [fromStandIn.compile(schema), real.compile(schema)];
-      expect(errorsOf(a, bad)).toEqual(errorsOf(b, bad));
-      expect(errorsOf(a, bad).length).toBeGreaterThan(1);
+      expect(fromTwin).toBeInstanceOf(Twin);
+      expect(errorsOf(fromTwin.compile(schema), bad)).toEqual(errorsOf(real.compile(schema), bad));
+      expect(errorsOf(fromTwin.compile(schema), bad).length).toBeGreaterThan(1);
+      // A named export is the companion's own (its code generator's tagged template here).
+      expect(typeof (Twin as unknown as { _: unknown })._).toBe('function');
+      expect(new Real()).not.toBeInstanceOf(Twin);
     }
-    // ajv-formats' module is callable and is its own default, as the stand-in's is.
-    expect(standIn.default).toBe(standIn);
+    expect(companionLoaded()).toBe(true);
   });
 
   it('is reused while Ajv, ajv-formats and esbuild are unchanged and rebuilt when they differ', () => {
@@ -183,6 +224,35 @@ describe('Ajv on demand (the stand-in inside consumer bundles, the real Ajv in a
     ensureAjvCompanionFile();
     expect(statSync(companion).mtimeMs).toBeGreaterThan(before);
     expect(readFileSync(companion, 'utf8')).toBe(text);
+  });
+
+  it('leaves a handler that imports Ajv by its package names with the real Ajv in its bundle', async () => {
+    const result = await build({
+      ...consumerEsbuildOptions('node24', REPO_ROOT),
+      absWorkingDir: REPO_ROOT,
+      stdin: {
+        contents: `
+          import Ajv from 'ajv';
+          import Ajv2019 from 'ajv/dist/2019.js';
+          import addFormats from 'ajv-formats';
+          const ajv = addFormats(new Ajv({ allErrors: true }));
+          export const ok = ajv.validate({ type: 'string', format: 'date' }, '2026-12-01');
+          export const bad = ajv.validate({ type: 'string', format: 'date' }, 'Tuesday');
+          export const draft2019 = new Ajv2019().validate({ type: 'integer' }, 3);`,
+        resolveDir: REPO_ROOT,
+        sourcefile: 'own-ajv-handler.ts',
+        loader: 'ts',
+      },
+      bundle: true,
+      write: false,
+      outfile: path.join(asset, 'own-ajv.js'),
+      logLevel: 'silent',
+    });
+    const code = result.outputFiles.find((file) => file.path.endsWith('own-ajv.js'))!.text;
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'stratus-own-ajv-')), 'index.js');
+    writeFileSync(file, code);
+    // No companion beside it: everything it uses is in its own bundle.
+    expect(require(file)).toMatchObject({ ok: true, bad: false, draft2019: true });
   });
 });
 
