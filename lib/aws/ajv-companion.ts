@@ -3,7 +3,7 @@
  * time (see lib/aws/ajv-on-demand/stand-in.cjs, whose stand-ins take Ajv's place inside the bundle): `ajv`, its
  * draft 2020-12 class and `ajv-formats` in one minified CommonJS file, built with esbuild once per installed version.
  */
-import { renameSync } from 'node:fs';
+import { renameSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,17 +47,22 @@ export function ensureAjvCompanionFile(): string {
   return ensurePrebuiltFile(file, digest, () => {
     // Written whole, then renamed into place: a bundling that copies it meanwhile never sees half a file.
     const temporary = `${file}.${process.pid}.tmp`;
-    buildSync({
-      stdin: { contents: ENTRY, resolveDir: HERE, sourcefile: 'stratus-ajv-entry.cjs', loader: 'js' },
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      target: 'node20',
-      minify: true,
-      legalComments: 'eof',
-      outfile: temporary,
-      logLevel: 'silent',
-    });
-    renameSync(temporary, file);
+    try {
+      buildSync({
+        stdin: { contents: ENTRY, resolveDir: HERE, sourcefile: 'stratus-ajv-entry.cjs', loader: 'js' },
+        bundle: true,
+        platform: 'node',
+        format: 'cjs',
+        target: 'node20',
+        minify: true,
+        legalComments: 'eof',
+        outfile: temporary,
+        logLevel: 'silent',
+      });
+      renameSync(temporary, file);
+    } catch (error) {
+      rmSync(temporary, { force: true });
+      throw new Error(`could not build Ajv for consumer function bundles: ${(error as Error).message}`);
+    }
   });
 }

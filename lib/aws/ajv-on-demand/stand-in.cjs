@@ -81,4 +81,4 @@ function standIn(which) {
   return OnDemand;
 }
 
-module.exports = { standIn, EXPORTS, AJV_COMPANION_FILE: COMPANION };
+module.exports = { standIn, AJV_COMPANION_FILE: COMPANION };
