@@ -1,8 +1,8 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { Ajv2020 } from 'ajv/dist/2020.js';
 // Ajv's modules by their files, not their package names: consumer function bundles swap exactly these three for
 // stand-ins that load Ajv on first use (lib/aws/ajv-companion.ts), and leave a handler's own `ajv` alone.
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { Ajv } from 'ajv/dist/ajv.js';
 import addFormatsModule from 'ajv-formats/dist/index.js';
 import { quote } from '../core/quote.ts';
