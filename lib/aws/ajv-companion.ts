@@ -3,7 +3,6 @@
  * time (see lib/aws/ajv-on-demand/stand-in.cjs, whose stand-ins take Ajv's place inside the bundle): `ajv`, its
  * draft 2020-12 class and `ajv-formats` in one minified CommonJS file, built with esbuild once per installed version.
  */
-import { renameSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,9 +43,7 @@ export function ensureAjvCompanionFile(): string {
   const file = prebuiltFilePath('ajv', 'ajv-companion.cjs');
   // This file holds the companion's entry.
   const digest = inputsDigest(['ajv', 'ajv-formats', 'esbuild'], [fileURLToPath(import.meta.url)]);
-  return ensurePrebuiltFile(file, digest, () => {
-    // Written whole, then renamed into place: a bundling that copies it meanwhile never sees half a file.
-    const temporary = `${file}.${process.pid}.tmp`;
+  return ensurePrebuiltFile(file, digest, (outFile) => {
     try {
       buildSync({
         stdin: { contents: ENTRY, resolveDir: HERE, sourcefile: 'stratus-ajv-entry.cjs', loader: 'js' },
@@ -56,12 +53,10 @@ export function ensureAjvCompanionFile(): string {
         target: 'node20',
         minify: true,
         legalComments: 'eof',
-        outfile: temporary,
+        outfile: outFile,
         logLevel: 'silent',
       });
-      renameSync(temporary, file);
     } catch (error) {
-      rmSync(temporary, { force: true });
       throw new Error(`could not build Ajv for consumer function bundles: ${(error as Error).message}`);
     }
   });

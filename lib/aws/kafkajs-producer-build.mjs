@@ -6,8 +6,10 @@
 // an alias cannot redirect: so this file is built here, with esbuild's API and a plugin, and the consumer bundle's
 // alias points at it (lib/aws/consumer-bundling.ts builds it when missing or stale). It also carries the faster
 // record encoder and CRC-32C the local execution environments use (see `REPLACEMENTS`). Plain JavaScript, run as
-// `node lib/aws/kafkajs-producer-build.mjs <out-file>`.
-import { mkdirSync, renameSync, rmSync } from 'node:fs';
+// `node lib/aws/kafkajs-producer-build.mjs <out-file>` by lib/aws/kafkajs-producer-file.ts, which gives it a
+// temporary path and moves the file into place once built (lib/aws/prebuilt-file.ts).
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -53,7 +55,11 @@ const stub = (name) =>
     `kafkajs ${name} requests are not in Stratus consumer function bundles (lib/aws/kafkajs-producer-build.mjs): functions only produce`,
   )}) } }`;
 
-const KAFKAJS_SRC = path.resolve(HERE, '../../node_modules/kafkajs/src');
+// The installed kafkajs, wherever the package manager put it.
+const KAFKAJS_SRC = path.join(
+  path.dirname(createRequire(import.meta.url).resolve('kafkajs/package.json')),
+  'src',
+);
 export const FAST_ENCODING = path.resolve(HERE, '../core/kafkajs-fast-encoding.ts');
 const quoted = (file) => JSON.stringify(file);
 
@@ -122,28 +128,21 @@ export const replaceKafkajsModules = (replacements) => ({
   },
 });
 
-/** Builds the file at `outFile` (written whole, then renamed into place). */
+/** Builds the file at `outFile` (esbuild writes it even when a plugin fails the build: the caller removes it). */
 export async function buildKafkajsProducer(outFile) {
   const esbuild = await import('esbuild');
   mkdirSync(path.dirname(outFile), { recursive: true });
-  const temporary = `${outFile}.${process.pid}.tmp`;
-  try {
-    await esbuild.build({
-      entryPoints: [PRODUCER_ONLY_ENTRY],
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      target: 'node20',
-      outfile: temporary,
-      legalComments: 'inline',
-      plugins: [replaceKafkajsModules(REPLACEMENTS)],
-      logLevel: 'silent',
-    });
-    renameSync(temporary, outFile);
-  } finally {
-    // esbuild writes its output even when a plugin fails the build.
-    rmSync(temporary, { force: true });
-  }
+  await esbuild.build({
+    entryPoints: [PRODUCER_ONLY_ENTRY],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    outfile: outFile,
+    legalComments: 'inline',
+    plugins: [replaceKafkajsModules(REPLACEMENTS)],
+    logLevel: 'silent',
+  });
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -20,9 +20,9 @@ export function kafkajsProducerFile(): string {
 /** The prebuilt file's path, built first when missing or built from other inputs. */
 export function ensureKafkajsProducerFile(): string {
   const digest = inputsDigest(['kafkajs', 'esbuild'], [BUILD_SCRIPT, PRODUCER_ONLY_ENTRY, FAST_ENCODING]);
-  return ensurePrebuiltFile(kafkajsProducerFile(), digest, () => {
+  return ensurePrebuiltFile(kafkajsProducerFile(), digest, (outFile) => {
     try {
-      execFileSync(process.execPath, [BUILD_SCRIPT, kafkajsProducerFile()], {
+      execFileSync(process.execPath, [BUILD_SCRIPT, outFile], {
         stdio: ['ignore', 'ignore', 'pipe'],
       });
     } catch (error) {

@@ -4,7 +4,7 @@
  * when what they are built from changes. Synchronous, because constructs are.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
@@ -29,9 +29,11 @@ export function inputsDigest(packages: string[], files: string[]): string {
 
 /**
  * Returns `file`, built first by `build` when it is missing or was built from inputs other than `digest` (kept
- * in `<file>.inputs`, written only after a build succeeded).
+ * in `<file>.inputs`, written only after a build succeeded). `build` writes the path it is given, a temporary
+ * file beside `file` that is renamed into place once built: a bundling that copies the file meanwhile never sees
+ * half of it, and a failed build leaves nothing behind.
  */
-export function ensurePrebuiltFile(file: string, digest: string, build: () => void): string {
+export function ensurePrebuiltFile(file: string, digest: string, build: (outFile: string) => void): string {
   let recorded: string | undefined;
   try {
     recorded = readFileSync(`${file}.inputs`, 'utf8');
@@ -40,7 +42,13 @@ export function ensurePrebuiltFile(file: string, digest: string, build: () => vo
   }
   if (recorded !== digest || !existsSync(file)) {
     mkdirSync(path.dirname(file), { recursive: true });
-    build();
+    const temporary = `${file}.${process.pid}.tmp`;
+    try {
+      build(temporary);
+      renameSync(temporary, file);
+    } finally {
+      rmSync(temporary, { force: true });
+    }
     writeFileSync(`${file}.inputs`, digest);
   }
   return file;

@@ -124,13 +124,7 @@ describe('kafkajs as consumer bundles get it (prebuilt: consumer and admin reque
   });
 
   it('is reused while its inputs are unchanged and rebuilt when they differ', () => {
-    const before = statSync(file).mtimeMs;
-    expect(ensureKafkajsProducerFile()).toBe(file);
-    expect(statSync(file).mtimeMs).toBe(before);
-    writeFileSync(`${file}.inputs`, 'another kafkajs');
-    ensureKafkajsProducerFile();
-    expect(statSync(file).mtimeMs).toBeGreaterThan(before);
-    expect(readFileSync(file, 'utf8')).toBe(text);
+    expectReusedThenRebuilt(ensureKafkajsProducerFile);
   });
 });
 
@@ -216,14 +210,7 @@ describe('Ajv on demand (stand-ins inside consumer bundles, the real Ajv in a co
   });
 
   it('is reused while Ajv, ajv-formats and esbuild are unchanged and rebuilt when they differ', () => {
-    const before = statSync(companion).mtimeMs;
-    const text = readFileSync(companion, 'utf8');
-    expect(ensureAjvCompanionFile()).toBe(companion);
-    expect(statSync(companion).mtimeMs).toBe(before);
-    writeFileSync(`${companion}.inputs`, 'another Ajv');
-    ensureAjvCompanionFile();
-    expect(statSync(companion).mtimeMs).toBeGreaterThan(before);
-    expect(readFileSync(companion, 'utf8')).toBe(text);
+    expectReusedThenRebuilt(ensureAjvCompanionFile);
   });
 
   it('leaves a handler that imports Ajv by its package names with the real Ajv in its bundle', async () => {
@@ -255,6 +242,23 @@ describe('Ajv on demand (stand-ins inside consumer bundles, the real Ajv in a co
     expect(require(file)).toMatchObject({ ok: true, bad: false, draft2019: true });
   });
 });
+
+/**
+ * A prebuilt file (lib/aws/prebuilt-file.ts) is kept while its recorded inputs match, and rebuilt, to the same
+ * text and with no temporary file left beside it, when they differ.
+ */
+function expectReusedThenRebuilt(ensure: () => string): void {
+  const file = ensure();
+  const before = statSync(file).mtimeMs;
+  const text = readFileSync(file, 'utf8');
+  expect(ensure()).toBe(file);
+  expect(statSync(file).mtimeMs).toBe(before);
+  writeFileSync(`${file}.inputs`, 'other inputs');
+  ensure();
+  expect(statSync(file).mtimeMs).toBeGreaterThan(before);
+  expect(readFileSync(file, 'utf8')).toBe(text);
+  expect(readdirSync(path.dirname(file)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+}
 
 describe('KafkaConsumer bundle', () => {
   // The README's goal is 500 KiB; a function whose topics have quality rules also carries the CEL evaluator.
