@@ -56,13 +56,18 @@ const order = (n: number, currency: string, amount = 120) => ({
   createdAt: '2026-11-24T08:00:00Z',
 });
 
+/** The example the test bundles: payments' enrich-orders, as the manifest declares it. */
+const spec = loadStratusOrThrow();
+const tenant = spec.tenants.find((t) => t.name === 'payments')!;
+const consumer = tenant.consumers.find((c) => c.key === 'enrich-orders')!;
+
 let kafka: Kafka;
 let dir: string;
 let metafile: Metafile;
 
 beforeAll(async () => {
   kafka = testServices().kafka('sdk-bundled-test');
-  const root = loadStratusOrThrow().platform.rootDir;
+  const root = spec.platform.rootDir;
   dir = mkdtempSync(path.join(os.tmpdir(), 'stratus-bundle-'));
   // The CDK's settings for its default runtime; the local Node.js (20) runs the node24-target output as well.
   const result = await build({
@@ -134,9 +139,6 @@ describe('a bundled example handler', () => {
 
 /** A copy of the bundle laid out as an asset: with or without its companion files and precompiled validators. */
 function assetDir(layout: { companions: boolean; precompiledValidators: boolean }): string {
-  const spec = loadStratusOrThrow();
-  const tenant = spec.tenants.find((t) => t.name === 'payments')!;
-  const consumer = tenant.consumers.find((c) => c.key === 'enrich-orders')!;
   const asset = mkdtempSync(path.join(os.tmpdir(), 'stratus-asset-'));
   for (const file of ['index.js', 'index.js.LEGAL.txt'])
     copyFileSync(path.join(dir, file), path.join(asset, file));
@@ -166,10 +168,6 @@ interface Outcome {
 
 /** Invokes the bundle in `asset` with two valid orders and one the schema refuses (amount 0), on fresh topics. */
 async function invokeEnrichOrders(asset: string): Promise<Outcome> {
-  const spec = loadStratusOrThrow();
-  const consumer = spec.tenants
-    .find((t) => t.name === 'payments')!
-    .consumers.find((c) => c.key === 'enrich-orders')!;
   const suffix = uniqueName('b');
   const output = `${consumer.output}-${suffix}`;
   const dlq = `${consumer.onFailureTopic}-${suffix}`;
