@@ -9,6 +9,7 @@ import { type ISocketFactory, Kafka, type KafkaConfig, logLevel } from 'kafkajs'
 import type { KafkaAuth } from '../../lib/core/function-env.ts';
 import { IdempotentProducer } from '../../lib/core/idempotent-producer.ts';
 import { PRODUCER_CONFIG } from '../../lib/core/kafka-producer.ts';
+import { loadMskIamSigner } from './companions.ts';
 import { OutputDeliveryError } from './errors.ts';
 import type { OutgoingMessage } from './output.ts';
 
@@ -63,7 +64,7 @@ export function kafkaClientConfig(options: KafkaPublisherOptions): KafkaConfig {
       // Loaded on the first token request: the signer pulls in @aws-sdk/credential-providers and the STS
       // client (about 100 ms of a cold start), which a function on the plaintext local broker never needs.
       oauthBearerProvider: async () => {
-        const { generateAuthToken } = await import('aws-msk-iam-sasl-signer-js');
+        const { generateAuthToken } = await loadMskIamSigner();
         return { value: (await generateAuthToken({ region })).token };
       },
     };

@@ -10,6 +10,7 @@ import type { MskBatchResponse, MskEvent } from '../../lib/core/msk-event.ts';
 import { tenantClientId } from '../../lib/core/naming.ts';
 import { type BatchProcessorOptions, createBatchProcessor } from './batch-processor.ts';
 import { installedSdkBindings } from './bindings.ts';
+import { loadIdempotency } from './companions.ts';
 import type { IdempotencyOptions } from './idempotency.ts';
 import { createLogger, createMetrics } from './observability.ts';
 import { createKafkaPublisher, type RecordPublisher } from './producer.ts';
@@ -121,7 +122,7 @@ export function createStratusRuntime(
   let batchProcessor = idempotencySettings ? undefined : createBatchProcessor(batchOptions);
   let loading: Promise<BatchProcessor> | undefined;
   const withIdempotency = (): Promise<BatchProcessor> => {
-    loading ??= import('./idempotency.ts')
+    loading ??= loadIdempotency()
       .then(({ createRecordIdempotency }) => {
         batchProcessor = createBatchProcessor({
           ...batchOptions,

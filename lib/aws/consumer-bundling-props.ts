@@ -25,6 +25,7 @@ export function consumerBundlingProps(
     target: esbuild.target,
     minify: esbuild.minify,
     externalModules: esbuild.external,
+    define: esbuild.define,
     esbuildArgs: {
       '--alias': Object.entries(esbuild.alias).map(([name, target]) => `${name}=${target}`),
       '--legal-comments': esbuild.legalComments,

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { AJV_COMPANION_FILE, AJV_STAND_INS, ensureAjvCompanionFile } from './ajv-companion.ts';
 import { PRODUCER_ONLY_ENTRY } from './kafkajs-producer-build.mjs';
 import { ensureKafkajsProducerFile } from './kafkajs-producer-file.ts';
+import { sdkCompanionFiles } from './sdk-companions.ts';
 
 /** kafkajs without its consumer and admin client; see the file's header. */
 export const KAFKAJS_PRODUCER_ONLY = PRODUCER_ONLY_ENTRY;
@@ -23,6 +24,7 @@ export interface ConsumerEsbuildOptions {
   readonly minify: true;
   readonly external: string[];
   readonly alias: Record<string, string>;
+  readonly define: Record<string, string>;
   readonly legalComments: 'linked';
 }
 
@@ -38,8 +40,11 @@ export interface ConsumerEsbuildOptions {
  * - Without quality rules, the CEL evaluator is aliased to {@link CEL_NOT_BUNDLED} (about 86 KiB saved).
  * - The three Ajv modules the SDK imports are aliased to stand-ins that load the real ones from a companion file
  *   beside the bundle on first use (lib/aws/ajv-on-demand/stand-in.cjs): the precompiled validators beside the
- *   schema files need none of it, and its ~150 KB cost 25–30 ms of every cold start. The asset must carry
- *   {@link consumerCompanionFiles} (consumerBundlingProps copies them).
+ *   schema files need none of it, and its ~150 KB cost 25–30 ms of every cold start.
+ * - `STRATUS_SDK_COMPANIONS` is defined, so Powertools Idempotency and the MSK IAM signer stay out of the bundle
+ *   too, in companion files loaded when first needed (functions/sdk/companions.ts; about 90 KB, 5–10 ms of
+ *   init).
+ * - The asset must carry {@link consumerCompanionFiles} (consumerBundlingProps copies them).
  * - The bundled packages' licence comments go to `index.js.LEGAL.txt` beside the bundle (esbuild's `linked`),
  *   so they travel in the asset while the file the runtime parses holds code only (1.4 KiB of it before).
  *
@@ -65,6 +70,7 @@ export function consumerEsbuildOptions(
     minify: true,
     external: ['@aws-sdk/*'],
     alias,
+    define: { STRATUS_SDK_COMPANIONS: 'true' },
     legalComments: 'linked',
   };
 }
@@ -79,7 +85,7 @@ export interface CompanionFile {
 
 /** The files every bundle built with {@link consumerEsbuildOptions} needs beside it (built when missing). */
 export function consumerCompanionFiles(): CompanionFile[] {
-  return [{ source: ensureAjvCompanionFile(), name: AJV_COMPANION_FILE }];
+  return [{ source: ensureAjvCompanionFile(), name: AJV_COMPANION_FILE }, ...sdkCompanionFiles()];
 }
 
 /** Copies the {@link consumerCompanionFiles} into an asset directory (tests and benchmarks lay assets out so). */

@@ -13,6 +13,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import type * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
+import { SDK_COMPANION_FILES } from '../../functions/sdk/companions.ts';
 import { AJV_COMPANION_FILE, AJV_STAND_INS, ensureAjvCompanionFile } from '../../lib/aws/ajv-companion.ts';
 import { consumerEsbuildOptions, KAFKAJS_PRODUCER_ONLY } from '../../lib/aws/consumer-bundling.ts';
 import { KafkaConsumer } from '../../lib/aws/kafka-consumer.ts';
@@ -280,7 +281,7 @@ describe('KafkaConsumer bundle', () => {
     // The bundled packages' licence comments travel beside it, linked from it.
     expect(bundle).toContain('index.js.LEGAL.txt');
     expect(readFileSync(path.join(assetDir, 'index.js.LEGAL.txt'), 'utf8')).toContain(
-      'Copyright (c) Microsoft Corporation',
+      '@aws-lambda-powertools/logger',
     );
     expect(bundle).toContain('the CEL evaluator is not in this function bundle');
     // Ajv travels beside the bundle, not in it.
@@ -291,5 +292,15 @@ describe('KafkaConsumer bundle', () => {
     expect(readFileSync(path.join(assetDir, AJV_COMPANION_FILE), 'utf8').includes(ajvMarker)).toBe(true);
     expect(bundle).toContain('not in Stratus consumer function bundles');
     expect(bundle).not.toContain('The group is rebalancing, re-joining');
+    // Powertools Idempotency and the MSK IAM signer too, each in its companion (with its licence comments).
+    const companion = (name: string) => readFileSync(path.join(assetDir, name), 'utf8');
+    for (const [marker, file] of [
+      ['IdempotencyItemAlreadyExistsError', SDK_COMPANION_FILES.idempotency],
+      ['kafka-cluster:Connect', SDK_COMPANION_FILES.mskIamSigner],
+    ] as const) {
+      expect(bundle.includes(marker)).toBe(false);
+      expect(companion(file).includes(marker)).toBe(true);
+    }
+    expect(companion(SDK_COMPANION_FILES.mskIamSigner)).toContain('Copyright (c) Microsoft Corporation');
   });
 });

@@ -1,8 +1,8 @@
 /**
  * The payments enrich-orders handler as Lambda runs it: bundled with the CDK's esbuild settings
- * (lib/aws/consumer-bundling.ts, which swaps kafkajs for its producer-only entry and Ajv for a stand-in that loads
- * it from a companion file), laid out like the CDK asset (index.js, the companion, the two schema files and their
- * precompiled validators), loaded by plain `require()` in a separate Node.js process with the
+ * (lib/aws/consumer-bundling.ts, which swaps kafkajs for its producer-only entry, and leaves Ajv and Powertools
+ * Idempotency to companion files loaded when needed), laid out like the CDK asset (index.js, the companions, the
+ * two schema files and their precompiled validators), loaded by plain `require()` in a separate Node.js process with the
  * environment consumerEnvironment() gives the function, and invoked with an MSK event. Its outputs and dead
  * letters must land in the run's real Kafka broker. `@aws-sdk/*` is external in the bundle, as the Lambda
  * runtime provides it; NODE_PATH stands in for that here.
@@ -15,6 +15,8 @@ import { promisify } from 'node:util';
 import { build, type Metafile } from 'esbuild';
 import type { Kafka } from 'kafkajs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { SDK_COMPANION_FILES } from '../../../functions/sdk/companions.ts';
+import { AJV_COMPANION_FILE } from '../../../lib/aws/ajv-companion.ts';
 import { consumerEsbuildOptions, copyConsumerCompanionFiles } from '../../../lib/aws/consumer-bundling.ts';
 import { BUNDLED_OUTPUT_SCHEMA_FILE, BUNDLED_SCHEMA_FILE } from '../../../lib/aws/kafka-consumer.ts';
 import { writePrecompiledValidator } from '../../../lib/contracts/precompiled-validator-code.ts';
@@ -28,18 +30,27 @@ import { createIdempotencyTable, createTopics, readMessages } from './helpers.ts
 
 const run = promisify(execFile);
 
-/** Loads the bundle as the Node.js runtime does, invokes it once, closes its producer, writes the response. */
+/**
+ * Loads the bundle as the Node.js runtime does, invokes it with the event (twice: the second a redelivery, as the
+ * event-source mapping retries a batch), closes its producer, writes the responses and the companion files the
+ * process loaded.
+ */
 const INVOKE = `
 const fs = require('node:fs');
-const [bundle, eventFile, resultFile] = process.argv.slice(1);
+const path = require('node:path');
+const [bundle, eventFile, resultFile, invocations] = process.argv.slice(1);
 const { handler } = require(bundle);
 const context = { functionName: process.env.AWS_LAMBDA_FUNCTION_NAME, awsRequestId: 'req-1',
   getRemainingTimeInMillis: () => 60000, callbackWaitsForEmptyEventLoop: true };
 (async () => {
-  const result = await handler(JSON.parse(fs.readFileSync(eventFile, 'utf8')), context);
+  const results = [];
+  for (let i = 0; i < Number(invocations); i++)
+    results.push(await handler(JSON.parse(fs.readFileSync(eventFile, 'utf8')), context));
   await handler.stratus?.close();
-  const ajvLoaded = Object.keys(require.cache).some((file) => file.endsWith('/stratus-ajv.cjs'));
-  fs.writeFileSync(resultFile, JSON.stringify({ result, ajvLoaded }));
+  const companionsLoaded = Object.keys(require.cache)
+    .filter((file) => path.dirname(file) === path.dirname(bundle) && file.endsWith('.cjs') && !file.endsWith('.validate.cjs'))
+    .map((file) => path.basename(file)).sort();
+  fs.writeFileSync(resultFile, JSON.stringify({ results, companionsLoaded }));
 })().catch((error) => { console.error(error); process.exit(1); });
 `;
 
@@ -96,7 +107,8 @@ describe('a bundled example handler', () => {
     const asset = assetDir({ companions: true, precompiledValidators: true });
     const outcome = await invokeEnrichOrders(asset);
     expect(outcome.result).toEqual({ batchItemFailures: [] });
-    expect(outcome.ajvLoaded).toBe(false);
+    // Ajv is never loaded; Powertools Idempotency is, since the manifest turns it on.
+    expect(outcome.companionsLoaded).toEqual([SDK_COMPANION_FILES.idempotency]);
 
     const produced = await readMessages(kafka, outcome.output, 2);
     expect(produced.map((m) => m.key).sort()).toEqual(['ord-b1', 'ord-b3']);
@@ -117,7 +129,7 @@ describe('a bundled example handler', () => {
     expect(Object.keys(metafile.inputs).filter((file) => file.includes('node_modules/ajv'))).toEqual([]);
     // No precompiled validators: the SDK compiles both schemas with Ajv, which must come from the companion.
     const outcome = await invokeEnrichOrders(assetDir({ companions: true, precompiledValidators: false }));
-    expect(outcome.ajvLoaded).toBe(true);
+    expect(outcome.companionsLoaded).toContain(AJV_COMPANION_FILE);
     expect(outcome.result).toEqual({ batchItemFailures: [] });
     expect((await readMessages(kafka, outcome.output, 2)).map((m) => m.key).sort()).toEqual([
       'ord-b1',
@@ -135,7 +147,51 @@ describe('a bundled example handler', () => {
       /Ajv is not in this function's asset: .*stratus-ajv\.cjs could not be loaded .*redeploy the tenant stack/,
     );
   });
+
+  it('leaves Powertools Idempotency out of the bundle; its companion skips the redelivered batch', async () => {
+    expect(
+      Object.keys(metafile.inputs).filter((file) => file.includes('@aws-lambda-powertools/idempotency')),
+    ).toEqual([]);
+    const outcome = await invokeEnrichOrders(assetDir({ companions: true, precompiledValidators: true }));
+    expect(outcome.results).toEqual([{ batchItemFailures: [] }, { batchItemFailures: [] }]);
+    // Two outputs in all: the redelivery's valid records were skipped as already processed. The invalid one has
+    // no key (the key is read from the decoded value), so it is dead-lettered again: dead letters are at least once.
+    expect(await recordCount(outcome.output)).toBe(2);
+    expect(await recordCount(outcome.dlq)).toBe(2);
+  });
+
+  it('without idempotency in the manifest, never loads the Idempotency companion', async () => {
+    const outcome = await invokeEnrichOrders(assetDir({ companions: true, precompiledValidators: true }), {
+      idempotency: false,
+    });
+    expect(outcome.results).toEqual([{ batchItemFailures: [] }, { batchItemFailures: [] }]);
+    expect(outcome.companionsLoaded).toEqual([]);
+    // Without idempotency the redelivery is processed again: at least once.
+    expect(await recordCount(outcome.output)).toBe(4);
+  });
+
+  it('says what is missing when idempotency is on and the asset lacks its companion', async () => {
+    const failure = await invokeEnrichOrders(
+      assetDir({ companions: false, precompiledValidators: true }),
+    ).catch((error: Error) => error);
+    expect(failure).toBeInstanceOf(Error);
+    expect((failure as Error).message).toMatch(
+      /Powertools Idempotency is not in this function's asset: .*stratus-idempotency\.cjs could not be loaded .*redeploy the tenant stack/,
+    );
+  });
 });
+
+/** Records a topic holds: the sum of its partitions' end offsets (no transactions, so one offset per record). */
+async function recordCount(topic: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return offsets.reduce((sum, partition) => sum + Number(partition.high), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
 
 /** A copy of the bundle laid out as an asset: with or without its companion files and precompiled validators. */
 function assetDir(layout: { companions: boolean; precompiledValidators: boolean }): string {
@@ -159,15 +215,21 @@ function assetDir(layout: { companions: boolean; precompiledValidators: boolean 
 }
 
 interface Outcome {
+  /** The first invocation's response. */
   result: unknown;
-  /** Whether the function's process loaded the Ajv companion file. */
-  ajvLoaded: boolean;
+  /** Both invocations' responses. */
+  results: unknown[];
+  /** The companion files beside the bundle that the function's process loaded. */
+  companionsLoaded: string[];
   output: string;
   dlq: string;
 }
 
-/** Invokes the bundle in `asset` with two valid orders and one the schema refuses (amount 0), on fresh topics. */
-async function invokeEnrichOrders(asset: string): Promise<Outcome> {
+/**
+ * Invokes the bundle in `asset` with two valid orders and one the schema refuses (amount 0), on fresh topics,
+ * twice (the second a redelivery of the same batch).
+ */
+async function invokeEnrichOrders(asset: string, options: { idempotency?: boolean } = {}): Promise<Outcome> {
   const suffix = uniqueName('b');
   const output = `${consumer.output}-${suffix}`;
   const dlq = `${consumer.onFailureTopic}-${suffix}`;
@@ -181,7 +243,8 @@ async function invokeEnrichOrders(asset: string): Promise<Outcome> {
     dlqTopic: dlq,
     kafkaBrokers: testServices().brokers.join(','),
     kafkaAuth: 'plaintext',
-    idempotency: consumer.idempotency && { ...consumer.idempotency, table },
+    idempotency:
+      options.idempotency === false || !consumer.idempotency ? undefined : { ...consumer.idempotency, table },
     schemaFile: BUNDLED_SCHEMA_FILE,
     outputSchemaFile: BUNDLED_OUTPUT_SCHEMA_FILE,
     logLevel: 'INFO',
@@ -201,7 +264,7 @@ async function invokeEnrichOrders(asset: string): Promise<Outcome> {
     ),
   );
   try {
-    await run(process.execPath, ['-e', INVOKE, path.join(asset, 'index.js'), eventFile, resultFile], {
+    await run(process.execPath, ['-e', INVOKE, path.join(asset, 'index.js'), eventFile, resultFile, '2'], {
       cwd: asset,
       env: {
         PATH: process.env.PATH,
@@ -220,8 +283,8 @@ async function invokeEnrichOrders(asset: string): Promise<Outcome> {
   } catch (error) {
     throw new Error(String((error as { stderr?: string }).stderr || error));
   }
-  const { result, ajvLoaded } = JSON.parse(readFileSync(resultFile, 'utf8'));
-  return { result, ajvLoaded, output, dlq };
+  const { results, companionsLoaded } = JSON.parse(readFileSync(resultFile, 'utf8'));
+  return { result: results[0], results, companionsLoaded, output, dlq };
 }
 
 async function expectSchemaViolationDeadLetter(dlq: string): Promise<void> {
