@@ -26,7 +26,7 @@ import { LINEAGE_HEADERS } from '../../../lib/core/lineage.ts';
 import { loadStratusOrThrow } from '../../../lib/manifest/load.ts';
 import { TEST_REGION, testServices, uniqueName } from '../../support/services.ts';
 import { mskEvent } from '../../unit/sdk/msk-fixtures.ts';
-import { createIdempotencyTable, createTopics, readMessages } from './helpers.ts';
+import { createIdempotencyTable, createTopics, readMessages, topicSize } from './helpers.ts';
 
 const run = promisify(execFile);
 
@@ -156,8 +156,8 @@ describe('a bundled example handler', () => {
     expect(outcome.results).toEqual([{ batchItemFailures: [] }, { batchItemFailures: [] }]);
     // Two outputs in all: the redelivery's valid records were skipped as already processed. The invalid one has
     // no key (the key is read from the decoded value), so it is dead-lettered again: dead letters are at least once.
-    expect(await recordCount(outcome.output)).toBe(2);
-    expect(await recordCount(outcome.dlq)).toBe(2);
+    expect(await topicSize(kafka, outcome.output)).toBe(2);
+    expect(await topicSize(kafka, outcome.dlq)).toBe(2);
   });
 
   it('without idempotency in the manifest, never loads the Idempotency companion', async () => {
@@ -167,7 +167,7 @@ describe('a bundled example handler', () => {
     expect(outcome.results).toEqual([{ batchItemFailures: [] }, { batchItemFailures: [] }]);
     expect(outcome.companionsLoaded).toEqual([]);
     // Without idempotency the redelivery is processed again: at least once.
-    expect(await recordCount(outcome.output)).toBe(4);
+    expect(await topicSize(kafka, outcome.output)).toBe(4);
   });
 
   it('says what is missing when idempotency is on and the asset lacks its companion', async () => {
@@ -180,18 +180,6 @@ describe('a bundled example handler', () => {
     );
   });
 });
-
-/** Records a topic holds: the sum of its partitions' end offsets (no transactions, so one offset per record). */
-async function recordCount(topic: string): Promise<number> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const offsets = await admin.fetchTopicOffsets(topic);
-    return offsets.reduce((sum, partition) => sum + Number(partition.high), 0);
-  } finally {
-    await admin.disconnect();
-  }
-}
 
 /** A copy of the bundle laid out as an asset: with or without its companion files and precompiled validators. */
 function assetDir(layout: { companions: boolean; precompiledValidators: boolean }): string {
