@@ -3,16 +3,24 @@
  * otherwise Stratus's own emulator, whose state survives crashes and restarts:
  *
  * - S3 in s3proxy: objects are files under `<dataDir>/s3/<bucket>/<key>`;
- * - DynamoDB in dynalite: tables in LevelDB under `<dataDir>/dynamodb/`;
+ * - DynamoDB in dynalite: tables in LevelDB under `<dataDir>/dynamodb/`; except the items of the idempotency
+ *   table (`memoryTables`), which the gateway holds in memory and logs, synced before each answer, to
+ *   `<dataDir>/dynamodb-tables/<table>.jsonl` (replayed and compacted at start; items an older Stratus left in
+ *   dynalite are moved there once). The table itself stays defined (empty) in dynalite, for DescribeTable & co.;
  * - Glue (and SQS, CloudWatch…) in moto, with every acknowledged Glue write journaled in
  *   `<dataDir>/glue-journal.jsonl` and replayed into each new moto;
  * - one endpoint in front of them all (the gateway, on `port`), so clients need one AWS_ENDPOINT_URL.
+ *
+ * Why the idempotency table is not in dynalite: each of its items costs dynalite ~190 µs (validation, LevelDB)
+ * plus a second HTTP hop, which made idempotency the pipeline's bottleneck (docs/local-runtime.md).
  *
  * Each store is a supervised child: one that dies is restarted (its requests wait meanwhile).
  * How the choice was made (latency, recovery time, measured here): docs/local-runtime.md#state-that-survives.
  */
 import path from 'node:path';
-import { startDynamoDbStore } from './aws-stores/dynalite.ts';
+import { LOCAL_IDEMPOTENCY_TABLE } from '../core/naming.ts';
+import { DurableTable } from './aws-stores/durable-table.ts';
+import { dynaliteCall, startDynamoDbStore } from './aws-stores/dynalite.ts';
 import { AwsGateway, type StoreName } from './aws-stores/gateway.ts';
 import { GlueJournal } from './aws-stores/glue-journal.ts';
 import { startMoto } from './aws-stores/moto.ts';
@@ -42,6 +50,12 @@ export interface AwsEmulatorOptions {
    * logged, not fatal.
    */
   afterRestart?: (store: StoreName) => Promise<void>;
+  /**
+   * DynamoDB tables (single hash key) whose items the gateway holds in memory, logged under
+   * `<dataDir>/dynamodb-tables/`, instead of dynalite.
+   * @default [LOCAL_IDEMPOTENCY_TABLE]
+   */
+  memoryTables?: string[];
 }
 
 export interface AwsEmulator {
@@ -76,7 +90,17 @@ export async function startAwsEmulator(options: AwsEmulatorOptions): Promise<Aws
     };
 
   const journal = new GlueJournal(path.join(options.dataDir, 'glue-journal.jsonl'));
-  const gateway = await AwsGateway.start({ port: options.port, glueJournal: journal }).catch(
+  const say = options.onProgress ?? (() => {});
+  const log = options.log ?? say;
+  const memoryTables = (options.memoryTables ?? [LOCAL_IDEMPOTENCY_TABLE]).map(
+    (name) =>
+      new DurableTable({
+        name,
+        file: path.join(options.dataDir, 'dynamodb-tables', `${name}.jsonl`),
+        log: say,
+      }),
+  );
+  const gateway = await AwsGateway.start({ port: options.port, glueJournal: journal, memoryTables }).catch(
     (error: NodeJS.ErrnoException) => {
       if (error.code !== 'EADDRINUSE') throw error;
       throw new Error(
@@ -84,8 +108,6 @@ export async function startAwsEmulator(options: AwsEmulatorOptions): Promise<Aws
       );
     },
   );
-  const say = options.onProgress ?? (() => {});
-  const log = options.log ?? say;
   say(`starting the AWS emulator on ${gateway.url} (S3: s3proxy, DynamoDB: dynalite, Glue: moto) …`);
 
   const starters: Record<StoreName, (signal: AbortSignal) => Promise<StoreProcess>> = {
@@ -96,12 +118,21 @@ export async function startAwsEmulator(options: AwsEmulatorOptions): Promise<Aws
         onProgress: say,
         signal,
       }),
-    dynamodb: (signal) =>
-      startDynamoDbStore({
+    dynamodb: async (signal) => {
+      const store = await startDynamoDbStore({
         dataDir: path.join(options.dataDir, 'dynamodb'),
         logFile: path.join(options.logDir, 'dynalite.log'),
         signal,
-      }),
+      });
+      try {
+        // Once, on the first start (a restart finds them open): their key schemas and old items are in dynalite.
+        for (const table of memoryTables) await table.open(dynaliteCall(store.url));
+      } catch (error) {
+        await store.stop();
+        throw error;
+      }
+      return store;
+    },
     moto: async (signal) => {
       const moto = await startMoto({
         logFile: path.join(options.logDir, 'moto.log'),

@@ -6,6 +6,7 @@
  * (ReturnValuesOnConditionCheckFailure), so Powertools reads it with a GetItem instead.
  */
 import { fileURLToPath } from 'node:url';
+import type { StoreCall } from './dynamodb-transactions.ts';
 import { answersHttp, type StoreProcess, startStoreProcess } from './server-process.ts';
 
 export interface DynamoDbStoreOptions {
@@ -40,4 +41,26 @@ export function startDynamoDbStore(options: DynamoDbStoreOptions): Promise<Store
     ready: answersHttp,
     signal: options.signal,
   });
+}
+
+/**
+ * One JSON call straight to dynalite at `url`, for the emulator's own work on it (opening the memory tables):
+ * no client, no gateway. dynalite wants a SigV4-shaped Authorization header, and checks no signature.
+ */
+export function dynaliteCall(url: string): StoreCall {
+  return async (operation, body) => {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-amz-json-1.0',
+        'x-amz-target': `DynamoDB_20120810.${operation}`,
+        'x-amz-date': '20260101T000000Z',
+        authorization:
+          'AWS4-HMAC-SHA256 Credential=stratus/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0',
+      },
+      body: JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, payload: JSON.parse(text || '{}') as Record<string, unknown> };
+  };
 }

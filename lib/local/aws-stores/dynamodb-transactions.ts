@@ -6,7 +6,9 @@
  * cancellation reason per action — in request order, `None` for the actions that were fine — or applies every
  * Put and Delete with BatchWriteItem. All or nothing, as DynamoDB does
  * (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html); Update actions
- * and ClientRequestToken idempotency are not emulated and are refused with a ValidationException naming them.
+ * are refused with a ValidationException naming them, ClientRequestToken idempotency is not emulated. The
+ * request's parsing and the cancellation answer are shared with the tables the gateway holds in memory
+ * (memory-table.ts), which run their transactions without a store.
  *
  * A crash of the gateway between two BatchWriteItem chunks (over 25 items) can leave part of a transaction
  * applied; the writes Stratus makes this way are idempotency claims, which expire on their own.
@@ -105,28 +107,52 @@ export function tablesWritten(operation: string, body: Record<string, unknown>):
   return typeof body.TableName === 'string' ? [body.TableName] : [];
 }
 
-function validation(message: string): DynamoDbAnswer {
+/** Every table a DynamoDB request names (TableName, RequestItems, TransactItems), for routing it. */
+export function tablesNamed(body: Record<string, unknown>): string[] {
+  const tables = new Set<string>();
+  if (typeof body.TableName === 'string') tables.add(body.TableName);
+  if (body.RequestItems && typeof body.RequestItems === 'object')
+    for (const table of Object.keys(body.RequestItems)) tables.add(table);
+  if (Array.isArray(body.TransactItems))
+    for (const entry of body.TransactItems as Array<Record<string, { TableName?: unknown }> | null>)
+      for (const action of Object.values(entry ?? {}))
+        if (typeof action?.TableName === 'string') tables.add(action.TableName);
+  return [...tables];
+}
+
+/** DynamoDB's ValidationException. */
+export function validation(message: string): DynamoDbAnswer {
   return {
     status: 400,
     payload: { __type: 'com.amazon.coral.validate#ValidationException', message },
   };
 }
 
-/** Runs one TransactWriteItems request against the store. */
-export async function transactWriteItems(
-  body: Record<string, unknown>,
-  call: StoreCall,
-  locks: TableLocks,
-  keySchemas: (table: string) => Promise<string[]>,
-): Promise<DynamoDbAnswer> {
+/** A TransactWriteItems action as requested; a Put's key is only known once its table's key schema is. */
+export interface RequestedAction {
+  table: string;
+  kind: Action['kind'];
+  /** The key of a Delete or ConditionCheck. */
+  key?: Item;
+  /** The item of a Put. */
+  item?: Item;
+  condition?: ConditionInput;
+  returnOld: boolean;
+}
+
+/**
+ * The actions of a TransactWriteItems request, or the ValidationException DynamoDB answers for its shape. Shared
+ * by the transactions run against dynalite (below) and the ones the gateway's memory table runs (memory-table.ts).
+ */
+export function parseTransactItems(body: Record<string, unknown>): RequestedAction[] | DynamoDbAnswer {
   const requested = body.TransactItems;
   if (!Array.isArray(requested) || requested.length === 0 || requested.length > MAX_ACTIONS)
     return validation(
       `1 validation error detected: Value at 'transactItems' failed to satisfy constraint: Member must have length between 1 and ${MAX_ACTIONS}`,
     );
-  const actions: Action[] = [];
+  const actions: RequestedAction[] = [];
   for (const [index, entry] of (requested as Array<Record<string, Record<string, unknown>>>).entries()) {
-    const kinds = Object.keys(entry);
+    const kinds = Object.keys(entry ?? {});
     const kind = kinds[0];
     if (kinds.length !== 1 || !kind || !['Put', 'Delete', 'ConditionCheck', 'Update'].includes(kind))
       return validation(
@@ -134,24 +160,14 @@ export async function transactWriteItems(
       );
     if (kind === 'Update')
       return validation(
-        `TransactItems[${index}]: Update inside TransactWriteItems is not supported by the local DynamoDB store (dynalite); use Put, Delete or ConditionCheck`,
+        `TransactItems[${index}]: Update inside TransactWriteItems is not supported by the local DynamoDB store; use Put, Delete or ConditionCheck`,
       );
     const spec = entry[kind]!;
-    const table = String(spec.TableName ?? '');
-    let key: Item;
-    if (kind === 'Put') {
-      const item = (spec.Item ?? {}) as Item;
-      const names = await keySchemas(table).catch(() => undefined);
-      if (!names) return notFound(table);
-      key = Object.fromEntries(names.map((name) => [name, item[name]!]));
-      if (names.some((name) => !item[name]))
-        return validation(`One of the required keys was not given a value (TransactItems[${index}].Put)`);
-    } else key = (spec.Key ?? {}) as Item;
     actions.push({
-      table,
-      key,
+      table: String(spec.TableName ?? ''),
       kind: kind as Action['kind'],
-      item: kind === 'Put' ? (spec.Item as Item) : undefined,
+      key: kind === 'Put' ? undefined : ((spec.Key ?? {}) as Item),
+      item: kind === 'Put' ? ((spec.Item ?? {}) as Item) : undefined,
       condition:
         typeof spec.ConditionExpression === 'string'
           ? {
@@ -163,9 +179,78 @@ export async function transactWriteItems(
       returnOld: spec.ReturnValuesOnConditionCheckFailure === 'ALL_OLD',
     });
   }
+  return actions;
+}
+
+/** The key of a Put (its item's key attributes), or the ValidationException for an item missing one. */
+export function putKey(item: Item, keyNames: string[], index: number): Item | DynamoDbAnswer {
+  if (keyNames.some((name) => !item[name]))
+    return validation(`One of the required keys was not given a value (TransactItems[${index}].Put)`);
+  return Object.fromEntries(keyNames.map((name) => [name, item[name]!]));
+}
+
+/** The ValidationException for two actions on one item, when there are. */
+export function duplicateActions(actions: Array<{ table: string; key: Item }>): DynamoDbAnswer | undefined {
   const identities = actions.map((a) => itemIdentity(a.table, a.key));
   if (new Set(identities).size !== identities.length)
     return validation('Transaction request cannot include multiple operations on one item');
+  return undefined;
+}
+
+/**
+ * DynamoDB's TransactionCanceledException when a condition fails — one cancellation reason per action, in
+ * request order, `None` for the fine ones, the stored item where ALL_OLD was asked — or undefined when every
+ * condition holds. `current`: each action's stored item (undefined: none). Throws ConditionValidationError.
+ */
+export function cancellation(
+  actions: Array<Pick<RequestedAction, 'condition' | 'returnOld'>>,
+  current: Array<Item | undefined>,
+): DynamoDbAnswer | undefined {
+  let failed = false;
+  const reasons = actions.map((action, index) => {
+    const old = current[index];
+    if (!action.condition || evaluateCondition(action.condition, old)) return { Code: 'None' };
+    failed = true;
+    return {
+      Code: 'ConditionalCheckFailed',
+      Message: 'The conditional request failed',
+      ...(action.returnOld && old ? { Item: old } : {}),
+    };
+  });
+  if (!failed) return undefined;
+  return {
+    status: 400,
+    payload: {
+      __type: 'com.amazonaws.dynamodb.v20120810#TransactionCanceledException',
+      Message: `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((r) => r.Code).join(', ')}]`,
+      CancellationReasons: reasons,
+    },
+  };
+}
+
+/** Runs one TransactWriteItems request against the store. */
+export async function transactWriteItems(
+  body: Record<string, unknown>,
+  call: StoreCall,
+  locks: TableLocks,
+  keySchemas: (table: string) => Promise<string[]>,
+): Promise<DynamoDbAnswer> {
+  const requested = parseTransactItems(body);
+  if (!Array.isArray(requested)) return requested;
+  const actions: Action[] = [];
+  for (const [index, action] of requested.entries()) {
+    let key = action.key;
+    if (action.kind === 'Put') {
+      const names = await keySchemas(action.table).catch(() => undefined);
+      if (!names) return notFound(action.table);
+      const found = putKey(action.item!, names, index);
+      if ('status' in found) return found as DynamoDbAnswer;
+      key = found as Item;
+    }
+    actions.push({ ...action, key: key! });
+  }
+  const duplicate = duplicateActions(actions);
+  if (duplicate) return duplicate;
 
   return locks
     .with(
@@ -174,27 +259,7 @@ export async function transactWriteItems(
       async () => {
         const current = await readItems(actions, call);
         if ('status' in current) return current;
-        let failed = false;
-        const reasons = actions.map((action, index) => {
-          const old = current.items[index];
-          if (!action.condition || evaluateCondition(action.condition, old)) return { Code: 'None' };
-          failed = true;
-          return {
-            Code: 'ConditionalCheckFailed',
-            Message: 'The conditional request failed',
-            ...(action.returnOld && old ? { Item: old } : {}),
-          };
-        });
-        if (failed)
-          return {
-            status: 400,
-            payload: {
-              __type: 'com.amazonaws.dynamodb.v20120810#TransactionCanceledException',
-              Message: `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((r) => r.Code).join(', ')}]`,
-              CancellationReasons: reasons,
-            },
-          };
-        return applyWrites(actions, call);
+        return cancellation(actions, current.items) ?? applyWrites(actions, call);
       },
     )
     .catch((error: unknown) => {
@@ -208,7 +273,7 @@ function storeFailure(message: string): DynamoDbAnswer {
   return { status: 500, payload: { __type: 'InternalServerError', message } };
 }
 
-function notFound(table: string): DynamoDbAnswer {
+export function notFound(table: string): DynamoDbAnswer {
   return {
     status: 400,
     payload: {

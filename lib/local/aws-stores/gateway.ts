@@ -4,16 +4,21 @@
  * SigV4 credential scope or its X-Amz-Target (the same routing LocalStack's gateway does): S3 to s3proxy,
  * DynamoDB to dynalite, everything else (Glue, SQS, CloudWatch…) to moto. While a store restarts, requests
  * for it wait (up to `holdMs`) instead of failing; Glue writes moto acknowledged are journaled before the
- * client hears of them (glue-journal.ts).
+ * client hears of them (glue-journal.ts). The item operations of the tables in `memoryTables` (the idempotency
+ * table) are answered here, from memory made durable by a log (durable-table.ts): the hot path of idempotency
+ * then costs neither dynalite nor a second HTTP hop.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { DurableTable } from './durable-table.ts';
 import {
   type DynamoDbAnswer,
   isItemWrite,
   TableLocks,
+  tablesNamed,
   tablesWritten,
   transactWriteItems,
+  validation,
 } from './dynamodb-transactions.ts';
 import { type GlueJournal, isGlueRead } from './glue-journal.ts';
 
@@ -28,7 +33,29 @@ export interface GatewayOptions {
    * @default 30000
    */
   holdMs?: number;
+  /**
+   * Tables whose item operations the gateway serves itself (opened by the emulator once dynalite runs); their
+   * control plane (DescribeTable, UpdateTimeToLive…) stays with dynalite. Closed with the gateway.
+   * @default none
+   */
+  memoryTables?: DurableTable[];
 }
+
+/** Operations that go to a memory table when they name one (the table refuses those it does not emulate). */
+const MEMORY_TABLE_OPERATIONS = new Set([
+  'GetItem',
+  'PutItem',
+  'UpdateItem',
+  'DeleteItem',
+  'BatchGetItem',
+  'BatchWriteItem',
+  'TransactWriteItems',
+  'Scan',
+  'Query',
+  'TransactGetItems',
+  'CreateTable',
+  'DeleteTable',
+]);
 
 /** The store a request is for. */
 export function storeFor(headers: http.IncomingHttpHeaders, url: string): StoreName {
@@ -58,8 +85,11 @@ export class AwsGateway {
   readonly routed: Record<StoreName, number> = { s3: 0, dynamodb: 0, moto: 0 };
   private readonly tableLocks = new TableLocks();
   private readonly keySchemas = new Map<string, Promise<string[]>>();
+  private readonly memoryTables: Map<string, DurableTable>;
 
-  private constructor(private readonly options: GatewayOptions) {}
+  private constructor(private readonly options: GatewayOptions) {
+    this.memoryTables = new Map((options.memoryTables ?? []).map((table) => [table.name, table]));
+  }
 
   static async start(options: GatewayOptions): Promise<AwsGateway> {
     const gateway = new AwsGateway(options);
@@ -99,6 +129,7 @@ export class AwsGateway {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.agent.destroy();
     this.options.glueJournal.close();
+    await Promise.all([...this.memoryTables.values()].map((table) => table.close()));
   }
 
   private async storeUrl(store: StoreName): Promise<string | undefined> {
@@ -192,8 +223,9 @@ export class AwsGateway {
   }
 
   /**
-   * DynamoDB: TransactWriteItems is run here (dynalite has none; dynamodb-transactions.ts); the other writes hold
-   * their tables shared, so a transaction never interleaves with them; reads stream through.
+   * DynamoDB: requests naming a memory table are answered here (fromMemory); TransactWriteItems is run here
+   * (dynalite has none; dynamodb-transactions.ts); the other writes hold their tables shared, so a transaction
+   * never interleaves with them; reads stream through.
    */
   private async handleDynamoDb(
     request: http.IncomingMessage,
@@ -201,7 +233,8 @@ export class AwsGateway {
     target: string,
   ): Promise<void> {
     const operation = target.slice(target.indexOf('.') + 1);
-    if (operation !== 'TransactWriteItems' && !isItemWrite(operation))
+    const maybeMemory = this.memoryTables.size > 0 && MEMORY_TABLE_OPERATIONS.has(operation);
+    if (!maybeMemory && operation !== 'TransactWriteItems' && !isItemWrite(operation))
       return this.proxy(request, response, 'dynamodb');
     const body = await readAll(request);
     let parsed: Record<string, unknown>;
@@ -211,6 +244,20 @@ export class AwsGateway {
       // Malformed: dynalite answers it as DynamoDB would.
       return this.proxy(request, response, 'dynamodb', body);
     }
+    if (maybeMemory) {
+      const answer = await this.fromMemory(operation, parsed, request.headers).catch(
+        (error: Error): DynamoDbAnswer => ({
+          status: 500,
+          payload: {
+            __type: 'InternalServerError',
+            message: `the local DynamoDB store failed: ${error.message}`,
+          },
+        }),
+      );
+      if (answer) return send(response, answer);
+    }
+    if (operation !== 'TransactWriteItems' && !isItemWrite(operation))
+      return this.proxy(request, response, 'dynamodb', body);
     if (operation !== 'TransactWriteItems')
       return this.tableLocks.with(tablesWritten(operation, parsed), false, () =>
         this.proxy(request, response, 'dynamodb', body),
@@ -226,8 +273,35 @@ export class AwsGateway {
     } catch (error) {
       return unavailable(response, `the local dynamodb store failed: ${(error as Error).message}`);
     }
-    response.writeHead(answer.status, { 'content-type': 'application/x-amz-json-1.0' });
-    response.end(JSON.stringify(answer.payload));
+    send(response, answer);
+  }
+
+  /**
+   * The answer of a memory table to a request naming it; undefined when the request is not for one, or the
+   * table is served by dynalite (not created yet, or a key schema the memory table does not hold).
+   */
+  private async fromMemory(
+    operation: string,
+    body: Record<string, unknown>,
+    headers: http.IncomingHttpHeaders,
+  ): Promise<DynamoDbAnswer | undefined> {
+    const tables = tablesNamed(body);
+    const memory = tables.flatMap((name) => this.memoryTables.get(name) ?? []);
+    if (memory.length === 0) return undefined;
+    const [table] = memory as [DurableTable];
+    if (tables.length > 1)
+      return validation(
+        `the local DynamoDB store holds ${table.name} apart from the other tables: ${operation} cannot name it together with ${tables.filter((t) => t !== table.name).join(', ')}`,
+      );
+    if (operation === 'CreateTable' || operation === 'DeleteTable') {
+      const base = await this.storeUrl('dynamodb');
+      if (!base) return unavailableAnswer('the local dynamodb store is not running');
+      const call = (name: string, payload: unknown) => this.callDynamoDb(base, headers, name, payload);
+      return table.change(operation, call, () => call(operation, body));
+    }
+    const route = await withDeadline(table.route(), this.options.holdMs ?? 30_000);
+    if (route === undefined) return unavailableAnswer(`the local table ${table.name} is not open yet`);
+    return route === 'memory' ? table.serve(operation, body) : undefined;
   }
 
   /** The key attribute names of a table (DescribeTable, once per table). */
@@ -308,6 +382,30 @@ function pick(headers: http.IncomingHttpHeaders, names: string[]): Record<string
 
 /** 503 is what the AWS SDKs retry as a transient error (ServiceUnavailable). */
 function unavailable(response: http.ServerResponse, message: string): void {
-  response.writeHead(503, { 'content-type': 'application/json', 'x-amzn-errortype': 'ServiceUnavailable' });
-  response.end(JSON.stringify({ __type: 'ServiceUnavailable', message }));
+  send(response, unavailableAnswer(message));
+}
+
+function unavailableAnswer(message: string): DynamoDbAnswer {
+  return { status: 503, payload: { __type: 'ServiceUnavailable', message } };
+}
+
+/** A DynamoDB JSON answer made here. */
+function send(response: http.ServerResponse, answer: DynamoDbAnswer): void {
+  const type = String(answer.payload.__type ?? '');
+  response.writeHead(answer.status, {
+    'content-type': 'application/x-amz-json-1.0',
+    ...(type === 'ServiceUnavailable' ? { 'x-amzn-errortype': type } : {}),
+  });
+  response.end(JSON.stringify(answer.payload));
+}
+
+/** `promise`'s value, or undefined once `ms` passed. */
+function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise,
+    new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
 }
