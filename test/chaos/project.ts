@@ -46,7 +46,9 @@ export async function devProject(
     configFile,
     stateDir,
     ports,
-    remove: () => rmSync(rootDir, { recursive: true, force: true }),
+    // A killed `stratus dev`'s children (Kafka shutting down, a store) may still write for a moment: a file
+    // created while the tree is removed fails it with ENOTEMPTY, which rmSync retries (linear backoff, ~5 s).
+    remove: () => rmSync(rootDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }),
   };
 }
 
