@@ -9,17 +9,9 @@
  * https://docs.aws.amazon.com/glue/latest/webapi/API_UpdateTable.html), and a deleted table or database
  * leaves nothing. A line torn by a crash in mid-write was never acknowledged and is dropped.
  */
-import {
-  closeSync,
-  existsSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import { readLog, rewriteLog } from './append-log.ts';
 
 /** One acknowledged Glue write, as the client sent it. */
 export interface GlueWrite {
@@ -42,27 +34,15 @@ export class GlueJournal {
 
   constructor(readonly file: string) {}
 
-  /** The journal's writes, compacted (and rewritten compacted on disk). */
+  /**
+   * The journal's writes, compacted (and rewritten compacted on disk). A torn last line — the write it held was
+   * never answered — is dropped (readLog).
+   */
   load(): GlueWrite[] {
     if (!existsSync(this.file)) return [];
-    const writes: GlueWrite[] = [];
-    for (const line of readFileSync(this.file, 'utf8').split('\n')) {
-      if (line.trim() === '') continue;
-      try {
-        writes.push(JSON.parse(line) as GlueWrite);
-      } catch {
-        // A torn last line: the write it held was never answered.
-        break;
-      }
-    }
-    const compacted = compactGlueWrites(writes);
+    const compacted = compactGlueWrites(readLog(this.file) as GlueWrite[]);
     this.close();
-    const temporary = `${this.file}.tmp`;
-    const fd = openSync(temporary, 'w');
-    writeSync(fd, compacted.map((write) => `${JSON.stringify(write)}\n`).join(''));
-    fsyncSync(fd);
-    closeSync(fd);
-    renameSync(temporary, this.file);
+    rewriteLog(this.file, compacted);
     return compacted;
   }
 
