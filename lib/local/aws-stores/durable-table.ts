@@ -12,7 +12,14 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { AppendLog, readLog, rewriteLog } from './append-log.ts';
 import type { Item } from './dynamodb-condition.ts';
-import type { DynamoDbAnswer, StoreCall } from './dynamodb-transactions.ts';
+import {
+  type DynamoDbAnswer,
+  notFound,
+  type StoreCall,
+  storeFailure,
+  WRITE_CHUNK,
+  writeChunk,
+} from './dynamodb-transactions.ts';
 import { type KeyType, MemoryTable, type TableChange } from './memory-table.ts';
 
 export interface DurableTableOptions {
@@ -40,8 +47,6 @@ interface LogHeader {
 export type TableRoute = 'memory' | 'store';
 
 const DAY_SECONDS = 86_400;
-const WRITE_CHUNK = 25;
-const MAX_STORE_ATTEMPTS = 8;
 
 export class DurableTable {
   #table: MemoryTable | undefined;
@@ -108,21 +113,16 @@ export class DurableTable {
   /** Runs one item operation; the answer comes once every write applied so far is on disk. */
   async serve(operation: string, body: Record<string, unknown>): Promise<DynamoDbAnswer> {
     const table = this.#table;
-    if (!table || !this.#log)
-      return { status: 400, payload: { __type: NOT_FOUND, message: 'Requested resource not found' } };
+    if (!table || !this.#log) return notFound(this.name);
     const { answer, change } = table.serve(operation, body);
     try {
       if (change) await this.#log.append(change);
       else await this.#log.durable();
     } catch (error) {
       // What the file holds is unknown now: nobody is told anything more until a restart replays it.
-      return {
-        status: 500,
-        payload: {
-          __type: 'InternalServerError',
-          message: `the local DynamoDB store could not write ${this.#log.file}: ${(error as Error).message}`,
-        },
-      };
+      return storeFailure(
+        `the local DynamoDB store could not write ${this.#log.file}: ${(error as Error).message}`,
+      );
     }
     return answer;
   }
@@ -188,8 +188,6 @@ export class DurableTable {
   }
 }
 
-const NOT_FOUND = 'com.amazonaws.dynamodb.v20120810#ResourceNotFoundException';
-
 /**
  * Applies the logged changes that belong to the table as it is now. A header line starts a table afresh (the
  * snapshot's first line, a CreateTable); one with another key schema starts a table since deleted, whose
@@ -237,18 +235,15 @@ async function deleteFromStore(
 ): Promise<void> {
   if (!key) return;
   for (let at = 0; at < items.length; at += WRITE_CHUNK) {
-    let pending: Record<string, unknown[]> = {
+    const chunk = {
       [table]: items
         .slice(at, at + WRITE_CHUNK)
         .map((item) => ({ DeleteRequest: { Key: { [key]: item[key] } } })),
     };
-    for (let attempt = 1; Object.keys(pending).length > 0; attempt++) {
-      const answer = await store('BatchWriteItem', { RequestItems: pending });
-      if (answer.status !== 200 || attempt > MAX_STORE_ATTEMPTS)
-        throw new Error(
-          `deleting the imported items of ${table} from the store failed: ${JSON.stringify(answer.payload)}`,
-        );
-      pending = (answer.payload.UnprocessedItems ?? {}) as Record<string, unknown[]>;
-    }
+    const answer = await writeChunk(chunk, store);
+    if (answer.status !== 200)
+      throw new Error(
+        `deleting the imported items of ${table} from the store failed: ${JSON.stringify(answer.payload)}`,
+      );
   }
 }

@@ -42,7 +42,8 @@ interface Action {
 }
 
 const MAX_ACTIONS = 100;
-const WRITE_CHUNK = 25;
+/** Writes per BatchWriteItem, DynamoDB's limit. */
+export const WRITE_CHUNK = 25;
 /** Calls for one BatchGetItem or BatchWriteItem whose keys the store keeps leaving unprocessed. */
 const MAX_STORE_ATTEMPTS = 8;
 
@@ -269,7 +270,7 @@ export async function transactWriteItems(
 }
 
 /** DynamoDB's InternalServerError, which the AWS SDKs retry. */
-function storeFailure(message: string): DynamoDbAnswer {
+export function storeFailure(message: string): DynamoDbAnswer {
   return { status: 500, payload: { __type: 'InternalServerError', message } };
 }
 
@@ -340,7 +341,8 @@ async function applyWrites(actions: Action[], call: StoreCall): Promise<DynamoDb
   return answers.find((answer) => answer.status !== 200) ?? { status: 200, payload: {} };
 }
 
-async function writeChunk(chunk: Record<string, unknown[]>, call: StoreCall): Promise<DynamoDbAnswer> {
+/** One BatchWriteItem of ≤25 writes, sent again with its unprocessed items until the store took them all. */
+export async function writeChunk(chunk: Record<string, unknown[]>, call: StoreCall): Promise<DynamoDbAnswer> {
   let pending = chunk;
   for (let attempt = 1; Object.keys(pending).length > 0; attempt++) {
     const answer = await call('BatchWriteItem', { RequestItems: pending });

@@ -14,6 +14,7 @@ import type { DurableTable } from './durable-table.ts';
 import {
   type DynamoDbAnswer,
   isItemWrite,
+  storeFailure,
   TableLocks,
   tablesNamed,
   tablesWritten,
@@ -245,14 +246,8 @@ export class AwsGateway {
       return this.proxy(request, response, 'dynamodb', body);
     }
     if (maybeMemory) {
-      const answer = await this.fromMemory(operation, parsed, request.headers).catch(
-        (error: Error): DynamoDbAnswer => ({
-          status: 500,
-          payload: {
-            __type: 'InternalServerError',
-            message: `the local DynamoDB store failed: ${error.message}`,
-          },
-        }),
+      const answer = await this.fromMemory(operation, parsed, request.headers).catch((error: Error) =>
+        storeFailure(`the local DynamoDB store failed: ${error.message}`),
       );
       if (answer) return send(response, answer);
     }
