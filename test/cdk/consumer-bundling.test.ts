@@ -2,10 +2,12 @@
  * How consumer functions are bundled (lib/aws/consumer-bundling.ts): kafkajs' producer-only entry, and the asset
  * the CDK really builds with it. test/integration/sdk/bundled-handler.test.ts runs such a bundle against Kafka.
  */
+import { execFile } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
@@ -15,7 +17,11 @@ import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { SDK_COMPANION_FILES } from '../../functions/sdk/companions.ts';
 import { AJV_COMPANION_FILE, AJV_STAND_INS, ensureAjvCompanionFile } from '../../lib/aws/ajv-companion.ts';
-import { consumerEsbuildOptions, KAFKAJS_PRODUCER_ONLY } from '../../lib/aws/consumer-bundling.ts';
+import {
+  consumerEsbuildOptions,
+  KAFKAJS_PRODUCER_ONLY,
+  LAZY_STREAM_WEB,
+} from '../../lib/aws/consumer-bundling.ts';
 import { KafkaConsumer } from '../../lib/aws/kafka-consumer.ts';
 import {
   REPLACEMENTS,
@@ -26,6 +32,7 @@ import { ensureKafkajsProducerFile } from '../../lib/aws/kafkajs-producer-file.t
 import { cdkJsonContext, exampleTenant, REPO_ROOT } from './helpers.ts';
 
 const require = createRequire(import.meta.url);
+const run = promisify(execFile);
 // ajv-formats is CommonJS; under NodeNext its default import is the module object.
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
 // Both through require(): Node's ESM view of a CommonJS module lists only the names it can detect statically.
@@ -67,6 +74,7 @@ describe('kafkajs producer-only entry', () => {
       'ajv/dist/ajv.js': './lib/aws/ajv-on-demand/ajv.cjs',
       'ajv/dist/2020.js': './lib/aws/ajv-on-demand/ajv-2020.cjs',
       'ajv-formats/dist/index.js': './lib/aws/ajv-on-demand/ajv-formats.cjs',
+      'node:stream/web': './lib/aws/lazy-stream-web.cjs',
     };
     expect(consumerEsbuildOptions('node24', REPO_ROOT).alias).toEqual({
       kafkajs: './node_modules/.cache/stratus/kafkajs-producer.cjs',
@@ -244,6 +252,52 @@ describe('Ajv on demand (stand-ins inside consumer bundles, the real Ajv in a co
   });
 });
 
+describe('node:stream/web in consumer bundles (loaded on first use)', () => {
+  const real = require('node:stream/web') as Record<string, unknown>;
+
+  it("has every export of this Node.js's module, each the real one", () => {
+    const standIn = require(LAZY_STREAM_WEB) as Record<string, unknown>;
+    expect(Object.keys(standIn).sort()).toEqual(Object.keys(real).sort());
+    for (const name of Object.keys(real)) expect(standIn[name]).toBe(real[name]);
+  });
+
+  it("loads nothing until an export is read, then Node's own module", async () => {
+    const result = await build({
+      ...consumerEsbuildOptions('node24', REPO_ROOT),
+      absWorkingDir: REPO_ROOT,
+      stdin: {
+        contents: `
+          import { ReadableStream } from 'node:stream/web';
+          export const loadedAtImport = process.moduleLoadList.includes('NativeModule stream/web');
+          export async function read() {
+            const stream = new ReadableStream({ start(c) { c.enqueue('a'); c.enqueue('b'); c.close(); } });
+            const chunks = [];
+            for await (const chunk of stream) chunks.push(chunk);
+            return chunks;
+          }`,
+        resolveDir: REPO_ROOT,
+        sourcefile: 'streaming-handler.ts',
+        loader: 'ts',
+      },
+      bundle: true,
+      write: false,
+      outfile: path.join(os.tmpdir(), 'streaming.js'),
+      logLevel: 'silent',
+    });
+    const code = result.outputFiles.find((file) => file.path.endsWith('streaming.js'))!.text;
+    expect(code.includes('require("node:stream/web")')).toBe(false);
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'stratus-lazy-stream-web-')), 'index.js');
+    writeFileSync(file, code);
+    // A fresh process: this one has loaded web streams long ago.
+    const { stdout } = await run(process.execPath, [
+      '-e',
+      `const m = require(${JSON.stringify(file)}); m.read().then((chunks) => console.log(JSON.stringify({
+        atImport: m.loadedAtImport, chunks, afterUse: process.moduleLoadList.includes('NativeModule stream/web') })))`,
+    ]);
+    expect(JSON.parse(stdout)).toEqual({ atImport: false, chunks: ['a', 'b'], afterUse: true });
+  });
+});
+
 /**
  * A prebuilt file (lib/aws/prebuilt-file.ts) is kept while its recorded inputs match, and rebuilt, to the same
  * text and with no temporary file left beside it, when they differ.
@@ -291,6 +345,9 @@ describe('KafkaConsumer bundle', () => {
     expect(bundle.includes(ajvMarker)).toBe(false);
     expect(readFileSync(path.join(assetDir, AJV_COMPANION_FILE), 'utf8').includes(ajvMarker)).toBe(true);
     expect(bundle).toContain('not in Stratus consumer function bundles');
+    // esbuild's command line (which NodejsFunction runs) took the alias of node:stream/web too.
+    expect(bundle.includes('require("stream/web")')).toBe(true);
+    expect(bundle.includes('require("node:stream/web")')).toBe(false);
     expect(bundle).not.toContain('The group is rebalancing, re-joining');
     // Powertools Idempotency and the MSK IAM signer too, each in its companion (with its licence comments).
     const companion = (name: string) => readFileSync(path.join(assetDir, name), 'utf8');

@@ -33,7 +33,7 @@ const run = promisify(execFile);
 /**
  * Loads the bundle as the Node.js runtime does, invokes it with the event (twice: the second a redelivery, as the
  * event-source mapping retries a batch), closes its producer, writes the responses and the companion files the
- * process loaded.
+ * process loaded, and whether Node's web streams were loaded (middy imports them for response streaming only).
  */
 const INVOKE = `
 const fs = require('node:fs');
@@ -50,7 +50,8 @@ const context = { functionName: process.env.AWS_LAMBDA_FUNCTION_NAME, awsRequest
   const companionsLoaded = Object.keys(require.cache)
     .filter((file) => path.dirname(file) === path.dirname(bundle) && file.endsWith('.cjs') && !file.endsWith('.validate.cjs'))
     .map((file) => path.basename(file)).sort();
-  fs.writeFileSync(resultFile, JSON.stringify({ results, companionsLoaded }));
+  const webStreamsLoaded = process.moduleLoadList.includes('NativeModule stream/web');
+  fs.writeFileSync(resultFile, JSON.stringify({ results, companionsLoaded, webStreamsLoaded }));
 })().catch((error) => { console.error(error); process.exit(1); });
 `;
 
@@ -109,6 +110,8 @@ describe('a bundled example handler', () => {
     expect(outcome.result).toEqual({ batchItemFailures: [] });
     // Ajv is never loaded; Powertools Idempotency is, since the manifest turns it on.
     expect(outcome.companionsLoaded).toEqual([SDK_COMPANION_FILES.idempotency]);
+    // middy's `node:stream/web` import is the bundle's lazy stand-in: a consumer never streams a response.
+    expect(outcome.webStreamsLoaded).toBe(false);
 
     const produced = await readMessages(kafka, outcome.output, 2);
     expect(produced.map((m) => m.key).sort()).toEqual(['ord-b1', 'ord-b3']);
@@ -209,6 +212,8 @@ interface Outcome {
   results: unknown[];
   /** The companion files beside the bundle that the function's process loaded. */
   companionsLoaded: string[];
+  /** Whether Node's `stream/web` module was loaded in the function's process. */
+  webStreamsLoaded: boolean;
   output: string;
   dlq: string;
 }
@@ -271,8 +276,8 @@ async function invokeEnrichOrders(asset: string, options: { idempotency?: boolea
   } catch (error) {
     throw new Error(String((error as { stderr?: string }).stderr || error));
   }
-  const { results, companionsLoaded } = JSON.parse(readFileSync(resultFile, 'utf8'));
-  return { result: results[0], results, companionsLoaded, output, dlq };
+  const { results, companionsLoaded, webStreamsLoaded } = JSON.parse(readFileSync(resultFile, 'utf8'));
+  return { result: results[0], results, companionsLoaded, webStreamsLoaded, output, dlq };
 }
 
 async function expectSchemaViolationDeadLetter(dlq: string): Promise<void> {
