@@ -91,7 +91,7 @@ describe.each([
       expect(await statuses('claims-new')).toEqual(Array(150).fill('COMPLETED'));
     });
 
-    it("works on its own client, which skips the AWS SDK's per-call log copy; a client given to it is left whole", async () => {
+    it("works on its own client, which skips the AWS SDK's per-call log copy and writes its batches' bodies with JSON.stringify; a client given to it is left whole", async () => {
       const clientOf = (layer: BatchingDynamoDBPersistenceLayer) =>
         (layer as unknown as { client: DynamoDBClient }).client;
       const own = new BatchingDynamoDBPersistenceLayer({

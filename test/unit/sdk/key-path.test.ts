@@ -2,6 +2,7 @@ import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
 import { BasePersistenceLayer, type IdempotencyRecord } from '@aws-lambda-powertools/idempotency/persistence';
 import { search } from '@aws-lambda-powertools/jmespath';
 import { describe, expect, it } from 'vitest';
+import { BatchingDynamoDBPersistenceLayer } from '../../../functions/sdk/idempotency-store.ts';
 import { compileKeySelector } from '../../../functions/sdk/key-path.ts';
 
 const records: unknown[] = [
@@ -72,5 +73,28 @@ describe('idempotency keys stay what Powertools computes', () => {
     withSelection.configure({ config: new IdempotencyConfig({}), keyPrefix: 'fn' });
     const record = records[0] as Record<string, unknown>;
     expect(withSelection.key(compileKeySelector('value.eventId')(record))).toBe(withPath.key(record));
+  });
+});
+
+class BatchingKeyOnly extends BatchingDynamoDBPersistenceLayer {
+  key(data: unknown): string {
+    return this.getHashedIdempotencyKey(data as never);
+  }
+}
+
+describe("the batching store's remembered keys", () => {
+  it("are Powertools' hashes, for the key prefix of the moment; selections other than strings are hashed each time", () => {
+    const powertools = new KeyOnly();
+    const batching = new BatchingKeyOnly({ tableName: 't', clientConfig: { region: 'eu-west-1' } });
+    for (const store of [powertools, batching])
+      store.configure({ config: new IdempotencyConfig({}), keyPrefix: 'fn-a' });
+    const selections = ['evt-1', 'evt-2', 'evt-1', '', 'é😀', 42, { id: 'evt-1' }, ['evt-1'], null];
+    for (const selection of selections) expect(batching.key(selection)).toBe(powertools.key(selection));
+    expect(batching.key('evt-1')).toMatch(/^fn-a#[A-Za-z0-9+/]{22}==$/);
+    // Powertools sets the prefix again on every invocation: a new one is never answered with an old hash.
+    for (const store of [powertools, batching])
+      store.configure({ config: new IdempotencyConfig({}), keyPrefix: 'fn-b' });
+    for (const selection of selections) expect(batching.key(selection)).toBe(powertools.key(selection));
+    expect(batching.key('evt-1')).toMatch(/^fn-b#/);
   });
 });
