@@ -3,15 +3,19 @@
  * project whose functions directory is a link (a monorepo, a scratch project) is bundled too, against the
  * node_modules beside the real sources, as Node resolves them. Before, such a project found no node_modules
  * above the link and every execution environment loaded the SDK through tsx: a loader thread and a resolve +
- * transpile round trip per module, seconds of CPU per environment at `stratus dev`'s start.
+ * transpile round trip per module, seconds of CPU per environment at `stratus dev`'s start. What the SDK imports
+ * only when needed stays out of the handler's file, as on Lambda.
  */
-import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bundleModule } from '../../../lib/local/function-host/bundle.ts';
 
 const REPO = path.resolve(import.meta.dirname, '../../..');
+const run = promisify(execFile);
 const project = mkdtempSync(path.join(os.tmpdir(), 'stratus-linked-functions-'));
 afterAll(() => rmSync(project, { recursive: true, force: true }));
 
@@ -21,8 +25,49 @@ describe('handler bundles', () => {
     expect(existsSync(path.join(project, 'node_modules'))).toBe(false);
     const bundle = await bundleModule(path.join(project, 'functions/payments/enrich-orders.ts'));
     expect(bundle).toBeDefined();
-    expect(path.dirname(bundle!)).toBe(path.join(REPO, 'node_modules/.cache/stratus/functions'));
+    // A directory per bundle (the handler and its chunks), named by content.
+    expect(path.dirname(path.dirname(bundle!))).toBe(
+      path.join(REPO, 'node_modules/.cache/stratus/functions'),
+    );
+    expect(path.basename(path.dirname(bundle!))).toMatch(/^enrich-orders-[0-9a-f]{16}$/);
     expect(existsSync(bundle!)).toBe(true);
+    // The same code again: the same directory, not a second copy.
+    expect(await bundleModule(path.join(REPO, 'functions/payments/enrich-orders.ts'))).toBe(bundle);
+  });
+
+  it("leaves what the SDK loads lazily out of an execution environment's init (a chunk of its own)", async () => {
+    const bundle = await bundleModule(path.join(REPO, 'functions/clickstream/sessionize.ts'));
+    expect(readdirSync(path.dirname(bundle!)).length).toBeGreaterThan(1);
+    // sessionize has no idempotency: importing it, as an execution environment's init does, must not load
+    // Powertools Idempotency and the AWS SDK's DynamoDB client (CommonJS packages, so require.cache shows them).
+    const { stdout } = await run(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `import { createRequire } from 'node:module';
+         const module = await import(${JSON.stringify(bundle)});
+         const loaded = Object.keys(createRequire(import.meta.url).cache);
+         console.log(JSON.stringify({
+           handler: typeof module.handler,
+           kafkajs: loaded.some((file) => file.includes('/node_modules/kafkajs/')),
+           lazy: loaded.filter((file) => /client-dynamodb|idempotency/.test(file)),
+         }));`,
+      ],
+      {
+        cwd: os.tmpdir(),
+        env: {
+          ...process.env,
+          STRATUS_TENANT: 'clickstream',
+          STRATUS_CONSUMER: 'sessionize',
+          STRATUS_SOURCE_TOPIC: 'clickstream.page-views',
+          STRATUS_OUTPUT_TOPIC: 'clickstream.sessions',
+          STRATUS_KAFKA_BROKERS: '127.0.0.1:1',
+          STRATUS_KAFKA_AUTH: 'plaintext',
+        },
+      },
+    );
+    expect(JSON.parse(stdout)).toEqual({ handler: 'function', kafkajs: true, lazy: [] });
   });
 
   it('has no bundle for a handler with no node_modules above it (tsx loads it)', async () => {
