@@ -8,7 +8,6 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   type AttributeValue,
-  CreateTableCommand,
   DeleteItemCommand,
   DynamoDBClient,
   GetItemCommand,
@@ -17,7 +16,9 @@ import {
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { awsClientConfig } from '../../../lib/core/aws-client-config.ts';
 import { type AwsEmulator, startAwsEmulator } from '../../../lib/local/aws-emulator.ts';
+import { ensureIdempotencyTable } from '../../../lib/local/aws-resources.ts';
 import { evaluateCondition } from '../../../lib/local/aws-stores/dynamodb-condition.ts';
 import { freePort } from '../../../lib/local/process-utils.ts';
 
@@ -32,19 +33,9 @@ beforeAll(async () => {
     dataDir: path.join(root, 'aws'),
     logDir: root,
   });
-  client = new DynamoDBClient({
-    endpoint: aws.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  });
-  await client.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  const config = { endpoint: aws.endpoint, region: 'us-east-1' };
+  client = new DynamoDBClient(awsClientConfig(config));
+  await ensureIdempotencyTable(config, TABLE);
 }, 120_000);
 afterAll(async () => {
   client?.destroy();

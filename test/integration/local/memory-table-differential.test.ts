@@ -13,7 +13,6 @@ import {
   type AttributeValue,
   BatchGetItemCommand,
   BatchWriteItemCommand,
-  CreateTableCommand,
   DeleteItemCommand,
   DynamoDBClient,
   GetItemCommand,
@@ -23,6 +22,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { awsClientConfig } from '../../../lib/core/aws-client-config.ts';
 import { LOCAL_IDEMPOTENCY_TABLE } from '../../../lib/core/naming.ts';
 import { type AwsEmulator, startAwsEmulator } from '../../../lib/local/aws-emulator.ts';
 import { ensureIdempotencyTable } from '../../../lib/local/aws-resources.ts';
@@ -36,14 +36,9 @@ let dynalite: DynamoDBClient;
 let gateway: DynamoDBClient;
 type Item = Record<string, AttributeValue>;
 
+// Errors are compared, never retried away.
 const client = (endpoint: string) =>
-  new DynamoDBClient({
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    // Errors are compared, never retried away.
-    maxAttempts: 1,
-  });
+  new DynamoDBClient({ ...awsClientConfig({ endpoint, region: 'us-east-1' }), maxAttempts: 1 });
 
 beforeAll(async () => {
   aws = await startAwsEmulator({ port: await freePort(), dataDir: path.join(root, 'aws'), logDir: root });
@@ -51,14 +46,8 @@ beforeAll(async () => {
   gateway = memory;
   dynalite = client(aws.stores().dynamodb!.url);
   await ensureIdempotencyTable({ endpoint: aws.endpoint, region: 'us-east-1' });
-  await dynalite.send(
-    new CreateTableCommand({
-      TableName: ORACLE,
-      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  // The oracle: a table of the same layout in dynalite itself.
+  await ensureIdempotencyTable({ endpoint: aws.stores().dynamodb!.url, region: 'us-east-1' }, ORACLE);
 }, 120_000);
 afterAll(async () => {
   memory?.destroy();

@@ -24,6 +24,8 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { awsClientConfig } from '../../../lib/core/aws-client-config.ts';
+import { ensureIdempotencyTable } from '../../../lib/local/aws-resources.ts';
 import { startDynamoDbStore } from '../../../lib/local/aws-stores/dynalite.ts';
 import type { StoreProcess } from '../../../lib/local/aws-stores/server-process.ts';
 import { waitFor } from '../../../lib/local/process-utils.ts';
@@ -37,12 +39,7 @@ let dynalite: StoreProcess;
 const children: ChildProcess[] = [];
 
 const client = (endpoint: string) =>
-  new DynamoDBClient({
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    maxAttempts: 1,
-  });
+  new DynamoDBClient({ ...awsClientConfig({ endpoint, region: 'us-east-1' }), maxAttempts: 1 });
 
 beforeAll(async () => {
   dynalite = await startDynamoDbStore({
@@ -105,14 +102,7 @@ function logLines(): unknown[] {
 describe('a memory table killed with SIGKILL', () => {
   it('imports the items dynalite held for the table once, and drops the long-expired ones', async () => {
     const direct = client(dynalite.url);
-    await direct.send(
-      new CreateTableCommand({
-        TableName: TABLE,
-        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
+    await ensureIdempotencyTable({ endpoint: dynalite.url, region: 'us-east-1' }, TABLE);
     const now = Math.floor(Date.now() / 1000);
     const old = [
       { id: { S: 'old-live' }, status: { S: 'COMPLETED' }, expiration: { N: String(now + 3600) } },
