@@ -19,7 +19,14 @@ export interface ConditionInput {
 /** A condition the local store cannot evaluate, or a malformed one: DynamoDB's ValidationException. */
 export class ConditionValidationError extends Error {}
 
-type Operand = { kind: 'path'; name: string } | { kind: 'value'; value: AttributeValue };
+/**
+ * An operand as written: an attribute name, or a `#name` / `:value` placeholder resolved against each request's
+ * ExpressionAttributeNames / ExpressionAttributeValues — so one parse serves every request with the same text.
+ */
+type Operand =
+  | { kind: 'path'; name: string }
+  | { kind: 'name'; token: string }
+  | { kind: 'value'; token: string };
 type Node =
   | { kind: 'and' | 'or'; left: Node; right: Node }
   | { kind: 'not'; operand: Node }
@@ -37,9 +44,47 @@ const FUNCTIONS = new Set([
   'contains',
 ]);
 
+/** A parsed expression and the placeholders it uses, in the order written. */
+interface Parsed {
+  tree: Node;
+  names: string[];
+  values: string[];
+}
+
+/**
+ * Parses by expression text: a client sends the same few conditions over and over (Powertools' idempotency claim
+ * on every record), and parsing costs far more than evaluating. Bounded: cleared when full.
+ */
+const parsedExpressions = new Map<string, Parsed>();
+const PARSED_EXPRESSIONS_MAX = 1000;
+
+/** What an evaluation reads: the item and the request's placeholders. */
+interface Scope {
+  item: Item;
+  names: Record<string, string>;
+  values: Record<string, AttributeValue>;
+}
+
 /** Whether `item` (undefined: no item) satisfies the condition. */
 export function evaluateCondition(condition: ConditionInput, item: Item | undefined): boolean {
-  return evaluate(parse(condition), item ?? {});
+  const { expression, names = {}, values = {} } = condition;
+  let parsed = parsedExpressions.get(expression);
+  if (!parsed) {
+    parsed = parse(expression);
+    if (parsedExpressions.size >= PARSED_EXPRESSIONS_MAX) parsedExpressions.clear();
+    parsedExpressions.set(expression, parsed);
+  }
+  for (const token of parsed.values)
+    if (!values[token])
+      throw new ConditionValidationError(
+        `Value provided in ExpressionAttributeValues unused in expressions or not defined: ${token}`,
+      );
+  for (const token of parsed.names)
+    if (names[token] === undefined)
+      throw new ConditionValidationError(
+        `An expression attribute name used in the document path is not defined; attribute name: ${token}`,
+      );
+  return evaluate(parsed.tree, { item: item ?? {}, names, values });
 }
 
 function tokenize(expression: string): string[] {
@@ -53,8 +98,10 @@ function tokenize(expression: string): string[] {
   return tokens;
 }
 
-function parse({ expression, names = {}, values = {} }: ConditionInput): Node {
+function parse(expression: string): Parsed {
   const tokens = tokenize(expression.trim());
+  const names: string[] = [];
+  const values: string[] = [];
   let at = 0;
   const peek = () => tokens[at];
   const isWord = (word: string) => peek()?.toUpperCase() === word;
@@ -70,24 +117,16 @@ function parse({ expression, names = {}, values = {} }: ConditionInput): Node {
     if (token === undefined)
       throw new ConditionValidationError(`Invalid ConditionExpression: unexpected end of "${expression}"`);
     if (token.startsWith(':')) {
-      const value = values[token];
-      if (!value)
-        throw new ConditionValidationError(
-          `Value provided in ExpressionAttributeValues unused in expressions or not defined: ${token}`,
-        );
-      return { kind: 'value', value };
+      values.push(token);
+      return { kind: 'value', token };
     }
     if (peek() === '.' || peek() === '[' || token === 'size')
       throw new ConditionValidationError(
         `the local DynamoDB store evaluates conditions on top-level attributes only; "${expression}" uses a nested path or size()`,
       );
     if (token.startsWith('#')) {
-      const name = names[token];
-      if (name === undefined)
-        throw new ConditionValidationError(
-          `An expression attribute name used in the document path is not defined; attribute name: ${token}`,
-        );
-      return { kind: 'path', name };
+      names.push(token);
+      return { kind: 'name', token };
     }
     if (!/^[A-Za-z_]/.test(token))
       throw new ConditionValidationError(
@@ -165,11 +204,16 @@ function parse({ expression, names = {}, values = {} }: ConditionInput): Node {
     throw new ConditionValidationError(
       `Invalid ConditionExpression: unexpected "${tokens[at]}" in "${expression}"`,
     );
-  return tree;
+  return { tree, names, values };
 }
 
-function resolve(operand: Operand, item: Item): AttributeValue | undefined {
-  return operand.kind === 'value' ? operand.value : item[operand.name];
+/** The attribute an operand names (evaluateCondition checked every placeholder is defined). */
+function attributeName(operand: Exclude<Operand, { kind: 'value' }>, scope: Scope): string {
+  return operand.kind === 'path' ? operand.name : scope.names[operand.token]!;
+}
+
+function resolve(operand: Operand, scope: Scope): AttributeValue | undefined {
+  return operand.kind === 'value' ? scope.values[operand.token] : scope.item[attributeName(operand, scope)];
 }
 
 function typeOf(value: AttributeValue): string {
@@ -195,16 +239,16 @@ function equal(a: AttributeValue, b: AttributeValue): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-function evaluate(node: Node, item: Item): boolean {
+function evaluate(node: Node, scope: Scope): boolean {
   switch (node.kind) {
     case 'and':
-      return evaluate(node.left, item) && evaluate(node.right, item);
+      return evaluate(node.left, scope) && evaluate(node.right, scope);
     case 'or':
-      return evaluate(node.left, item) || evaluate(node.right, item);
+      return evaluate(node.left, scope) || evaluate(node.right, scope);
     case 'not':
-      return !evaluate(node.operand, item);
+      return !evaluate(node.operand, scope);
     case 'compare': {
-      const [a, b] = [resolve(node.left, item), resolve(node.right, item)];
+      const [a, b] = [resolve(node.left, scope), resolve(node.right, scope)];
       // A missing attribute makes every comparison false, `<>` included (DynamoDB's behaviour).
       if (!a || !b) return false;
       if (node.op === '=') return equal(a, b);
@@ -214,32 +258,32 @@ function evaluate(node: Node, item: Item): boolean {
       return { '<': ordered < 0, '<=': ordered <= 0, '>': ordered > 0, '>=': ordered >= 0 }[node.op]!;
     }
     case 'between': {
-      const [v, low, high] = [node.subject, node.low, node.high].map((o) => resolve(o, item));
+      const [v, low, high] = [node.subject, node.low, node.high].map((o) => resolve(o, scope));
       if (!v || !low || !high) return false;
       const [fromLow, toHigh] = [order(v, low), order(v, high)];
       return fromLow !== undefined && toHigh !== undefined && fromLow >= 0 && toHigh <= 0;
     }
     case 'in': {
-      const v = resolve(node.subject, item);
+      const v = resolve(node.subject, scope);
       return (
         v !== undefined &&
         node.list.some((o) => {
-          const candidate = resolve(o, item);
+          const candidate = resolve(o, scope);
           return candidate !== undefined && equal(v, candidate);
         })
       );
     }
     case 'function':
-      return callFunction(node.name, node.args, item);
+      return callFunction(node.name, node.args, scope);
   }
 }
 
-function callFunction(name: string, args: Operand[], item: Item): boolean {
+function callFunction(name: string, args: Operand[], scope: Scope): boolean {
   const [first, second] = args;
-  if (first?.kind !== 'path')
+  if (first === undefined || first.kind === 'value')
     throw new ConditionValidationError(`Invalid ConditionExpression: ${name} needs an attribute path first`);
-  const value = item[first.name];
-  const argument = second && resolve(second, item);
+  const value = scope.item[attributeName(first, scope)];
+  const argument = second && resolve(second, scope);
   switch (name) {
     case 'attribute_exists':
       return value !== undefined;

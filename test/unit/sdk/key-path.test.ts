@@ -1,6 +1,8 @@
 import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { BasePersistenceLayer, type IdempotencyRecord } from '@aws-lambda-powertools/idempotency/persistence';
 import { search } from '@aws-lambda-powertools/jmespath';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { BatchingDynamoDBPersistenceLayer } from '../../../functions/sdk/idempotency-store.ts';
 import { compileKeySelector } from '../../../functions/sdk/key-path.ts';
@@ -80,7 +82,26 @@ class BatchingKeyOnly extends BatchingDynamoDBPersistenceLayer {
   key(data: unknown): string {
     return this.getHashedIdempotencyKey(data as never);
   }
+  itemKey(idempotencyKey: string): Record<string, AttributeValue> {
+    return this.getKey(idempotencyKey);
+  }
 }
+
+class PowertoolsItemKey extends DynamoDBPersistenceLayer {
+  itemKey(idempotencyKey: string): Record<string, AttributeValue> {
+    return this.getKey(idempotencyKey);
+  }
+}
+
+describe("the batching store's item keys", () => {
+  it("are Powertools' DynamoDB keys", () => {
+    const options = { tableName: 't', clientConfig: { region: 'eu-west-1' } };
+    const powertools = new PowertoolsItemKey(options);
+    const batching = new BatchingKeyOnly(options);
+    for (const key of ['fn#abc==', '', 'é😀 "quoted" \\ back', `fn#${'x'.repeat(300)}`])
+      expect(batching.itemKey(key)).toEqual(powertools.itemKey(key));
+  });
+});
 
 describe("the batching store's remembered keys", () => {
   it("are Powertools' hashes, for the key prefix of the moment; selections other than strings are hashed each time", () => {
