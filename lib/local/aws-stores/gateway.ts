@@ -22,6 +22,12 @@ import {
   validation,
 } from './dynamodb-transactions.ts';
 import { type GlueJournal, isGlueRead } from './glue-journal.ts';
+import {
+  type InProcessAnswer,
+  type InProcessAnswerer,
+  type InProcessRequest,
+  registerInProcessAnswerer,
+} from './in-process-answers.ts';
 
 export type StoreName = 's3' | 'dynamodb' | 'moto';
 
@@ -73,7 +79,7 @@ export function storeFor(headers: http.IncomingHttpHeaders, url: string): StoreN
   return 'moto';
 }
 
-export class AwsGateway {
+export class AwsGateway implements InProcessAnswerer {
   /** Not an AWS path: readiness asks here whether every store serves. */
   static readonly HEALTH_PATH = '/_stratus/health';
   /** Names of the stores that are down (set by the emulator once its stores run). */
@@ -87,6 +93,7 @@ export class AwsGateway {
   private readonly tableLocks = new TableLocks();
   private readonly keySchemas = new Map<string, Promise<string[]>>();
   private readonly memoryTables: Map<string, DurableTable>;
+  private unregister: () => void = () => {};
 
   private constructor(private readonly options: GatewayOptions) {
     this.memoryTables = new Map((options.memoryTables ?? []).map((table) => [table.name, table]));
@@ -103,7 +110,35 @@ export class AwsGateway {
         resolve();
       });
     });
+    gateway.unregister = registerInProcessAnswerer(gateway.url, gateway);
     return gateway;
+  }
+
+  get heldTables(): string[] {
+    return [...this.memoryTables.keys()];
+  }
+
+  /**
+   * A DynamoDB request for a held table, from an execution environment of this process
+   * (function-host/held-table-transport.ts): answered as {@link handleDynamoDb} answers it over HTTP; undefined
+   * for anything else, which the environment then sends over HTTP.
+   */
+  async answerInProcess(request: InProcessRequest): Promise<InProcessAnswer | undefined> {
+    if (!request.target.startsWith('DynamoDB_') || !this.server.listening) return undefined;
+    const operation = request.target.slice(request.target.indexOf('.') + 1);
+    if (!MEMORY_TABLE_OPERATIONS.has(operation)) return undefined;
+    let parsed: Record<string, unknown>;
+    try {
+      parsed = JSON.parse(request.body) as Record<string, unknown>;
+    } catch {
+      return undefined;
+    }
+    const answer = await this.fromMemory(operation, parsed, request.headers).catch((error: Error) =>
+      storeFailure(`the local DynamoDB store failed: ${error.message}`),
+    );
+    if (!answer) return undefined;
+    this.routed.dynamodb++;
+    return { status: answer.status, headers: answerHeaders(answer), body: JSON.stringify(answer.payload) };
   }
 
   get url(): string {
@@ -124,6 +159,7 @@ export class AwsGateway {
   }
 
   async stop(): Promise<void> {
+    this.unregister();
     for (const wake of this.waiters) wake();
     this.waiters = [];
     this.server.closeAllConnections();
@@ -386,12 +422,16 @@ function unavailableAnswer(message: string): DynamoDbAnswer {
 
 /** A DynamoDB JSON answer made here. */
 function send(response: http.ServerResponse, answer: DynamoDbAnswer): void {
+  response.writeHead(answer.status, answerHeaders(answer));
+  response.end(JSON.stringify(answer.payload));
+}
+
+function answerHeaders(answer: DynamoDbAnswer): Record<string, string> {
   const type = String(answer.payload.__type ?? '');
-  response.writeHead(answer.status, {
+  return {
     'content-type': 'application/x-amz-json-1.0',
     ...(type === 'ServiceUnavailable' ? { 'x-amzn-errortype': type } : {}),
-  });
-  response.end(JSON.stringify(answer.payload));
+  };
 }
 
 /** `promise`'s value, or undefined once `ms` passed. */

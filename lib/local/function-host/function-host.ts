@@ -11,10 +11,12 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { FUNCTION_ENV } from '../../core/function-env.ts';
 import type { MskEvent } from '../../core/msk-event.ts';
 import type { InvokeResult } from '../event-source/types.ts';
 import { bundleModule } from './bundle.ts';
 import type { FunctionIdentity } from './context.ts';
+import { heldTableTransport } from './held-table-transport.ts';
 import type { InvocationCapture, InvokeReply, InvokeRequest, LoadMessage, WorkerInit } from './protocol.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -202,11 +204,15 @@ export class FunctionHost {
   }
 
   private spawn(): Environment {
+    const env = { ...process.env, ...this.options.env };
+    const transport = heldTableTransport(env[FUNCTION_ENV.awsEndpoint]);
     const worker = new Worker(BOOTSTRAP, {
-      env: { ...process.env, ...this.options.env },
-      workerData: this.init,
+      env,
+      workerData: { ...this.init, heldTables: transport?.init } satisfies WorkerInit,
+      transferList: transport ? [transport.init.port] : [],
     });
     worker.unref();
+    if (transport) worker.once('exit', transport.close);
     // The thread starts while the bundles build; it waits for this message before importing anything.
     void this.modulesToLoad().then((load) => worker.postMessage({ load } satisfies LoadMessage));
     let markReady: () => void = () => {};

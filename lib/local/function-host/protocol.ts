@@ -1,5 +1,6 @@
 /** Messages between a FunctionHost and its worker threads. */
 import type { FunctionIdentity } from './context.ts';
+import type { HeldTableTransportInit } from './held-table-transport.ts';
 
 export interface WorkerInit {
   /** Absolute path of the handler module. */
@@ -11,6 +12,8 @@ export interface WorkerInit {
   identity: FunctionIdentity;
   /** `stratus invoke`: record outputs and print lines per invocation (see FunctionHostOptions.capture). */
   capture?: { produce: boolean };
+  /** The held tables' port to the gateway, when the gateway runs in this process (held-table-transport.ts). */
+  heldTables?: HeldTableTransportInit;
 }
 
 /** What one invocation printed and produced, in capture mode. */

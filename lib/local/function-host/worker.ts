@@ -6,6 +6,7 @@
 import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 import { lambdaContext } from './context.ts';
+import { installHeldTableTransport } from './held-table-transport.ts';
 import { installKafkajsSpeedups } from './kafkajs-speedups.ts';
 import type { InvocationCapture, InvokeReply, InvokeRequest, WorkerInit } from './protocol.ts';
 
@@ -16,6 +17,8 @@ const port = parentPort!;
 
 // Before the handler's module loads kafkajs' producer: the environment's outputs cost less CPU, same bytes.
 installKafkajsSpeedups();
+// Before the handler's module loads the AWS SDK: the held tables' requests skip the loopback socket.
+if (init.heldTables) installHeldTableTransport(init.heldTables);
 
 // Capture mode (`stratus invoke`): outputs and dead letters are recorded (and produced only when asked), and
 // idempotency keys live in memory for this one container, so an invoke never marks dev's records as done.
