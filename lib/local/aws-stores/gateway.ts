@@ -6,7 +6,8 @@
  * for it wait (up to `holdMs`) instead of failing; Glue writes moto acknowledged are journaled before the
  * client hears of them (glue-journal.ts). The item operations of the tables in `memoryTables` (the idempotency
  * table) are answered here, from memory made durable by a log (durable-table.ts): the hot path of idempotency
- * then costs neither dynalite nor a second HTTP hop.
+ * then costs neither dynalite nor a second HTTP hop — and for the execution environments of this process no
+ * HTTP at all: they hand those requests over a message port (answerInProcess, function-host/held-table-transport.ts).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -133,9 +134,7 @@ export class AwsGateway implements InProcessAnswerer {
     } catch {
       return undefined;
     }
-    const answer = await this.fromMemory(operation, parsed, request.headers).catch((error: Error) =>
-      storeFailure(`the local DynamoDB store failed: ${error.message}`),
-    );
+    const answer = await this.heldTableAnswer(operation, parsed, request.headers);
     if (!answer) return undefined;
     this.routed.dynamodb++;
     return { status: answer.status, headers: answerHeaders(answer), body: JSON.stringify(answer.payload) };
@@ -282,9 +281,7 @@ export class AwsGateway implements InProcessAnswerer {
       return this.proxy(request, response, 'dynamodb', body);
     }
     if (maybeMemory) {
-      const answer = await this.fromMemory(operation, parsed, request.headers).catch((error: Error) =>
-        storeFailure(`the local DynamoDB store failed: ${error.message}`),
-      );
+      const answer = await this.heldTableAnswer(operation, parsed, request.headers);
       if (answer) return send(response, answer);
     }
     if (operation !== 'TransactWriteItems' && !isItemWrite(operation))
@@ -305,6 +302,17 @@ export class AwsGateway implements InProcessAnswerer {
       return unavailable(response, `the local dynamodb store failed: ${(error as Error).message}`);
     }
     send(response, answer);
+  }
+
+  /** {@link fromMemory}, a failure of the held table answered as DynamoDB's InternalServerError. */
+  private heldTableAnswer(
+    operation: string,
+    body: Record<string, unknown>,
+    headers: http.IncomingHttpHeaders,
+  ): Promise<DynamoDbAnswer | undefined> {
+    return this.fromMemory(operation, body, headers).catch((error: Error) =>
+      storeFailure(`the local DynamoDB store failed: ${error.message}`),
+    );
   }
 
   /**
