@@ -16,6 +16,10 @@
  * DynamoDB client for a consumer without idempotency (~150 ms of a ~330 ms init, measured in a worker thread).
  * A bundle is therefore a directory, `<handler>-<digest>/`, holding `<handler>.mjs` and its chunks.
  *
+ * A function whose topics have no quality rules gets the CEL evaluator's stand-in instead of the evaluator, as its
+ * Lambda bundle does (lib/aws/consumer-bundling.ts): the SDK never builds a CEL environment then, and importing the
+ * evaluator cost each execution environment ~40–100 ms of its init.
+ *
  * A handler that does not build (a syntax error, a missing import) is loaded through tsx instead, so its error
  * reaches the invocation exactly as before (Runtime.ImportModuleError with the loader's message).
  */
@@ -33,27 +37,43 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
+import { CEL_NOT_BUNDLED } from '../../aws/consumer-bundling.ts';
 
 /** Bundles older than this are removed when a new one is written. */
 const KEEP_MS = 24 * 60 * 60 * 1000;
+
+export interface BundleModuleOptions {
+  /**
+   * Bundle the CEL evaluator: false when the function's topics have no quality rules (no
+   * STRATUS_QUALITY_RULES_FILE), which puts the stand-in in its place.
+   * @default true
+   */
+  celEvaluator?: boolean;
+}
 
 /**
  * Builds `entry` into an ESM bundle and returns its path, or undefined when it cannot be bundled here (it
  * does not build, or no node_modules above it to resolve packages from).
  */
-export async function bundleModule(source: string): Promise<string | undefined> {
+export async function bundleModule(
+  source: string,
+  options: BundleModuleOptions = {},
+): Promise<string | undefined> {
   // Where the file really is, as Node resolves it (symlinks followed): a project whose functions directory is
   // a link gets its packages from the node_modules beside the real sources, as tsx would load them.
   const entry = realPath(source);
   const cache = cacheDirFor(entry);
   if (!cache) return undefined;
   const stem = path.basename(entry).replace(/\.[^.]+$/, '');
+  const alias: Record<string, string> =
+    options.celEvaluator === false ? { '@marcbachmann/cel-js': CEL_NOT_BUNDLED } : {};
   let files: Array<{ name: string; text: string }>;
   try {
     const result = await build({
       entryPoints: [entry],
       bundle: true,
       packages: 'external',
+      alias,
       platform: 'node',
       format: 'esm',
       splitting: true,

@@ -197,7 +197,9 @@ export class FunctionHost {
   /** The bundles of the worker and the handler, or neither (then the worker loads them through tsx). */
   private modulesToLoad(): Promise<LoadMessage['load']> {
     workerBundle ??= bundleModule(path.join(HERE, 'worker.ts'));
-    this.modules ??= Promise.all([workerBundle, bundleModule(this.init.handlerFile)]).then(
+    // As on Lambda, the CEL evaluator is bundled only for a function whose topics have quality rules.
+    const celEvaluator = this.options.env[FUNCTION_ENV.qualityRulesFile] !== undefined;
+    this.modules ??= Promise.all([workerBundle, bundleModule(this.init.handlerFile, { celEvaluator })]).then(
       ([worker, handler]) => (worker && handler ? { worker, handler } : {}),
     );
     return this.modules;

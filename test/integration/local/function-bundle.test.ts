@@ -10,12 +10,22 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bundleModule } from '../../../lib/local/function-host/bundle.ts';
 
 const REPO = path.resolve(import.meta.dirname, '../../..');
 const run = promisify(execFile);
+/** What clickstream.sessionize's module needs at import (the SDK reads its settings at init). */
+const SESSIONIZE_ENV = {
+  STRATUS_TENANT: 'clickstream',
+  STRATUS_CONSUMER: 'sessionize',
+  STRATUS_SOURCE_TOPIC: 'clickstream.page-views',
+  STRATUS_OUTPUT_TOPIC: 'clickstream.sessions',
+  STRATUS_KAFKA_BROKERS: '127.0.0.1:1',
+  STRATUS_KAFKA_AUTH: 'plaintext',
+};
 const project = mkdtempSync(path.join(os.tmpdir(), 'stratus-linked-functions-'));
 afterAll(() => rmSync(project, { recursive: true, force: true }));
 
@@ -56,18 +66,52 @@ describe('handler bundles', () => {
       ],
       {
         cwd: os.tmpdir(),
-        env: {
-          ...process.env,
-          STRATUS_TENANT: 'clickstream',
-          STRATUS_CONSUMER: 'sessionize',
-          STRATUS_SOURCE_TOPIC: 'clickstream.page-views',
-          STRATUS_OUTPUT_TOPIC: 'clickstream.sessions',
-          STRATUS_KAFKA_BROKERS: '127.0.0.1:1',
-          STRATUS_KAFKA_AUTH: 'plaintext',
-        },
+        env: { ...process.env, ...SESSIONIZE_ENV },
       },
     );
     expect(JSON.parse(stdout)).toEqual({ handler: 'function', kafkajs: true, lazy: [] });
+  });
+
+  it('loads the CEL evaluator at init only for a function whose topics have quality rules, as on Lambda', async () => {
+    // cel-js is an ES module, which require.cache does not show: a resolve hook reports its import.
+    const hooks = mkdtempSync(path.join(os.tmpdir(), 'stratus-cel-hook-'));
+    const hook = path.join(hooks, 'hook.mjs');
+    writeFileSync(
+      hook,
+      `export async function resolve(specifier, context, next) {
+         if (specifier === '@marcbachmann/cel-js') process.stderr.write('cel-js imported\\n');
+         return next(specifier, context);
+       }`,
+    );
+    const register = `data:text/javascript,import{register}from"node:module";register(${JSON.stringify(pathToFileURL(hook).href)})`;
+    const importsCel = async (celEvaluator: boolean) => {
+      const bundle = await bundleModule(path.join(REPO, 'functions/clickstream/sessionize.ts'), {
+        celEvaluator,
+      });
+      const { stdout, stderr } = await run(
+        process.execPath,
+        [
+          '--import',
+          register,
+          '--input-type=module',
+          '-e',
+          `const m = await import(${JSON.stringify(bundle)}); console.log(typeof m.handler)`,
+        ],
+        { cwd: os.tmpdir(), env: { ...process.env, ...SESSIONIZE_ENV } },
+      );
+      expect(stdout.trim()).toBe('function');
+      return { bundle, imported: stderr.includes('cel-js imported') };
+    };
+    try {
+      const without = await importsCel(false);
+      const withRules = await importsCel(true);
+      expect(without.imported).toBe(false);
+      expect(withRules.imported).toBe(true);
+      // Two bundles: a manifest edit that adds rules gets the evaluator.
+      expect(path.dirname(without.bundle!)).not.toBe(path.dirname(withRules.bundle!));
+    } finally {
+      rmSync(hooks, { recursive: true, force: true });
+    }
   });
 
   it('has no bundle for a handler with no node_modules above it (tsx loads it)', async () => {
