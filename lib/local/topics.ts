@@ -4,7 +4,7 @@
  * Idempotent: existing topics are brought up to the manifest (more partitions, new retention) and never
  * deleted or shrunk — like `AWS::MSK::Topic`, where PartitionCount only grows in place.
  */
-import kafkajs, { type Admin } from 'kafkajs';
+import kafkajs, { type Admin, type ITopicConfig } from 'kafkajs';
 
 // kafkajs is CommonJS and Node cannot see this export by name.
 const { ConfigResourceTypes } = kafkajs;
@@ -51,6 +51,21 @@ export async function waitUntilReadable(admin: Admin, topics: readonly string[])
   }
 }
 
+/**
+ * Creates `topics` and waits until each answers offset requests; returns createTopics' answer (false when they
+ * all existed). Not kafkajs' `waitForLeaders`: it reads the new topics' metadata once they exist and retries only
+ * LEADER_NOT_AVAILABLE, while a KRaft broker under load may still answer UNKNOWN_TOPIC_OR_PARTITION for a moment —
+ * createTopics then fails with "This server does not host this topic-partition" (it did in a fresh-clone CI run).
+ */
+export async function createTopicsReadable(admin: Admin, topics: ITopicConfig[]): Promise<boolean> {
+  const created = await admin.createTopics({ topics });
+  await waitUntilReadable(
+    admin,
+    topics.map((topic) => topic.topic),
+  );
+  return created;
+}
+
 /** Create or update the topics; returns what was done per topic. */
 export async function provisionTopics(admin: Admin, topics: readonly TopicSpec[]): Promise<TopicChange[]> {
   const existing = new Set(await admin.listTopics());
@@ -59,21 +74,17 @@ export async function provisionTopics(admin: Admin, topics: readonly TopicSpec[]
   const changes: TopicChange[] = [];
 
   if (missing.length > 0) {
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: missing.map((topic) => ({
+    await createTopicsReadable(
+      admin,
+      missing.map((topic) => ({
         topic: topic.name,
         numPartitions: topic.partitions,
         replicationFactor: 1,
         configEntries: Object.entries(topicConfigEntries(topic)).map(([name, value]) => ({ name, value })),
       })),
-    });
+    );
     for (const topic of missing)
       changes.push({ topic: topic.name, action: 'created', partitions: topic.partitions });
-    await waitUntilReadable(
-      admin,
-      missing.map((topic) => topic.name),
-    );
   }
   if (present.length === 0) return changes;
 

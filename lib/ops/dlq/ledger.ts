@@ -7,6 +7,7 @@
  */
 import type { Admin, Kafka } from 'kafkajs';
 import { dlqRedriveLedgerTopicName } from '../../core/naming.ts';
+import { createTopicsReadable } from '../../local/topics.ts';
 import { readLedgerRecords } from './read.ts';
 
 /** Header on a redriven copy: the DLQ record it came from, `<topic>/<partition>/<offset>`. */
@@ -47,10 +48,9 @@ export async function ensureLedgerTopic(admin: Admin, tenant: string): Promise<s
   const topic = dlqRedriveLedgerTopicName(tenant);
   if ((await admin.listTopics()).includes(topic)) return topic;
   try {
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [{ topic, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }],
-    });
+    await createTopicsReadable(admin, [
+      { topic, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
+    ]);
   } catch (error) {
     // Another redrive created it first.
     if ((error as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS') throw error;

@@ -24,6 +24,7 @@ import { localFunctionEnvironment } from '../../local/function-host/environment.
 import { FunctionHost } from '../../local/function-host/index.ts';
 import { createLakehouse } from '../../local/sink/lakehouse.ts';
 import { type RunningSink, startSink } from '../../local/sink/sink-runner.ts';
+import { createTopicsReadable } from '../../local/topics.ts';
 import type { ConsumerSpec, PlatformSpec, TenantSpec } from '../../manifest/spec.ts';
 import type { OffsetRange } from '../shared/read-range.ts';
 import { type BoundedReplayResult, runBoundedReplay } from './bounded.ts';
@@ -144,10 +145,7 @@ async function startSandboxSinks(
   await admin.connect();
   try {
     if (!(await admin.listTopics()).includes(outputTopic))
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: [{ topic: outputTopic, numPartitions: output.partitions }],
-      });
+      await createTopicsReadable(admin, [{ topic: outputTopic, numPartitions: output.partitions }]);
   } finally {
     await admin.disconnect();
   }

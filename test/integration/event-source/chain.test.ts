@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { eventRecords } from '../../../lib/core/msk-event.ts';
+import { createTopicsReadable } from '../../../lib/local/topics.ts';
 import {
   admin,
   consumerSpec,
@@ -19,10 +20,7 @@ describe('chains', () => {
   it("a processor's output topic feeds the next consumer's mapping", async () => {
     const source = await freshTopic();
     const output = `${source.tenant}.enriched`;
-    await (await admin()).createTopics({
-      waitForLeaders: true,
-      topics: [{ topic: output, numPartitions: 1 }],
-    });
+    await createTopicsReadable(await admin(), [{ topic: output, numPartitions: 1 }]);
     await producer.connect();
     const processor = await startMapping(consumerSpec(source), {
       invoke: async (event) => {

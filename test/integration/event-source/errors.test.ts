@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type DlqEnvelope, parseDlqEnvelope } from '../../../lib/core/dlq-envelope.ts';
 import { eventRecords } from '../../../lib/core/msk-event.ts';
+import { createTopicsReadable } from '../../../lib/local/topics.ts';
 import {
   admin,
   committedOffset,
@@ -176,10 +177,7 @@ describe('error handling', () => {
     await waitFor(() => errors.length >= 1, 20_000, 'a failed DLQ write');
     await sleep(300);
     expect(await committedOffset(spec.groupId, topic.topic)).toBe(0);
-    await (await admin()).createTopics({
-      waitForLeaders: true,
-      topics: [{ topic: missingDlq, numPartitions: 1 }],
-    });
+    await createTopicsReadable(await admin(), [{ topic: missingDlq, numPartitions: 1 }]);
     await mapping.drained();
     expect((await deadLetters(missingDlq, 1))[0]!.reason).toBe('RETRIES_EXHAUSTED');
   });

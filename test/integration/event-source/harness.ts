@@ -12,7 +12,7 @@ import {
   type InvokeResult,
   startEventSourceMapping,
 } from '../../../lib/local/event-source/index.ts';
-import { waitUntilReadable } from '../../../lib/local/topics.ts';
+import { createTopicsReadable } from '../../../lib/local/topics.ts';
 import type { ConsumerSpec } from '../../../lib/manifest/spec.ts';
 import { testServices, uniqueName } from '../../support/services.ts';
 
@@ -39,14 +39,10 @@ export async function freshTopic(partitions = 1): Promise<{ tenant: string; topi
   const tenant = uniqueName('es');
   const topic = `${tenant}.events`;
   const dlq = `${tenant}.dlq`;
-  await (await admin()).createTopics({
-    waitForLeaders: true,
-    topics: [
-      { topic, numPartitions: partitions },
-      { topic: dlq, numPartitions: 1 },
-    ],
-  });
-  await waitUntilReadable(await admin(), [topic, dlq]);
+  await createTopicsReadable(await admin(), [
+    { topic, numPartitions: partitions },
+    { topic: dlq, numPartitions: 1 },
+  ]);
   return { tenant, topic, dlq };
 }
 

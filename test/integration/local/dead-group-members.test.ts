@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { removeGroupMembers } from '../../../lib/local/dead-group-members.ts';
+import { createTopicsReadable } from '../../../lib/local/topics.ts';
 import { testServices, uniqueName } from '../../support/services.ts';
 
 const REPO = path.resolve(import.meta.dirname, '../../..');
@@ -42,7 +43,7 @@ describe('members of a killed run', () => {
     const admin = client.admin();
     await admin.connect();
     try {
-      await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 1 }] });
+      await createTopicsReadable(admin, [{ topic, numPartitions: 1 }]);
       const producer = client.producer();
       await producer.connect();
       await producer.send({ topic, messages: [{ value: 'one' }] });

@@ -1,5 +1,6 @@
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { createTopicsReadable } from '../../../lib/local/topics.ts';
 import { testServices, uniqueName } from '../../support/services.ts';
 
 describe('shared test services', () => {
@@ -9,7 +10,7 @@ describe('shared test services', () => {
     const topic = uniqueName('svc');
     const admin = client.admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true });
+    await createTopicsReadable(admin, [{ topic, numPartitions: 2 }]);
     const producer = client.producer({ idempotent: true });
     await producer.connect();
     await producer.send({

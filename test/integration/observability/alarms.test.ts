@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createObservability, type Observability } from '../../../lib/local/observability/index.ts';
 import { waitFor } from '../../../lib/local/process-utils.ts';
 import { initialSinkStats } from '../../../lib/local/sink/sink-runner.ts';
+import { createTopicsReadable } from '../../../lib/local/topics.ts';
 import type { ConsumerSpec, SinkSpec, TenantSpec } from '../../../lib/manifest/spec.ts';
 import { testServices, uniqueName } from '../../support/services.ts';
 
@@ -39,13 +40,10 @@ describe('alarms on real lag', () => {
     kafka = testServices().kafka('alarm-test');
     admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({
-      topics: [
-        { topic, numPartitions: 1 },
-        { topic: dlq, numPartitions: 1 },
-      ],
-      waitForLeaders: true,
-    });
+    await createTopicsReadable(admin, [
+      { topic, numPartitions: 1 },
+      { topic: dlq, numPartitions: 1 },
+    ]);
     observability = await createObservability({
       tenants: [tenant],
       brokers: testServices().brokers,

@@ -5,6 +5,7 @@ import { Writable } from 'node:stream';
 import type { Admin } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../lib/cli/main.ts';
+import { createTopicsReadable } from '../../../lib/local/topics.ts';
 import { testServices, uniqueName } from '../../support/services.ts';
 
 function capture() {
@@ -52,7 +53,7 @@ describe('stratus lag', () => {
     const kafka = testServices().kafka('lag-cli-test');
     admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true });
+    await createTopicsReadable(admin, [{ topic, numPartitions: 2 }]);
     const producer = kafka.producer();
     await producer.connect();
     await producer.send({

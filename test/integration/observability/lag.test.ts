@@ -1,6 +1,7 @@
 import type { Consumer, Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../../lib/local/process-utils.ts';
+import { createTopicsReadable } from '../../../lib/local/topics.ts';
 import { type GroupLag, LagReader, type LagTarget, withRates } from '../../../lib/ops/lag.ts';
 import { testServices, uniqueName } from '../../support/services.ts';
 
@@ -22,7 +23,7 @@ describe('consumer lag read from Kafka', () => {
     kafka = testServices().kafka('lag-test');
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true });
+    await createTopicsReadable(admin, [{ topic, numPartitions: 2 }]);
     await admin.disconnect();
     reader = new LagReader({ kafka });
   });

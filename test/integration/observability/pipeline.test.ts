@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EventSourceMapping, startEventSourceMapping } from '../../../lib/local/event-source/index.ts';
 import { createObservability, type Observability } from '../../../lib/local/observability/index.ts';
 import { waitFor } from '../../../lib/local/process-utils.ts';
+import { createTopicsReadable } from '../../../lib/local/topics.ts';
 import type { ConsumerSpec, TenantSpec } from '../../../lib/manifest/spec.ts';
 import { LagReader } from '../../../lib/ops/lag.ts';
 import { testServices, uniqueName } from '../../support/services.ts';
@@ -59,13 +60,10 @@ describe('observability of a running consumer', () => {
     kafka = testServices().kafka('obs-pipeline');
     admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({
-      topics: [
-        { topic, numPartitions: 2 },
-        { topic: tenant.dlq.name, numPartitions: 1 },
-      ],
-      waitForLeaders: true,
-    });
+    await createTopicsReadable(admin, [
+      { topic, numPartitions: 2 },
+      { topic: tenant.dlq.name, numPartitions: 1 },
+    ]);
     // rateWindowMs 1: rates compare each sample with the one before it.
     observability = await createObservability({
       tenants: [tenant],

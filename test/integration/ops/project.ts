@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Kafka } from 'kafkajs';
 import { freePort } from '../../../lib/local/process-utils.ts';
-import { waitUntilReadable } from '../../../lib/local/topics.ts';
+import { createTopicsReadable } from '../../../lib/local/topics.ts';
 import { loadStratusOrThrow } from '../../../lib/manifest/index.ts';
 import type { StratusSpec, TenantSpec } from '../../../lib/manifest/spec.ts';
 import { uniqueName } from '../../support/services.ts';
@@ -70,13 +70,9 @@ ${(options.consumerExtra ?? []).map((line) => `    ${line}\n`).join('')}${option
   if (!tenant) throw new Error('fixture: tenant did not load');
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({
-    topics: tenant.topics.map((topic) => ({ topic: topic.name, numPartitions: topic.partitions })),
-    waitForLeaders: true,
-  });
-  await waitUntilReadable(
+  await createTopicsReadable(
     admin,
-    tenant.topics.map((topic) => topic.name),
+    tenant.topics.map((topic) => ({ topic: topic.name, numPartitions: topic.partitions })),
   );
   await admin.disconnect();
   return {

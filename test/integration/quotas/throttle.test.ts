@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tenantClientId } from '../../../lib/core/naming.ts';
 import { applyLocalQuotas } from '../../../lib/local/quotas.ts';
+import { createTopicsReadable } from '../../../lib/local/topics.ts';
 import { describeClientQuotas } from '../../../lib/ops/shared/client-quotas.ts';
 import { testServices, uniqueName } from '../../support/services.ts';
 import { loadProject } from '../../unit/manifest/fixture.ts';
@@ -26,7 +27,7 @@ describe('tenant Kafka quotas on the local broker', () => {
 
   beforeAll(async () => {
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+    await createTopicsReadable(admin, [{ topic, numPartitions: 1 }]);
   });
   afterAll(() => admin.disconnect());
 

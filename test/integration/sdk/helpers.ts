@@ -5,7 +5,7 @@ import { type AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/clien
 import type { IHeaders, Kafka } from 'kafkajs';
 import { vi } from 'vitest';
 import { ensureIdempotencyTable } from '../../../lib/local/aws-resources.ts';
-import { waitUntilReadable } from '../../../lib/local/topics.ts';
+import { createTopicsReadable } from '../../../lib/local/topics.ts';
 import { TEST_REGION, testServices, uniqueName } from '../../support/services.ts';
 
 export interface ConsumedMessage {
@@ -54,13 +54,9 @@ export async function createTopics(
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: topics.map((t) => ({ numPartitions: 1, replicationFactor: 1, ...t })),
-    });
-    await waitUntilReadable(
+    await createTopicsReadable(
       admin,
-      topics.map((t) => t.topic),
+      topics.map((t) => ({ numPartitions: 1, replicationFactor: 1, ...t })),
     );
   } finally {
     await admin.disconnect();

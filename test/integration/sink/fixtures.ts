@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Kafka } from 'kafkajs';
 import { glueDatabaseName, topicName } from '../../../lib/core/naming.ts';
-import { waitUntilReadable } from '../../../lib/local/topics.ts';
+import { createTopicsReadable } from '../../../lib/local/topics.ts';
 import type { SinkSpec, TopicSpec } from '../../../lib/manifest/spec.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
@@ -58,11 +58,7 @@ export function sinkFixture(options: {
 export async function createTopic(kafka: Kafka, topic: TopicSpec): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({
-    topics: [{ topic: topic.name, numPartitions: topic.partitions }],
-    waitForLeaders: true,
-  });
-  await waitUntilReadable(admin, [topic.name]);
+  await createTopicsReadable(admin, [{ topic: topic.name, numPartitions: topic.partitions }]);
   await admin.disconnect();
 }
 
