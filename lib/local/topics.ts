@@ -38,9 +38,9 @@ export function tenantTopics(tenants: readonly TenantSpec[]): TopicSpec[] {
 }
 
 /**
- * Waits until new topics answer offset requests. createTopics' waitForLeaders covers the controller's view;
- * the broker learns the new leaders a moment later, and a client that asks before then fails with
- * NOT_LEADER or UNKNOWN_TOPIC_OR_PARTITION.
+ * Waits until new topics answer offset requests. createTopics returns once the controller created them; the
+ * broker learns the new leaders a moment later, and a client that asks before then fails with NOT_LEADER or
+ * UNKNOWN_TOPIC_OR_PARTITION.
  */
 export async function waitUntilReadable(admin: Admin, topics: readonly string[]): Promise<void> {
   for (const topic of topics) {
