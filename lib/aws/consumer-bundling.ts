@@ -13,11 +13,13 @@ import { sdkCompanionFiles } from './sdk-companions.ts';
 /** kafkajs without its consumer and admin client; see the file's header. */
 export const KAFKAJS_PRODUCER_ONLY = PRODUCER_ONLY_ENTRY;
 
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+
 /** The CEL evaluator's stand-in for functions without quality rules; see the file's header. */
-export const CEL_NOT_BUNDLED = path.join(path.dirname(fileURLToPath(import.meta.url)), 'cel-not-bundled.cjs');
+export const CEL_NOT_BUNDLED = path.join(HERE, 'cel-not-bundled.cjs');
 
 /** `node:stream/web` with its modules loaded on first use; see the file's header. */
-export const LAZY_STREAM_WEB = path.join(path.dirname(fileURLToPath(import.meta.url)), 'lazy-stream-web.cjs');
+export const LAZY_STREAM_WEB = path.join(HERE, 'lazy-stream-web.cjs');
 
 /** esbuild settings of a consumer bundle, in the terms of esbuild's build API. */
 export interface ConsumerEsbuildOptions {

@@ -223,11 +223,9 @@ describe('Ajv on demand (stand-ins inside consumer bundles, the real Ajv in a co
   });
 
   it('leaves a handler that imports Ajv by its package names with the real Ajv in its bundle', async () => {
-    const result = await build({
-      ...consumerEsbuildOptions('node24', REPO_ROOT),
-      absWorkingDir: REPO_ROOT,
-      stdin: {
-        contents: `
+    const { file } = await bundleInlineHandler(
+      'own-ajv',
+      `
           import Ajv from 'ajv';
           import Ajv2019 from 'ajv/dist/2019.js';
           import addFormats from 'ajv-formats';
@@ -235,18 +233,7 @@ describe('Ajv on demand (stand-ins inside consumer bundles, the real Ajv in a co
           export const ok = ajv.validate({ type: 'string', format: 'date' }, '2026-12-01');
           export const bad = ajv.validate({ type: 'string', format: 'date' }, 'Tuesday');
           export const draft2019 = new Ajv2019().validate({ type: 'integer' }, 3);`,
-        resolveDir: REPO_ROOT,
-        sourcefile: 'own-ajv-handler.ts',
-        loader: 'ts',
-      },
-      bundle: true,
-      write: false,
-      outfile: path.join(asset, 'own-ajv.js'),
-      logLevel: 'silent',
-    });
-    const code = result.outputFiles.find((file) => file.path.endsWith('own-ajv.js'))!.text;
-    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'stratus-own-ajv-')), 'index.js');
-    writeFileSync(file, code);
+    );
     // No companion beside it: everything it uses is in its own bundle.
     expect(require(file)).toMatchObject({ ok: true, bad: false, draft2019: true });
   });
@@ -262,11 +249,9 @@ describe('node:stream/web in consumer bundles (loaded on first use)', () => {
   });
 
   it("loads nothing until an export is read, then Node's own module", async () => {
-    const result = await build({
-      ...consumerEsbuildOptions('node24', REPO_ROOT),
-      absWorkingDir: REPO_ROOT,
-      stdin: {
-        contents: `
+    const { file, code } = await bundleInlineHandler(
+      'lazy-stream-web',
+      `
           import { ReadableStream } from 'node:stream/web';
           export const loadedAtImport = process.moduleLoadList.includes('NativeModule stream/web');
           export async function read() {
@@ -275,19 +260,8 @@ describe('node:stream/web in consumer bundles (loaded on first use)', () => {
             for await (const chunk of stream) chunks.push(chunk);
             return chunks;
           }`,
-        resolveDir: REPO_ROOT,
-        sourcefile: 'streaming-handler.ts',
-        loader: 'ts',
-      },
-      bundle: true,
-      write: false,
-      outfile: path.join(os.tmpdir(), 'streaming.js'),
-      logLevel: 'silent',
-    });
-    const code = result.outputFiles.find((file) => file.path.endsWith('streaming.js'))!.text;
+    );
     expect(code.includes('require("node:stream/web")')).toBe(false);
-    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'stratus-lazy-stream-web-')), 'index.js');
-    writeFileSync(file, code);
     // A fresh process: this one has loaded web streams long ago.
     const { stdout } = await run(process.execPath, [
       '-e',
@@ -297,6 +271,26 @@ describe('node:stream/web in consumer bundles (loaded on first use)', () => {
     expect(JSON.parse(stdout)).toEqual({ atImport: false, chunks: ['a', 'b'], afterUse: true });
   });
 });
+
+/**
+ * A handler written inline, bundled with the consumer settings (as the CDK bundles) into `index.js` of a fresh
+ * directory with nothing beside it; returns the file and its code.
+ */
+async function bundleInlineHandler(name: string, contents: string): Promise<{ file: string; code: string }> {
+  const result = await build({
+    ...consumerEsbuildOptions('node24', REPO_ROOT),
+    absWorkingDir: REPO_ROOT,
+    stdin: { contents, resolveDir: REPO_ROOT, sourcefile: `${name}-handler.ts`, loader: 'ts' },
+    bundle: true,
+    write: false,
+    outfile: path.join(os.tmpdir(), `${name}.js`),
+    logLevel: 'silent',
+  });
+  const code = result.outputFiles.find((output) => output.path.endsWith(`${name}.js`))!.text;
+  const file = path.join(mkdtempSync(path.join(os.tmpdir(), `stratus-${name}-`)), 'index.js');
+  writeFileSync(file, code);
+  return { file, code };
+}
 
 /**
  * A prebuilt file (lib/aws/prebuilt-file.ts) is kept while its recorded inputs match, and rebuilt, to the same

@@ -8,8 +8,8 @@
  * thread — costing more CPU than the table itself. Nothing else changes: the AWS SDK still builds, signs and
  * retries the request and parses the answer (only its last step, `NodeHttpHandler.handle`, is replaced for these
  * requests), and the gateway answers with the code and the bytes it writes over HTTP (AwsGateway.answerInProcess).
- * Every other request — another table, another service, a body that is not a string, an aborted call, no gateway
- * in this process — takes the socket as before, and so does one the gateway declines or fails to answer here.
+ * Every other request — another table, another service, a streamed body, an aborted call, no gateway in this
+ * process — takes the socket as before, and so does one the gateway declines or fails to answer here.
  */
 import { createRequire } from 'node:module';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
