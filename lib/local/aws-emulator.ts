@@ -56,6 +56,15 @@ export interface AwsEmulatorOptions {
    * @default [LOCAL_IDEMPOTENCY_TABLE]
    */
   memoryTables?: string[];
+  /**
+   * Start S3 (s3proxy, a JVM) and moto (Python) only once this settles, and resolve as soon as the gateway and
+   * the DynamoDB store serve: requests for the two wait in the gateway meanwhile, as during a restart, and
+   * `allStoresServing` says when they serve. The local runtime passes its broker's start: the broker and the
+   * consumers need DynamoDB only, and the two slow starters would otherwise take the CPU the broker's start needs
+   * on the way to the first record (on two cores, the broker is ready about a second sooner).
+   * @default every store starts at once, and the emulator resolves once all serve
+   */
+  slowStoresAfter?: Promise<unknown>;
 }
 
 export interface AwsEmulator {
@@ -69,6 +78,11 @@ export interface AwsEmulator {
   restarts(): Record<StoreName, number>;
   /** Answers 200 when every store serves, 503 otherwise (readiness). */
   healthUrl?: string;
+  /**
+   * Resolves once every store has served (at once unless `slowStoresAfter`); rejects if one could not start, and
+   * the emulator is then stopped.
+   */
+  allStoresServing: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -86,6 +100,7 @@ export async function startAwsEmulator(options: AwsEmulatorOptions): Promise<Aws
       embedded: false,
       stores: () => ({}),
       restarts: () => ({ s3: 0, dynamodb: 0, moto: 0 }),
+      allStoresServing: Promise.resolve(),
       stop: async () => {},
     };
 
@@ -150,41 +165,66 @@ export async function startAwsEmulator(options: AwsEmulatorOptions): Promise<Aws
   };
 
   const supervisors = new Map<StoreName, Supervisor<StoreProcess>>();
-  const stopAll = async () => {
-    await Promise.all([...supervisors.values()].map((supervisor) => supervisor.stop()));
-    await gateway.stop();
-  };
+  // Aborts the first starts still under way when the emulator is stopped (Ctrl-C during start-up).
+  const firstStarts = new AbortController();
   const names = Object.keys(starters) as StoreName[];
-  const started = await Promise.allSettled(
-    names.map(async (store) => {
-      const label = STORE_LABELS[store];
-      const supervisor = await Supervisor.start({
-        name: label,
-        start: starters[store],
-        log,
-        // The store of a run that was just killed may still hold its directory's lock for a moment.
-        firstStartAttempts: 4,
-        onDown: () => {
-          gateway.storeDown(store);
-          options.availability?.markDown(label);
-        },
-        onRestarted: async (process) => {
-          gateway.storeUp(store, process.url);
-          await options.afterRestart?.(store).catch((error: Error) => log(`${label}: ${error.message}`));
-          options.availability?.markUp(label);
-        },
-      });
-      supervisors.set(store, supervisor);
-      gateway.storeUp(store, supervisor.current!.url);
-    }),
-  );
-  const failed = started.find((result): result is PromiseRejectedResult => result.status === 'rejected');
-  if (failed) {
-    await stopAll();
-    throw failed.reason;
-  }
+  const startStore = async (store: StoreName) => {
+    const label = STORE_LABELS[store];
+    const supervisor = await Supervisor.start({
+      name: label,
+      start: starters[store],
+      log,
+      signal: firstStarts.signal,
+      // The store of a run that was just killed may still hold its directory's lock for a moment.
+      firstStartAttempts: 4,
+      onDown: () => {
+        gateway.storeDown(store);
+        options.availability?.markDown(label);
+      },
+      onRestarted: async (process) => {
+        gateway.storeUp(store, process.url);
+        await options.afterRestart?.(store).catch((error: Error) => log(`${label}: ${error.message}`));
+        options.availability?.markUp(label);
+      },
+    });
+    supervisors.set(store, supervisor);
+    gateway.storeUp(store, supervisor.current!.url);
+  };
+  // A store whose first start is under way counts as down: not ready.
   gateway.healthCheck = () =>
     names.filter((store) => !supervisors.get(store)?.current).map((store) => STORE_LABELS[store]);
+  const slowStoresAfter = options.slowStoresAfter;
+  const first: StoreName[] = slowStoresAfter ? ['dynamodb'] : names;
+  const starting = new Map(
+    names.map((store) => {
+      const start = first.includes(store)
+        ? startStore(store)
+        : deferred(slowStoresAfter!, firstStarts.signal, () => startStore(store));
+      return [store, start] as const;
+    }),
+  );
+  let stopping: Promise<void> | undefined;
+  const stopAll = () => {
+    stopping ??= (async () => {
+      firstStarts.abort();
+      await Promise.allSettled(starting.values());
+      await Promise.all([...supervisors.values()].map((supervisor) => supervisor.stop()));
+      await gateway.stop();
+    })();
+    return stopping;
+  };
+  const startFailure = async (stores: StoreName[]) => {
+    const results = await Promise.allSettled(stores.map((store) => starting.get(store)!));
+    const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+    if (failed) {
+      await stopAll();
+      throw failed.reason;
+    }
+  };
+  await startFailure(first);
+  const allStoresServing = startFailure(names);
+  // Nobody may ask before a stop: its failure is also `stop()`'s business, not an unhandled rejection.
+  allStoresServing.catch(() => {});
   return {
     endpoint: gateway.url,
     embedded: true,
@@ -201,8 +241,24 @@ export async function startAwsEmulator(options: AwsEmulatorOptions): Promise<Aws
         StoreName,
         number
       >,
+    allStoresServing,
     stop: stopAll,
   };
+}
+
+/** Runs `start` once `after` settled (either way); gives up if `signal` aborts first (stopped meanwhile). */
+async function deferred<T>(
+  after: Promise<unknown>,
+  signal: AbortSignal,
+  start: () => Promise<T>,
+): Promise<T> {
+  const aborted = new Promise<void>((resolve) => {
+    if (signal.aborted) resolve();
+    signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  await Promise.race([after.catch(() => {}), aborted]);
+  if (signal.aborted) throw new Error('start abandoned (stopping)');
+  return start();
 }
 
 /** Replays the journaled Glue writes into a fresh moto, before the gateway sends it anything. */

@@ -4,7 +4,7 @@
  */
 import { Kafka, logLevel } from 'kafkajs';
 import { buildMskEvent, eventRecords, type MskEvent } from '../core/msk-event.ts';
-import { consumerFunctionName, localClusterArn, tenantClientId } from '../core/naming.ts';
+import { localClusterArn, tenantClientId } from '../core/naming.ts';
 import type { ConsumerSpec, PlatformSpec, TenantSpec } from '../manifest/spec.ts';
 import {
   type EventSourceMapping,
@@ -13,8 +13,8 @@ import {
   type PlatformAvailability,
   startEventSourceMapping,
 } from './event-source/index.ts';
-import { localFunctionEnvironment } from './function-host/environment.ts';
-import { FunctionHost } from './function-host/index.ts';
+import { type LocalFunctionEnvironmentInput, localFunctionEnvironment } from './function-host/environment.ts';
+import { FunctionHost, functionHostOptionsFor } from './function-host/index.ts';
 
 export interface ConsumerRunnerOptions {
   platform: PlatformSpec;
@@ -33,6 +33,24 @@ export interface ConsumerRunnerOptions {
   availability?: PlatformAvailability;
   /** Problems worth a line (a handler that fails to initialise). */
   log?: (line: string) => void;
+  /**
+   * A host made by {@link consumerFunctionHost} for this consumer, with these brokers and endpoint, whose first
+   * execution environment may already be initialising (lib/local/early-environments.ts).
+   * @default a new host
+   */
+  prewarmed?: FunctionHost;
+}
+
+/** The FunctionHost a manifest consumer runs in locally: the manifest's settings, the local environment. */
+export function consumerFunctionHost(options: LocalFunctionEnvironmentInput): FunctionHost {
+  const { platform, consumer } = options;
+  return new FunctionHost(
+    functionHostOptionsFor(consumer, {
+      rootDir: platform.rootDir,
+      env: localFunctionEnvironment(options),
+      region: platform.region,
+    }),
+  );
 }
 
 export interface ConsumerRunner {
@@ -55,17 +73,8 @@ export interface ConsumerRunner {
 export async function startConsumerRunner(options: ConsumerRunnerOptions): Promise<ConsumerRunner> {
   const { platform, tenant, consumer } = options;
   const eventSourceArn = localClusterArn(platform.region, platform.cluster.name);
-  const newHost = () =>
-    new FunctionHost({
-      handlerFile: consumer.handlerFile,
-      rootDir: platform.rootDir,
-      functionName: consumerFunctionName(tenant.name, consumer.key),
-      env: localFunctionEnvironment(options),
-      timeoutMs: consumer.timeoutMs,
-      memoryMb: consumer.memoryMb,
-      region: platform.region,
-    });
-  let host = newHost();
+  const newHost = () => consumerFunctionHost(options);
+  let host = options.prewarmed ?? newHost();
   // The mapping invokes through this, so a hot reload can swap the host underneath it.
   let onNewCode: ((at: number) => void) | undefined;
   const invoke = async (event: MskEvent) => {

@@ -15,6 +15,7 @@ import { localConsumerGroups } from './consumer-groups.ts';
 import { type ConsumerRunner, startConsumerRunner } from './consumer-runner.ts';
 import { removeControlToken, writeControlToken } from './control-token.ts';
 import { removeGroupMembers } from './dead-group-members.ts';
+import { EarlyEnvironments } from './early-environments.ts';
 import type { EventSourceObserver } from './event-source/index.ts';
 import { startLocalIngest } from './ingest-route.ts';
 import { createObservability, type Observability } from './observability/index.ts';
@@ -80,6 +81,12 @@ export interface RuntimeOptions {
   observerFor?: (groupId: string) => EventSourceObserver | undefined;
   /** What the runtime is doing, one line at a time (downloads, topics, consumers). */
   onProgress?: (line: string) => void;
+  /**
+   * Called once the tenants' topics exist, before the consumers and sinks start, with a client for the broker:
+   * `stratus dev` starts its demo producer here, so the first records wait in Kafka while the consumers join
+   * instead of being produced after everything started. Not awaited; a failure is the callback's to report.
+   */
+  onTopicsReady?: (kafka: Kafka, tenants: readonly TenantSpec[]) => void;
 }
 
 export interface Runtime {
@@ -186,6 +193,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   let kafkaService: SupervisedKafka | undefined;
   let startupDone = false;
   let awsService: AwsEmulator | undefined;
+  /** Consumers' environments started while the broker starts (lib/local/early-environments.ts). */
+  let early: EarlyEnvironments | undefined;
   /** Set once the consumers are known (see the idempotency table below). */
   let afterStoreRestart: ((store: StoreName) => Promise<void>) | undefined;
 
@@ -200,24 +209,43 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       ({ brokers, awsEndpoint } = options.services);
     } else {
       const logDir = options.logDir ?? paths.logDir;
+      const kafkaPort = options.ports?.kafka ?? platform.local.kafkaPort;
+      const brokerStarting = startSupervisedKafka({
+        port: kafkaPort,
+        controllerPort: options.ports?.kafkaController,
+        dataDir: options.kafkaDataDir ?? paths.kafkaDataDir,
+        keepLogsIn: logDir,
+        pickPorts: options.pickKafkaPorts,
+        onProgress: say,
+        log: say,
+        availability,
+      });
       const [brokerResult, awsResult] = await Promise.allSettled([
-        startSupervisedKafka({
-          port: options.ports?.kafka ?? platform.local.kafkaPort,
-          controllerPort: options.ports?.kafkaController,
-          dataDir: options.kafkaDataDir ?? paths.kafkaDataDir,
-          keepLogsIn: logDir,
-          pickPorts: options.pickKafkaPorts,
-          onProgress: say,
-          log: say,
-          availability,
-        }),
+        brokerStarting,
         startAwsEmulator({
           port: options.ports?.aws ?? platform.local.awsPort,
           dataDir: options.awsDataDir ?? paths.awsDataDir,
           logDir,
           onProgress: say,
           availability,
+          // The broker and the consumers need DynamoDB only; the sinks below wait for S3 and Glue.
+          slowStoresAfter: brokerStarting,
           afterRestart: (store) => afterStoreRestart?.(store) ?? Promise.resolve(),
+        }).then((aws) => {
+          // The broker's own address is known before it serves unless it picks its ports or is elsewhere.
+          if (!options.pickKafkaPorts && !process.env.KAFKA_BROKERS) {
+            const started = EarlyEnvironments.start({
+              platform,
+              tenants,
+              brokers: [`127.0.0.1:${kafkaPort}`],
+              awsEndpoint: aws.endpoint,
+              logLevel: options.functionLogLevel,
+            });
+            early = started;
+            // Pushed before the services are, so stopped after everything: the hosts no consumer took.
+            stack.push({ what: 'unused execution environments', stop: () => started.close() });
+          }
+          return aws;
         }),
       ]);
       // Pushed in start order; stopped in reverse: the broker last, after everything that talks to it. One
@@ -251,9 +279,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     } finally {
       await admin.disconnect();
     }
+    options.onTopicsReady?.(kafka, tenants);
     // After a kill, the dead run's members are still in the groups (Kafka keeps them across its restart) and
     // every join would wait out their sessions. Only on the broker this run started: nobody else is in its groups.
-    if (kafkaService?.embedded) {
+    const removingDeadMembers = async () => {
+      if (!kafkaService?.embedded) return;
       const groups = tenants.flatMap((tenant) => localConsumerGroups(tenant).map((group) => group.groupId));
       const removed = await removeGroupMembers(kafka, groups).catch((error: Error) => {
         say(
@@ -266,34 +296,37 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         say(
           `consumer groups: removed ${total} member(s) a killed run left in ${removed.map((group) => group.groupId).join(', ')}, so no join waits out their sessions`,
         );
-    }
+    };
 
     const consumers = tenants.flatMap((tenant) => tenant.consumers.map((consumer) => ({ tenant, consumer })));
-    if (consumers.some(({ consumer }) => consumer.idempotency)) {
+    const preparingIdempotency = async () => {
+      if (!consumers.some(({ consumer }) => consumer.idempotency)) return;
       const table = await ensureIdempotencyTable({ endpoint: awsEndpoint, region: platform.region });
       say(`idempotency table ${table} ready`);
-      if (awsService?.embedded) {
-        const released = await releaseInProgressRecords({ endpoint: awsEndpoint, region: platform.region });
+      if (!awsService?.embedded) return;
+      const released = await releaseInProgressRecords({ endpoint: awsEndpoint, region: platform.region });
+      if (released > 0)
+        say(
+          `idempotency: released ${released} in-progress record(s) whose invocations ended with the previous run`,
+        );
+      // The same after a restart of the DynamoDB store under the run: an invocation whose claim was written
+      // but whose answer was lost with the store (or whose release failed while it was down) left locks that
+      // would fail its records as "already in progress" until they expire with the invocation's timeout —
+      // counted attempts, then the DLQ. Released at a moment no invocation runs, so none is a live lock.
+      afterStoreRestart = async (store) => {
+        if (store !== 'dynamodb') return;
+        const released = await availability.withoutInvocations(() =>
+          releaseInProgressRecords({ endpoint: awsEndpoint, region: platform.region }),
+        );
         if (released > 0)
           say(
-            `idempotency: released ${released} in-progress record(s) whose invocations ended with the previous run`,
+            `idempotency: released ${released} in-progress record(s) of invocations that ended while the DynamoDB store was down`,
           );
-        // The same after a restart of the DynamoDB store under the run: an invocation whose claim was written
-        // but whose answer was lost with the store (or whose release failed while it was down) left locks that
-        // would fail its records as "already in progress" until they expire with the invocation's timeout —
-        // counted attempts, then the DLQ. Released at a moment no invocation runs, so none is a live lock.
-        afterStoreRestart = async (store) => {
-          if (store !== 'dynamodb') return;
-          const released = await availability.withoutInvocations(() =>
-            releaseInProgressRecords({ endpoint: awsEndpoint, region: platform.region }),
-          );
-          if (released > 0)
-            say(
-              `idempotency: released ${released} in-progress record(s) of invocations that ended while the DynamoDB store was down`,
-            );
-        };
-      }
-    }
+      };
+    };
+    // One talks to Kafka, the other to DynamoDB: side by side. Both are done before any consumer starts.
+    const prepared = await Promise.allSettled([removingDeadMembers(), preparingIdempotency()]);
+    for (const result of prepared) if (result.status === 'rejected') throw result.reason;
 
     let observability: Observability | undefined;
     const metricsPort = options.metricsPort ?? platform.local.metricsPort;
@@ -351,17 +384,22 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         logLevel: options.functionLogLevel,
         log: say,
         availability,
+        prewarmed: early?.take(consumer.groupId, brokers),
         observer: combineObservers(
           observability?.observerFor(consumer),
           options.observerFor?.(consumer.groupId),
         ),
       });
-    const startingSinks = startLocalSinks({
-      tenants,
-      kafka,
-      aws: awsClientConfig({ region: platform.region, endpoint: awsEndpoint }),
-      log: say,
-    });
+    const startingSinks = (awsService?.allStoresServing ?? Promise.resolve()).then(() =>
+      startLocalSinks({
+        tenants,
+        kafka,
+        aws: awsClientConfig({ region: platform.region, endpoint: awsEndpoint }),
+        log: say,
+      }),
+    );
+    // Awaited below, after the consumers: a failure meanwhile is not an unhandled rejection.
+    startingSinks.catch(() => {});
     const started = await Promise.allSettled(
       consumers.map(({ tenant, consumer }) => startOne(tenant, consumer)),
     );

@@ -36,6 +36,8 @@ export interface SupervisorOptions<T extends SupervisedProcess> {
    * @default 1
    */
   firstStartAttempts?: number;
+  /** Abandons the first start when aborted (stopped during start-up): `start` rejects, not retried. */
+  signal?: AbortSignal;
   /**
    * A process that served this long before dying is restarted after the initial delay again.
    * @default 30000
@@ -56,6 +58,9 @@ export class Supervisor<T extends SupervisedProcess> {
   /** Starts the process (a failure of this first start is the caller's error) and watches it from then on. */
   static async start<T extends SupervisedProcess>(options: SupervisorOptions<T>): Promise<Supervisor<T>> {
     const supervisor = new Supervisor(options);
+    const abandon = () => supervisor.abort.abort();
+    if (options.signal?.aborted) abandon();
+    options.signal?.addEventListener('abort', abandon, { once: true });
     const attempts = options.firstStartAttempts ?? 1;
     let delay = options.initialBackoffMs ?? 500;
     for (let attempt = 1; ; attempt++) {
@@ -63,14 +68,18 @@ export class Supervisor<T extends SupervisedProcess> {
         supervisor.process = await options.start(supervisor.abort.signal);
         break;
       } catch (error) {
-        if (attempt >= attempts) throw error;
+        if (attempt >= attempts || supervisor.abort.signal.aborted) {
+          options.signal?.removeEventListener('abort', abandon);
+          throw error;
+        }
         options.log(
           `${options.name} did not start (${(error as Error).message.split('\n')[0]}); trying again`,
         );
-        await sleep(delay);
+        await sleep(delay, undefined, { signal: supervisor.abort.signal }).catch(() => {});
         delay *= 2;
       }
     }
+    options.signal?.removeEventListener('abort', abandon);
     supervisor.loop = supervisor.watch(supervisor.process);
     return supervisor;
   }

@@ -97,6 +97,8 @@ async function dev(flags: DevFlags, ctx: CliContext): Promise<void> {
 
   let runtime: Runtime | undefined;
   let producer: DemoProducer | undefined;
+  // Started as soon as the topics exist: its first records are waiting when the consumers have joined.
+  let producerStarting: Promise<DemoProducer | undefined> | undefined;
   let dlq: DlqWatcher | undefined;
   let reload: HotReload | undefined;
   let portal: Portal | undefined;
@@ -110,6 +112,24 @@ async function dev(flags: DevFlags, ctx: CliContext): Promise<void> {
       spec,
       tenants: tenants.map((t) => t.name),
       onProgress: say,
+      onTopicsReady: (kafka, running) => {
+        if (!flags.producer) return;
+        producerStarting = startDemoProducer(kafka, running, {
+          rate: flags.rate,
+          onError: (error) => say(`demo producer: ${error.message}`),
+        }).then(
+          (started) => {
+            say(
+              `demo producer: ${flags.rate} events/s to ${started.topics.join(', ')} (--no-producer turns it off)`,
+            );
+            return started;
+          },
+          (error: Error) => {
+            say(`demo producer not started: ${error.message}`);
+            return undefined;
+          },
+        );
+      },
       // The moment the first invocation with records succeeds: its outputs are on their topic.
       observerFor: () => ({
         onInvocation: (info) => {
@@ -122,15 +142,7 @@ async function dev(flags: DevFlags, ctx: CliContext): Promise<void> {
     feed = runtime.handlerOutput;
     if (stopRequested) return;
     dlq = await watchDeadLetters(runtime.kafka, runtime.tenants);
-    if (flags.producer) {
-      producer = await startDemoProducer(runtime.kafka, runtime.tenants, {
-        rate: flags.rate,
-        onError: (error) => say(`demo producer: ${error.message}`),
-      });
-      say(
-        `demo producer: ${flags.rate} events/s to ${producer.topics.join(', ')} (--no-producer turns it off)`,
-      );
-    }
+    producer = await producerStarting;
     if (flags.watch)
       reload = startHotReload({
         runtime,
@@ -193,6 +205,8 @@ async function dev(flags: DevFlags, ctx: CliContext): Promise<void> {
   } finally {
     clearTimeout(timer);
     if (stopRequested) say('stopping: demo producer, consumers, sinks, AWS emulator, Kafka …');
+    // Started with the topics: it may be running even when the runtime's start failed after them.
+    producer ??= await producerStarting;
     await producer
       ?.stop()
       .catch((error: Error) => say(`demo producer did not stop cleanly: ${error.message}`));

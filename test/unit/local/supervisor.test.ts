@@ -66,6 +66,53 @@ describe('Supervisor', () => {
     expect(Date.now() - started).toBeLessThan(1_000);
     expect(supervisor.restarts).toBe(0);
   });
+
+  it('abandons a first start when its signal aborts: the start is not retried and nothing is left running', async () => {
+    const stop = new AbortController();
+    const pids: number[] = [];
+    const starting = Supervisor.start({
+      name: 'slow starter',
+      // A process that is up but never serves: the start gives up (and stops it) only when aborted.
+      start: async (signal) => {
+        const sleeper = await startSleep();
+        pids.push(sleeper.pid);
+        await new Promise<void>((resolve) =>
+          signal.addEventListener('abort', () => resolve(), { once: true }),
+        );
+        await sleeper.stop();
+        throw new Error('start abandoned (stopping)');
+      },
+      log: () => {},
+      signal: stop.signal,
+      firstStartAttempts: 4,
+      initialBackoffMs: 10,
+    });
+    while (pids.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    stop.abort();
+    await expect(starting).rejects.toThrow('start abandoned');
+    expect(pids).toHaveLength(1);
+    expect(alive(pids[0]!)).toBe(false);
+  });
+
+  it('a signal aborted after the first start leaves the process supervised: killed, it is restarted', async () => {
+    const stop = new AbortController();
+    const supervisor = await Supervisor.start({
+      name: 'sleeper',
+      start: startSleep,
+      log: () => {},
+      signal: stop.signal,
+      initialBackoffMs: 50,
+    });
+    stop.abort();
+    process.kill(supervisor.current!.pid, 'SIGKILL');
+    for (let i = 0; supervisor.restarts === 0; i++) {
+      if (i > 250) throw new Error('not restarted within 5 s');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const pid = supervisor.current!.pid;
+    await supervisor.stop();
+    expect(alive(pid)).toBe(false);
+  });
 });
 
 describe('Availability.withoutInvocations', () => {
