@@ -27,12 +27,20 @@ export class EarlyEnvironments {
 
   private constructor(private readonly brokers: string) {}
 
-  /** Makes each consumer's host and starts one environment in it (not awaited: a failing import shows later). */
+  /**
+   * Makes each consumer's host and starts one environment in it (not awaited: a failing import shows later).
+   * Never throws: a consumer whose host cannot be made gets none here, and its own start reports why.
+   */
   static start(options: EarlyEnvironmentsOptions): EarlyEnvironments {
     const early = new EarlyEnvironments(options.brokers.join(','));
     for (const tenant of options.tenants)
       for (const consumer of tenant.consumers) {
-        const host = consumerFunctionHost({ ...options, tenant, consumer });
+        let host: FunctionHost;
+        try {
+          host = consumerFunctionHost({ ...options, tenant, consumer });
+        } catch {
+          continue;
+        }
         early.hosts.set(consumer.groupId, host);
         // The consumer's warm-up invocation reports an environment that cannot start.
         host.prewarm().catch(() => {});
