@@ -213,7 +213,8 @@ export async function startAwsEmulator(options: AwsEmulatorOptions): Promise<Aws
     })();
     return stopping;
   };
-  const startFailure = async (stores: StoreName[]) => {
+  /** Resolves once `stores` serve; the first start failure stops the emulator and is thrown. */
+  const untilServing = async (stores: StoreName[]) => {
     const results = await Promise.allSettled(stores.map((store) => starting.get(store)!));
     const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
     if (failed) {
@@ -221,8 +222,8 @@ export async function startAwsEmulator(options: AwsEmulatorOptions): Promise<Aws
       throw failed.reason;
     }
   };
-  await startFailure(first);
-  const allStoresServing = startFailure(names);
+  await untilServing(first);
+  const allStoresServing = untilServing(names);
   // Nobody may ask before a stop: its failure is also `stop()`'s business, not an unhandled rejection.
   allStoresServing.catch(() => {});
   return {
