@@ -65,6 +65,11 @@ export interface AwsEmulatorOptions {
    * @default every store starts at once, and the emulator resolves once all serve
    */
   slowStoresAfter?: Promise<unknown>;
+  /**
+   * Abandons the stores' first starts (Ctrl-C during start-up): the emulator stops what it started and its start
+   * (or `allStoresServing`) rejects. Not looked at after that: stop with `stop()`.
+   */
+  signal?: AbortSignal;
 }
 
 export interface AwsEmulator {
@@ -167,6 +172,9 @@ export async function startAwsEmulator(options: AwsEmulatorOptions): Promise<Aws
   const supervisors = new Map<StoreName, Supervisor<StoreProcess>>();
   // Aborts the first starts still under way when the emulator is stopped (Ctrl-C during start-up).
   const firstStarts = new AbortController();
+  const abandon = () => firstStarts.abort();
+  if (options.signal?.aborted) abandon();
+  options.signal?.addEventListener('abort', abandon, { once: true });
   const names = Object.keys(starters) as StoreName[];
   const startStore = async (store: StoreName) => {
     const label = STORE_LABELS[store];
@@ -222,8 +230,13 @@ export async function startAwsEmulator(options: AwsEmulatorOptions): Promise<Aws
       throw failed.reason;
     }
   };
-  await untilServing(first);
-  const allStoresServing = untilServing(names);
+  await untilServing(first).catch((error: unknown) => {
+    options.signal?.removeEventListener('abort', abandon);
+    throw error;
+  });
+  const allStoresServing = untilServing(names).finally(() =>
+    options.signal?.removeEventListener('abort', abandon),
+  );
   // Nobody may ask before a stop: its failure is also `stop()`'s business, not an unhandled rejection.
   allStoresServing.catch(() => {});
   return {

@@ -85,8 +85,17 @@ export interface RuntimeOptions {
    * Called once the tenants' topics exist, before the consumers and sinks start, with a client for the broker:
    * `stratus dev` starts its demo producer here, so the first records wait in Kafka while the consumers join
    * instead of being produced after everything started. Not awaited; a failure is the callback's to report.
+   * What it returns is stopped with the runtime (also when the start fails or is given up), before the broker:
+   * a client still sending to a broker that is gone waits out its retries.
    */
-  onTopicsReady?: (kafka: Kafka, tenants: readonly TenantSpec[]) => void;
+  onTopicsReady?: (kafka: Kafka, tenants: readonly TenantSpec[]) => { stop(): Promise<void> } | undefined;
+  /**
+   * Abandons the start (Ctrl-C during start-up): the broker's and the stores' starts under way are given up, no
+   * further part is started, what already runs is stopped in order, and `startRuntime` rejects with
+   * `RuntimeStartAborted`. Once `startRuntime` resolved, the signal is not looked at: stop with `stop()`.
+   * @default the start runs to its end
+   */
+  signal?: AbortSignal;
 }
 
 export interface Runtime {
@@ -148,6 +157,14 @@ export class UnknownTenantError extends Error {
   }
 }
 
+/** `startRuntime` gave up because its `signal` aborted; everything it had started is stopped. */
+export class RuntimeStartAborted extends Error {
+  override name = 'RuntimeStartAborted';
+  constructor() {
+    super('start-up abandoned: stopped before everything had started');
+  }
+}
+
 /** A stop slower than this says how long each part took. */
 const SLOW_STOP_MS = 3_000;
 
@@ -197,11 +214,17 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   let early: EarlyEnvironments | undefined;
   /** Set once the consumers are known (see the idempotency table below). */
   let afterStoreRestart: ((store: StoreName) => Promise<void>) | undefined;
+  const { signal } = options;
+  /** Between the steps of the start: none begins after a stop was asked for. */
+  const unlessAborted = () => {
+    if (signal?.aborted) throw new RuntimeStartAborted();
+  };
 
   try {
     // Every topic schema goes into the local registry first: an incompatible change stops here, before
     // anything reads or writes with it (as the registry's check stops a deployment on AWS).
     for (const line of describeRegistrations(await registerTenantSchemas(platform, tenants))) say(line);
+    unlessAborted();
 
     let brokers: string[];
     let awsEndpoint: string;
@@ -219,6 +242,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         onProgress: say,
         log: say,
         availability,
+        signal,
       });
       const [brokerResult, awsResult] = await Promise.allSettled([
         brokerStarting,
@@ -230,10 +254,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
           availability,
           // The broker and the consumers need DynamoDB only; the sinks below wait for S3 and Glue.
           slowStoresAfter: brokerStarting,
+          signal,
           afterRestart: (store) => afterStoreRestart?.(store) ?? Promise.resolve(),
         }).then((aws) => {
           // The broker's own address is known before it serves unless it picks its ports or is elsewhere.
-          if (!options.pickKafkaPorts && !process.env.KAFKA_BROKERS) {
+          if (!options.pickKafkaPorts && !process.env.KAFKA_BROKERS && !signal?.aborted) {
             const started = EarlyEnvironments.start({
               platform,
               tenants,
@@ -260,6 +285,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         awsService = started;
         stack.push({ what: 'AWS emulator', stop: () => started.stop() });
       }
+      unlessAborted();
       if (brokerResult.status === 'rejected') throw brokerResult.reason;
       if (awsResult.status === 'rejected') throw awsResult.reason;
       const [broker, aws] = [brokerResult.value, awsResult.value];
@@ -270,6 +296,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       );
     }
 
+    unlessAborted();
     const kafka = new Kafka({ clientId: 'stratus-runtime', brokers, logLevel: logLevel.NOTHING });
     const admin = kafka.admin();
     await admin.connect();
@@ -279,7 +306,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     } finally {
       await admin.disconnect();
     }
-    options.onTopicsReady?.(kafka, tenants);
+    unlessAborted();
+    const topicClient = options.onTopicsReady?.(kafka, tenants);
+    if (topicClient) stack.push({ what: 'clients started with the topics', stop: () => topicClient.stop() });
     // After a kill, the dead run's members are still in the groups (Kafka keeps them across its restart) and
     // every join would wait out their sessions. Only on the broker this run started: nobody else is in its groups.
     const removingDeadMembers = async () => {
@@ -327,6 +356,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     // One talks to Kafka, the other to DynamoDB: side by side. Both are done before any consumer starts.
     const prepared = await Promise.allSettled([removingDeadMembers(), preparingIdempotency()]);
     for (const result of prepared) if (result.status === 'rejected') throw result.reason;
+    unlessAborted();
 
     let observability: Observability | undefined;
     const metricsPort = options.metricsPort ?? platform.local.metricsPort;
@@ -371,6 +401,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       }
     }
 
+    unlessAborted();
     // Started together, consumers and sinks: each joins its consumer group, which takes a moment per group.
     const runners: ConsumerRunner[] = [];
     const startOne = (tenant: TenantSpec, consumer: ConsumerSpec) =>
@@ -419,6 +450,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const failed = started.find((result) => result.status === 'rejected');
     if (failed) throw (failed as PromiseRejectedResult).reason;
     if (sinksStarted.status === 'rejected') throw sinksStarted.reason;
+    unlessAborted();
     const sinks = sinksStarted.value;
     const lookup = (groupId: string) => runners.find((runner) => runner.spec.groupId === groupId);
     const announce = (runner: ConsumerRunner) => {
@@ -491,6 +523,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     };
   } catch (error) {
     await stopAll();
-    throw error;
+    // A part given up because of the signal fails in its own words ("start abandoned"): the cause is the stop.
+    throw signal?.aborted ? new RuntimeStartAborted() : error;
   }
 }

@@ -33,6 +33,8 @@ export async function startSupervisedKafka(
   const supervisor = await Supervisor.start<KafkaBroker>({
     name: 'Kafka',
     log: options.log,
+    // Ctrl-C while the broker starts: the JVM is stopped and the start rejects.
+    signal: options.signal,
     start: async (signal) => {
       // A restart keeps the ports clients know: no moving to new ones after a clash then.
       const broker = await startEmbeddedKafka({

@@ -5,7 +5,7 @@ import { formatStatusLine, formatStatusTable, StatusSampler } from '../../local/
 import { type DlqWatcher, watchDeadLetters } from '../../local/dlq-watcher.ts';
 import { type HotReload, startHotReload } from '../../local/hot-reload/hot-reload.ts';
 import { captureProcessOutput } from '../../local/output-capture.ts';
-import { type Runtime, startRuntime } from '../../local/runtime.ts';
+import { type Runtime, RuntimeStartAborted, startRuntime } from '../../local/runtime.ts';
 import { resetState, statePaths } from '../../local/state-dir.ts';
 import { type Portal, startPortal } from '../../portal/index.ts';
 import type { CliContext } from '../context.ts';
@@ -70,8 +70,11 @@ async function dev(flags: DevFlags, ctx: CliContext): Promise<void> {
     say(line);
   };
 
-  // Ctrl-C during start-up is honoured too: the runtime stops whatever it started. A second Ctrl-C (not the
-  // copy npm forwards) stops at once: nothing is committed that was not delivered, so nothing is lost.
+  // Ctrl-C during start-up is honoured at once: the runtime gives up the starts under way (the broker's JVM,
+  // the stores) and stops whatever it started. A second Ctrl-C (not the copy npm forwards) stops at once:
+  // nothing is committed that was not delivered, so nothing is lost.
+  const startup = new AbortController();
+  let runtime: Runtime | undefined;
   let stopRequested = false;
   let firstSignalAt = 0;
   let wake: () => void = () => {};
@@ -87,6 +90,8 @@ async function dev(flags: DevFlags, ctx: CliContext): Promise<void> {
     }
     stopRequested = true;
     firstSignalAt = Date.now();
+    if (!runtime) say(`${signal} during start-up: giving up the start, stopping what has started …`);
+    startup.abort();
     wake();
   };
   // SIGHUP: the terminal went away; stop as cleanly as for Ctrl-C (and never die of writing to it).
@@ -95,10 +100,20 @@ async function dev(flags: DevFlags, ctx: CliContext): Promise<void> {
   const ignore = () => {};
   process.stdout.on('error', ignore);
 
-  let runtime: Runtime | undefined;
   let producer: DemoProducer | undefined;
   // Started as soon as the topics exist: its first records are waiting when the consumers have joined.
   let producerStarting: Promise<DemoProducer | undefined> | undefined;
+  let producerStopped: Promise<void> | undefined;
+  /** Once, first of all here or by the runtime when its start failed after the topics. */
+  const stopProducer = () => {
+    producerStopped ??= (async () => {
+      const started = await producerStarting;
+      await started
+        ?.stop()
+        .catch((error: Error) => say(`demo producer did not stop cleanly: ${error.message}`));
+    })();
+    return producerStopped;
+  };
   let dlq: DlqWatcher | undefined;
   let reload: HotReload | undefined;
   let portal: Portal | undefined;
@@ -111,9 +126,10 @@ async function dev(flags: DevFlags, ctx: CliContext): Promise<void> {
     runtime = await startRuntime({
       spec,
       tenants: tenants.map((t) => t.name),
+      signal: startup.signal,
       onProgress: say,
       onTopicsReady: (kafka, running) => {
-        if (!flags.producer) return;
+        if (!flags.producer) return undefined;
         producerStarting = startDemoProducer(kafka, running, {
           rate: flags.rate,
           onError: (error) => say(`demo producer: ${error.message}`),
@@ -129,6 +145,8 @@ async function dev(flags: DevFlags, ctx: CliContext): Promise<void> {
             return undefined;
           },
         );
+        // The runtime stops it before the broker when its start fails or is given up.
+        return { stop: stopProducer };
       },
       // The moment the first invocation with records succeeds: its outputs are on their topic.
       observerFor: () => ({
@@ -202,21 +220,20 @@ async function dev(flags: DevFlags, ctx: CliContext): Promise<void> {
     await stopped;
     clearTimeout(timer);
     await admin.disconnect().catch(() => {});
+  } catch (error) {
+    // Stopped during start-up: what had started is stopped already; that is the stop asked for, not a failure.
+    if (!(error instanceof RuntimeStartAborted)) throw error;
   } finally {
     clearTimeout(timer);
-    if (stopRequested) say('stopping: demo producer, consumers, sinks, AWS emulator, Kafka …');
-    // Started with the topics: it may be running even when the runtime's start failed after them.
-    producer ??= await producerStarting;
-    await producer
-      ?.stop()
-      .catch((error: Error) => say(`demo producer did not stop cleanly: ${error.message}`));
+    if (stopRequested && runtime) say('stopping: demo producer, consumers, sinks, AWS emulator, Kafka …');
+    await stopProducer();
     await reload?.stop();
     await portal?.stop();
     await dlq?.stop();
     await runtime?.stop();
     for (const signal of signals) process.off(signal, onSignal);
     process.stdout.off('error', ignore);
-    if (runtime)
+    if (runtime || stopRequested)
       say(
         `stopped.${stopRequested ? ` (${((Date.now() - firstSignalAt) / 1000).toFixed(1)} s after the signal)` : ''}`,
       );

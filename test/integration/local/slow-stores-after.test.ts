@@ -4,7 +4,6 @@
  * answered once the stores serve, not failed. Real stores; the processes are found among this test process's
  * descendants, so a stop that left one running would show.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,6 +14,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { awsClientConfig } from '../../../lib/core/aws-client-config.ts';
 import { type AwsEmulator, startAwsEmulator } from '../../../lib/local/aws-emulator.ts';
 import { freePort } from '../../../lib/local/process-utils.ts';
+import { descendantsRunning } from '../../support/descendants.ts';
 
 const REGION = 'eu-west-1';
 const root = mkdtempSync(path.join(os.tmpdir(), 'stratus-slow-stores-'));
@@ -44,27 +44,7 @@ function gate() {
 }
 
 /** The store processes among this process's descendants: which of dynalite, s3proxy, moto_server run. */
-function storesRunning(): string[] {
-  const table = execFileSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' });
-  const rows = table
-    .split('\n')
-    .map((line) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line))
-    .filter((match): match is RegExpExecArray => match !== null)
-    .map(([, pid, ppid, args]) => ({ pid: Number(pid), ppid: Number(ppid), args: args! }));
-  const ours = new Set([process.pid]);
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const row of rows)
-      if (ours.has(row.ppid) && !ours.has(row.pid)) {
-        ours.add(row.pid);
-        grew = true;
-      }
-  }
-  const names = ['dynalite', 's3proxy', 'moto_server'];
-  return names.filter((name) =>
-    rows.some((row) => ours.has(row.pid) && row.pid !== process.pid && row.args.includes(name)),
-  );
-}
+const storesRunning = () => descendantsRunning(['dynalite', 's3proxy', 'moto_server']);
 
 const settled = (promise: Promise<unknown>) =>
   Promise.race([
