@@ -4,7 +4,16 @@
  * bucket, table and catalog would; a demo gets throwaway directories so its numbers start from zero.
  * `stratus dev --reset` wipes the state on purpose (`resetState`).
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import type { PlatformSpec } from '../manifest/spec.ts';
 import { CONTROL_TOKEN_FILE } from './control-token.ts';
@@ -33,12 +42,53 @@ export function statePaths(platform: PlatformSpec): StatePaths {
   };
 }
 
-/** A fresh directory under `<stateDir>/tmp/`; `remove()` deletes it (the demo's throwaway broker). */
+/** The file in a scratch directory naming the process that uses it. */
+const SCRATCH_OWNER_FILE = 'owner.pid';
+/** A scratch directory without an owner file is someone's being made, unless it is older than this. */
+const UNOWNED_SCRATCH_GRACE_MS = 60_000;
+
+/**
+ * A fresh directory under `<stateDir>/tmp/`; `remove()` deletes it (the demo's throwaway broker). Scratch
+ * directories of the same prefix whose process is gone (a demo stopped by Ctrl-C or kill -9, whose `remove()`
+ * never ran) are deleted first, so they do not pile up.
+ */
 export function scratchDir(platform: PlatformSpec, prefix: string): { dir: string; remove(): void } {
   const parent = path.join(statePaths(platform).root, 'tmp');
   mkdirSync(parent, { recursive: true });
+  removeAbandonedScratch(parent, `${prefix}-`);
   const dir = mkdtempSync(path.join(parent, `${prefix}-`));
+  writeFileSync(path.join(dir, SCRATCH_OWNER_FILE), `${process.pid}\n`);
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+function removeAbandonedScratch(parent: string, prefix: string): void {
+  for (const name of readdirSync(parent)) {
+    if (!name.startsWith(prefix)) continue;
+    const dir = path.join(parent, name);
+    if (ownerAlive(dir)) continue;
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function ownerAlive(dir: string): boolean {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(path.join(dir, SCRATCH_OWNER_FILE), 'utf8').trim());
+  } catch {
+    try {
+      return Date.now() - statSync(dir).mtimeMs < UNOWNED_SCRATCH_GRACE_MS;
+    } catch {
+      return true;
+    }
+  }
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: alive, someone else's.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** One part of the state `resetState` removed. */
