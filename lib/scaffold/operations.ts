@@ -7,15 +7,9 @@ import { parseDocument } from 'yaml';
 import { DLQ_TOPIC_KEY, RESERVED_TOPIC_KEYS } from '../core/naming.ts';
 import { closestMatch } from '../manifest/errors.ts';
 import { NAME_RULES } from '../manifest/index.ts';
+import { PROJECT_LAYOUT } from '../manifest/project-layout.ts';
 import type { ScaffoldProject } from './project.ts';
-import {
-  derivedOutputSchema,
-  handlerSource,
-  PROJECT_LAYOUT,
-  schemaSkeleton,
-  schemaText,
-  testSource,
-} from './templates.ts';
+import { derivedOutputSchema, handlerSource, schemaSkeleton, schemaText, testSource } from './templates.ts';
 import { insertEntry } from './yaml-insert.ts';
 
 /** A name or reference the user gave is wrong: nothing is planned. */

@@ -3,18 +3,10 @@ import path from 'node:path';
 import { topicName } from '../core/naming.ts';
 import { DemoRandom } from '../local/demo/random.ts';
 import { schemaSamples } from '../local/demo/schema-sample.ts';
+import { PROJECT_LAYOUT } from '../manifest/project-layout.ts';
 import { typeDeclaration, typeName } from './schema-type.ts';
 
 type Schema = Record<string, unknown>;
-
-/** Where a project keeps what `stratus new` writes, relative to the project root. */
-export const PROJECT_LAYOUT = {
-  schema: (tenant: string, topic: string) => `schemas/${tenant}/${topic}.schema.json`,
-  handler: (tenant: string, consumer: string) => `functions/${tenant}/${consumer}.ts`,
-  test: (tenant: string, consumer: string) => `test/unit/tenants/${tenant}/${consumer}.test.ts`,
-  sdk: 'functions/sdk/index.ts',
-  testingKit: 'functions/sdk/testing/index.ts',
-} as const;
 
 /** A starting schema: an id (a good idempotency key), a type and a time; more properties are allowed. */
 export function schemaSkeleton(tenant: string, topic: string): Schema {

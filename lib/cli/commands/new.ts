@@ -1,4 +1,5 @@
 import { type Command, Option } from 'commander';
+import { PROJECT_LAYOUT } from '../../manifest/project-layout.ts';
 import { applyChanges, ScaffoldValidationError, validateChanges } from '../../scaffold/apply.ts';
 import { unifiedDiff } from '../../scaffold/diff.ts';
 import {
@@ -10,7 +11,6 @@ import {
   ScaffoldInputError,
 } from '../../scaffold/operations.ts';
 import { ScaffoldProject } from '../../scaffold/project.ts';
-import { PROJECT_LAYOUT } from '../../scaffold/templates.ts';
 import { type CliContext, CliError, UsageError, writeLine } from '../context.ts';
 import { positiveInteger } from '../options.ts';
 
@@ -36,6 +36,11 @@ function scaffold(
   try {
     plan(project);
     const changes = project.planned();
+    // The handler it writes imports the SDK by a relative path: without it, nothing it writes would run.
+    if (changes.some((change) => change.file.startsWith('functions/')) && !project.exists(PROJECT_LAYOUT.sdk))
+      throw new CliError(
+        `${PROJECT_LAYOUT.sdk} is not in ${ctx.cwd}, and the handler this writes imports the handler SDK from there: run stratus new in a checkout of the Stratus repository, after npm install there (docs/getting-started.md). Nothing was written.`,
+      );
     for (const note of project.notes) writeLine(ctx.stderr, `note: ${note}`);
     if (flags.dryRun) {
       for (const change of changes)

@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { checkTenantSchemas } from '../../contracts/schema-check.ts';
 import { gitBase } from '../../contracts/schema-files.ts';
+import { checkHandlerBuilds } from '../../manifest/handler-build.ts';
 import { formatManifestError, loadStratus, type ManifestError } from '../../manifest/index.ts';
+import type { TenantSpec } from '../../manifest/spec.ts';
 import { type CliContext, writeLine } from '../context.ts';
 import { tenantList } from '../options.ts';
 
@@ -27,6 +29,8 @@ export function registerValidate(program: Command, ctx: CliContext): void {
         tenantsDir: options.dir,
         only: options.tenants,
       });
+      // Handlers that do not build would fail the deployment's synth and every local invocation.
+      if (errors.length === 0) errors.push(...(await handlerBuilds(spec.platform.rootDir, spec.tenants)));
       // Schema compatibility against the merge base with main, when there is one (a git checkout with a main).
       const base = errors.length === 0 ? gitBase(ctx.cwd) : undefined;
       if (base?.ok) errors.push(...(await schemaChanges(ctx.cwd, spec.tenants, base.revision, base.label)));
@@ -54,6 +58,26 @@ export function registerValidate(program: Command, ctx: CliContext): void {
         `${spec.tenants.length} tenant manifest${spec.tenants.length === 1 ? '' : 's'} valid (${spec.platform.file}).`,
       );
     });
+}
+
+/** Each consumer's handler built as its bundle is; every problem located in the file where it is. */
+async function handlerBuilds(rootDir: string, tenants: readonly TenantSpec[]): Promise<ManifestError[]> {
+  const consumers = tenants.flatMap((tenant) => tenant.consumers.map((consumer) => ({ tenant, consumer })));
+  // A handler shared by several consumers is built once and reported once.
+  const files = [...new Set(consumers.map(({ consumer }) => consumer.handlerFile))];
+  const problems = await Promise.all(files.map((file) => checkHandlerBuilds(rootDir, file)));
+  return files.flatMap((file, index) => {
+    const users = consumers
+      .filter(({ consumer }) => consumer.handlerFile === file)
+      .map(({ tenant, consumer }) => `consumers.${consumer.key} of ${tenant.file}`);
+    return problems[index]!.map((problem) => ({
+      file: problem.file,
+      line: problem.line,
+      col: problem.col,
+      path: '',
+      message: `the handler of ${users.join(', ')} does not build: ${problem.message}`,
+    }));
+  });
 }
 
 /** Incompatible schema changes as located problems of the schema files. */

@@ -20,8 +20,10 @@
  * Lambda bundle does (lib/aws/consumer-bundling.ts): the SDK never builds a CEL environment then, and importing the
  * evaluator cost each execution environment ~40–100 ms of its init.
  *
- * A handler that does not build (a syntax error, a missing import) is loaded through tsx instead, so its error
- * reaches the invocation exactly as before (Runtime.ImportModuleError with the loader's message).
+ * A handler that does not build (a syntax error, an import of a file that is not there) is not loaded at all:
+ * `BundleBuildError` carries esbuild's located problems, which each invocation then reports as its
+ * Runtime.ImportModuleError — clearer than what a loader says of the same file (tsx, for a project without
+ * `"type": "module"`, said "Cannot require() ES Module … in a cycle" of a handler whose SDK was missing).
  */
 import { createHash } from 'node:crypto';
 import {
@@ -38,6 +40,12 @@ import {
 import path from 'node:path';
 import { build } from 'esbuild';
 import { CEL_NOT_BUNDLED } from '../../aws/consumer-bundling.ts';
+import {
+  checkHandlerBuilds,
+  formatHandlerBuildProblems,
+  type HandlerBuildProblem,
+  handlerBuildProblems,
+} from '../../manifest/handler-build.ts';
 
 /** Bundles older than this are removed when a new one is written. */
 const KEEP_MS = 24 * 60 * 60 * 1000;
@@ -49,11 +57,25 @@ export interface BundleModuleOptions {
    * @default true
    */
   celEvaluator?: boolean;
+  /**
+   * The project's root: problems are shown relative to it, and a missing handler SDK is recognised under it.
+   * @default process.cwd()
+   */
+  rootDir?: string;
+}
+
+/** The module does not build; `message` is esbuild's problems, a located line each. */
+export class BundleBuildError extends Error {
+  override name = 'BundleBuildError';
+  constructor(readonly problems: HandlerBuildProblem[]) {
+    super(formatHandlerBuildProblems(problems));
+  }
 }
 
 /**
- * Builds `entry` into an ESM bundle and returns its path, or undefined when it cannot be bundled here (it
- * does not build, or no node_modules above it to resolve packages from).
+ * Builds `entry` into an ESM bundle and returns its path, or undefined when it cannot be bundled here (no
+ * node_modules above it to resolve packages from: tsx loads it then). Rejects with `BundleBuildError` when it
+ * does not build.
  */
 export async function bundleModule(
   source: string,
@@ -62,8 +84,13 @@ export async function bundleModule(
   // Where the file really is, as Node resolves it (symlinks followed): a project whose functions directory is
   // a link gets its packages from the node_modules beside the real sources, as tsx would load them.
   const entry = realPath(source);
+  const rootDir = options.rootDir ?? process.cwd();
   const cache = cacheDirFor(entry);
-  if (!cache) return undefined;
+  if (!cache) {
+    const problems = await checkHandlerBuilds(rootDir, entry);
+    if (problems.length > 0) throw new BundleBuildError(problems);
+    return undefined;
+  }
   const stem = path.basename(entry).replace(/\.[^.]+$/, '');
   const alias: Record<string, string> =
     options.celEvaluator === false ? { '@marcbachmann/cel-js': CEL_NOT_BUNDLED } : {};
@@ -88,8 +115,8 @@ export async function bundleModule(
       logLevel: 'silent',
     });
     files = result.outputFiles.map((file) => ({ name: path.basename(file.path), text: file.text }));
-  } catch {
-    return undefined;
+  } catch (error) {
+    throw new BundleBuildError(handlerBuildProblems(error, { rootDir, entry, workingDir: process.cwd() }));
   }
   // Named by content: concurrent builds of the same code (several consumers, test processes) share a directory,
   // and a directory is complete once it has its name.

@@ -196,12 +196,18 @@ export class FunctionHost {
 
   /** The bundles of the worker and the handler, or neither (then the worker loads them through tsx). */
   private modulesToLoad(): Promise<LoadMessage['load']> {
-    workerBundle ??= bundleModule(path.join(HERE, 'worker.ts'));
+    // Our own module: should it ever fail to bundle, tsx loads it.
+    workerBundle ??= bundleModule(path.join(HERE, 'worker.ts')).catch(() => undefined);
     // As on Lambda, the CEL evaluator is bundled only for a function whose topics have quality rules.
     const celEvaluator = this.options.env[FUNCTION_ENV.qualityRulesFile] !== undefined;
-    this.modules ??= Promise.all([workerBundle, bundleModule(this.init.handlerFile, { celEvaluator })]).then(
-      ([worker, handler]) => (worker && handler ? { worker, handler } : {}),
+    const handler = bundleModule(this.init.handlerFile, { celEvaluator, rootDir: this.options.rootDir }).then(
+      (file) => ({ file, problem: undefined }),
+      (error: Error) => ({ file: undefined, problem: error.message }),
     );
+    this.modules ??= Promise.all([workerBundle, handler]).then(([worker, { file, problem }]) => {
+      if (problem !== undefined) return { worker, handlerBuildProblem: problem };
+      return worker && file ? { worker, handler: file } : {};
+    });
     return this.modules;
   }
 

@@ -7,6 +7,8 @@ export interface WorkerInit {
   handlerFile: string;
   /** The module actually imported: the handler's bundle, set in the worker when there is one. */
   handlerModule?: string;
+  /** Why the handler does not build (set in the worker): its init fails with this, nothing is imported. */
+  handlerBuildProblem?: string;
   /** Export to call. @default 'handler' */
   handlerName: string;
   identity: FunctionIdentity;
@@ -26,7 +28,7 @@ export interface InvocationCapture {
 
 /** The host's first message to a new worker: the bundles to load, or none (load through tsx). */
 export interface LoadMessage {
-  load: { worker?: string; handler?: string };
+  load: { worker?: string; handler?: string; handlerBuildProblem?: string };
 }
 
 export interface InvokeRequest {

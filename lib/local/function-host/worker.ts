@@ -28,6 +28,11 @@ const recorder = capture?.installRecorder(init.capture!.produce);
 const captureLines = capture?.captureLines;
 
 function importHandler(): Promise<Handler> {
+  if (init.handlerBuildProblem !== undefined) {
+    const error = new Error(init.handlerBuildProblem);
+    error.name = 'Runtime.ImportModuleError';
+    return Promise.reject(error);
+  }
   return import(pathToFileURL(init.handlerModule ?? init.handlerFile).href).then((module) => {
     const handler = module[init.handlerName] ?? module.default?.[init.handlerName];
     if (typeof handler !== 'function') {

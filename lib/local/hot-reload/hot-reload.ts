@@ -1,10 +1,11 @@
 /**
  * Hot reload for `stratus dev`: watches the manifests, the schemas and the handlers' directories of the running
- * tenants; on a change it validates again and applies only what changed (see plan.ts). An invalid edit keeps
- * the running version and prints the validation errors. Reloads run one at a time; edits made meanwhile are
+ * tenants; on a change it validates again and applies only what changed (see plan.ts). An invalid edit (a
+ * manifest that does not validate, a handler that does not build) keeps the running version and prints why. Reloads run one at a time; edits made meanwhile are
  * picked up by the next one.
  */
 import path from 'node:path';
+import { checkHandlerBuilds, formatHandlerBuildProblems } from '../../manifest/handler-build.ts';
 import { formatManifestError, loadStratus } from '../../manifest/index.ts';
 import type { TenantSpec } from '../../manifest/spec.ts';
 import type { Runtime } from '../runtime.ts';
@@ -91,6 +92,15 @@ export function startHotReload(options: HotReloadOptions): HotReload {
         | { replaceFunction?: () => Promise<{ firstRecord: Promise<number> }> }
         | undefined;
       if (!runner?.replaceFunction) continue;
+      // New code that does not build would fail every invocation (its records retried, then dead-lettered):
+      // like an invalid manifest edit, it is reported and the running version stays.
+      const consumer = next.flatMap((t) => t.consumers).find((c) => c.groupId === groupId);
+      const problems = consumer ? await checkHandlerBuilds(rootDir, consumer.handlerFile) : [];
+      if (problems.length > 0) {
+        say(`hot reload: ${groupId}: the handler does not build; the running version stays:`);
+        for (const line of formatHandlerBuildProblems(problems).split('\n')) say(`  ${line}`);
+        continue;
+      }
       const swapStarted = Date.now();
       const { firstRecord } = await runner.replaceFunction();
       say(

@@ -126,6 +126,21 @@ describe('stratus dev hot reload', () => {
       new RegExp(`${tenant}\\.copy: new execution environments \\(functions/${tenant}/copy\\.ts changed\\)`),
     );
 
+    // 1b. A handler edit that does not build: located, the running version stays and keeps processing; fixed,
+    // it is swapped in.
+    writeFileSync(handlerFile, `${handler(3)}const broken = ;\n`);
+    await seen(
+      new RegExp(
+        `${tenant}\\.copy: the handler does not build; the running version stays:\\n.*functions/${tenant}/copy\\.ts:5:16: Unexpected ";"`,
+      ),
+    );
+    const beforeBroken = outputs.length;
+    await expect.poll(() => outputs.length, { timeout: 30_000 }).toBeGreaterThan(beforeBroken + 50);
+    const swaps = () => output.split(`${tenant}.copy: new execution environments`).length - 1;
+    const swapsBefore = swaps();
+    writeFileSync(handlerFile, handler(2));
+    await expect.poll(swaps, { timeout: 30_000 }).toBe(swapsBefore + 1);
+
     // 2. An invalid manifest edit: the errors are printed, the running version stays and keeps processing.
     writeFileSync(path.join(root, 'tenants', `${tenant}.yaml`), manifest({ batchSize: 0 }));
     await seen(
@@ -155,6 +170,7 @@ describe('stratus dev hot reload', () => {
       const versions = outputs.filter((o) => o.partition === partition).map((o) => o.version);
       expect(versions).toEqual([...versions].sort());
       expect(versions.at(-1)).toBe(2);
+      expect(versions).not.toContain(3);
     }
 
     child.kill('SIGINT');
