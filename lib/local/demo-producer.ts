@@ -16,6 +16,11 @@ export interface DemoProducer {
   topics: string[];
   /** Records acknowledged so far. */
   sent(): number;
+  /**
+   * Source topics whose schema the generator cannot satisfy, with why (`iot.readings: /id must match …`): their
+   * "valid" events will be dead-lettered.
+   */
+  unsatisfied: string[];
   stop(): Promise<void>;
 }
 
@@ -34,8 +39,9 @@ export async function startDemoProducer(
   const sources = sourceTopics(tenants);
   // Each loop outlives a broker restart: a failed send is reported (once per outage) and retried every
   // second; the records of that request were never acknowledged, so none is counted twice.
+  const generators = sources.map(({ topic }, index) => generatorFor(topic, Date.now() + index));
   const loops = sources.map(async ({ topic }, index) => {
-    const messages = demoMessages(generatorFor(topic, Date.now() + index), { runId });
+    const messages = demoMessages(generators[index]!, { runId });
     let failing = false;
     while (!abort.signal.aborted) {
       const before = totals.get(topic.name) ?? 0;
@@ -62,6 +68,10 @@ export async function startDemoProducer(
   return {
     topics: sources.map((source) => source.topic.name),
     sent: () => [...totals.values()].reduce((a, b) => a + b, 0),
+    unsatisfied: sources.flatMap(({ topic }, index) => {
+      const why = generators[index]!.unsatisfied;
+      return why === undefined ? [] : [`${topic.name}: ${why}`];
+    }),
     async stop() {
       abort.abort();
       await Promise.all(loops);

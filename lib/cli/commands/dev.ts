@@ -138,6 +138,10 @@ async function dev(flags: DevFlags, ctx: CliContext): Promise<void> {
             say(
               `demo producer: ${flags.rate} events/s to ${started.topics.join(', ')} (--no-producer turns it off)`,
             );
+            for (const why of started.unsatisfied)
+              say(
+                `demo producer: cannot make an event the schema accepts for ${why}; the SDK will dead-letter them — publish your own with \`stratus produce\``,
+              );
             return started;
           },
           (error: Error) => {

@@ -127,6 +127,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       await Promise.all(
         sources.map(async ({ topic }, index) => {
           const generator = generatorFor(topic, (options.seed ?? 42) + index);
+          if (generator.unsatisfied !== undefined)
+            say(
+              `cannot make an event the schema of ${topic.name} accepts (${generator.unsatisfied}): its "valid" events will be dead-lettered and counted as misrouted`,
+            );
           produced[topic.name] = await publish({
             producer,
             topic: topic.name,

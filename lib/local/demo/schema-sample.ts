@@ -1,29 +1,70 @@
 /**
  * Events for a source topic the demo has no hand-written generator for: a value built from the topic's JSON
- * Schema (required properties, types, enums, numeric bounds, string lengths, common formats, local `$ref`s, the
- * first branch of `oneOf`/`anyOf`, `allOf` merged), or a small JSON object when there is no schema. Good enough
- * to push records through a team's pipeline; `pattern`s and other constraints are not honoured, and a value
- * that misses them is dead-lettered by the SDK, which the accounting then reports as misrouted.
+ * Schema (required properties, types, enums, numeric bounds and `multipleOf`, string lengths, `pattern`s, common
+ * formats, array sizes and `uniqueItems`, local `$ref`s, the first branch of `oneOf`/`anyOf`, `allOf` merged), or
+ * a small JSON object when there is no schema. Each valid event is checked with the SDK's own validator and made
+ * again (up to a few times) when the schema refuses it; a schema the sampler cannot satisfy (a lookahead in a
+ * pattern, `not`, `if`/`then`) is said once in `unsatisfied`, and its events are dead-lettered by the SDK.
  */
+import randexpModule from 'randexp';
+import { schemaValidatorFor } from '../../manifest/module-files.ts';
 import type { DemoRandom } from './random.ts';
 import type { DemoGenerator, DemoRecord, DemoRecordKind } from './types.ts';
 
+// CommonJS (`module.exports = RandExp`); its typings describe an ES default export.
+const RandExp = randexpModule as unknown as typeof randexpModule.default;
+
 type Schema = Record<string, unknown>;
 
+/** Attempts at a value the schema accepts before the last one is sent as it is. */
+const ATTEMPTS = 20;
+
 export function schemaSamples(random: DemoRandom, schema: Schema | undefined, topic: string): DemoGenerator {
+  const check = schema ? acceptedBy(schema) : undefined;
+  /** A value of the schema: the first of a few attempts it accepts, else the last, with why it refuses it. */
+  const valid = (): { value: unknown; refused?: string } => {
+    let refused: string | undefined;
+    let value: unknown;
+    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+      value = sample(schema!, schema!, random, 0);
+      refused = check?.(value);
+      if (refused === undefined) return { value };
+    }
+    return { value, refused };
+  };
+  let unsatisfied: string | undefined;
+  if (schema) {
+    // Asked once, up front, so the producer can say so before sending anything.
+    unsatisfied = valid().refused;
+  }
   return {
     description: schema ? `${topic} (from its JSON Schema)` : `${topic} (no schema: small JSON objects)`,
     // Without knowing the handler, only the SDK-side poison is predictable.
     poison: schema ? ['bad-json', 'schema-violation'] : ['bad-json'],
+    unsatisfied,
     next(seq: number, kind: DemoRecordKind): DemoRecord {
-      const value = schema
-        ? (sample(schema, schema, random, 0) as unknown)
-        : { id: random.uuid(), seq, at: new Date().toISOString() };
+      const value = schema ? valid().value : { id: random.uuid(), seq, at: new Date().toISOString() };
       if (kind === 'bad-json') return { key: null, value: `${JSON.stringify(value).slice(0, 40)}…`, kind };
       if (kind === 'schema-violation')
         return { key: null, value: JSON.stringify(violate(schema, value)), kind };
       return { key: null, value: JSON.stringify(value), kind };
     },
+  };
+}
+
+/** The SDK's validation of `schema` (lib/manifest/module-files.ts): undefined when it accepts, else the first reason. */
+function acceptedBy(schema: Schema): ((value: unknown) => string | undefined) | undefined {
+  let validate: ReturnType<ReturnType<typeof schemaValidatorFor>['compile']>;
+  try {
+    validate = schemaValidatorFor(schema).compile(schema);
+  } catch {
+    // Not compilable: the manifest's validation says so; nothing to check against here.
+    return undefined;
+  }
+  return (value) => {
+    if (validate(value)) return undefined;
+    const error = validate.errors?.[0];
+    return error ? `${error.instancePath || '/'} ${error.message}` : 'refused';
   };
 }
 
@@ -82,21 +123,36 @@ function sample(raw: Schema | boolean, root: Schema, random: DemoRandom, depth: 
       const head = prefix.map((item) => sample(item, root, random, depth + 1));
       const items = (schema.items ?? {}) as Schema | boolean;
       if (items === false) return head;
-      const min = typeof schema.minItems === 'number' ? schema.minItems : 1;
-      const rest = Math.max(min, 1) - head.length;
-      return [
-        ...head,
-        ...Array.from({ length: Math.max(rest, 0) }, () => sample(items, root, random, depth + 1)),
-      ];
+      const min = typeof schema.minItems === 'number' ? schema.minItems : 0;
+      const max = typeof schema.maxItems === 'number' ? schema.maxItems : Math.max(min, 3);
+      // Between the bounds (at least one when allowed): a handler sees lists of several sizes.
+      const length = random.int(Math.max(min, Math.min(1, max)), Math.max(min, Math.min(max, min + 3)));
+      const out = [...head];
+      const seen = new Set(head.map((item) => JSON.stringify(item)));
+      // `uniqueItems`: a repeat is drawn again a few times (an enum of two cannot fill five places).
+      for (let tries = 0; out.length < length && tries < length * 5; tries++) {
+        const item = sample(items, root, random, depth + 1);
+        const text = JSON.stringify(item);
+        if (schema.uniqueItems === true && seen.has(text)) continue;
+        seen.add(text);
+        out.push(item);
+      }
+      return out;
     }
     case 'integer': {
       const { min, max } = bounds(schema);
-      return random.int(Math.ceil(min), Math.floor(max));
+      return (
+        multipleWithin(schema, Math.ceil(min), Math.floor(max), random) ??
+        random.int(Math.ceil(min), Math.floor(max))
+      );
     }
     case 'number': {
       // Hundredths inside the bounds: uniform, so a handler's thresholds see every part of the range.
       const { min, max } = bounds(schema);
-      return Math.min(max, Math.ceil(min * 100) / 100 + random.int(0, Math.floor((max - min) * 100)) / 100);
+      return (
+        multipleWithin(schema, min, max, random) ??
+        Math.min(max, Math.ceil(min * 100) / 100 + random.int(0, Math.floor((max - min) * 100)) / 100)
+      );
     }
     case 'boolean':
       return random.chance(0.5);
@@ -166,21 +222,78 @@ function bounds(schema: Schema): { min: number; max: number } {
   return { min, max: Math.max(min, max) };
 }
 
+/** A multiple of `multipleOf` in [min, max], or undefined without one (or none fits). */
+function multipleWithin(schema: Schema, min: number, max: number, random: DemoRandom): number | undefined {
+  const step = schema.multipleOf;
+  if (typeof step !== 'number' || !(step > 0)) return undefined;
+  const first = Math.ceil(min / step);
+  const last = Math.floor(max / step);
+  if (first > last) return undefined;
+  // Rounded to the step's decimals: 0.1 × 3 is 0.30000000000000004, which is not a multiple of 0.1.
+  const decimals = (String(step).split('.')[1] ?? '').length;
+  return Number((random.int(first, last) * step).toFixed(decimals));
+}
+
 function sampleString(schema: Schema, random: DemoRandom): string {
-  switch (schema.format) {
-    case 'uuid':
-      return random.uuid();
-    case 'date-time':
-      return new Date().toISOString();
-    case 'date':
-      return new Date().toISOString().slice(0, 10);
-    case 'uri':
-    case 'url':
-      return `https://example.com/${random.token(6)}`;
-    case 'email':
-      return `${random.token(6)}@example.com`;
-  }
   const min = typeof schema.minLength === 'number' ? schema.minLength : 1;
   const max = typeof schema.maxLength === 'number' ? schema.maxLength : Number.POSITIVE_INFINITY;
+  if (typeof schema.pattern === 'string') {
+    const matching = fromPattern(schema.pattern, min, max, random);
+    if (matching !== undefined) return matching;
+  }
+  const formatted = FORMATS[schema.format as string]?.(random);
+  if (formatted !== undefined) return formatted;
   return random.token(Math.min(Math.max(min, 8), max));
+}
+
+/** Values of the formats ajv-formats checks that schemas commonly use. */
+const FORMATS: Record<string, (random: DemoRandom) => string> = {
+  uuid: (random) => random.uuid(),
+  'date-time': () => new Date().toISOString(),
+  date: () => new Date().toISOString().slice(0, 10),
+  time: () => new Date().toISOString().slice(11),
+  duration: (random) => `PT${random.int(1, 59)}M`,
+  uri: (random) => `https://example.com/${random.token(6)}`,
+  url: (random) => `https://example.com/${random.token(6)}`,
+  iri: (random) => `https://example.com/${random.token(6)}`,
+  'uri-reference': (random) => `/${random.token(6)}`,
+  email: (random) => `${random.token(6)}@example.com`,
+  'idn-email': (random) => `${random.token(6)}@example.com`,
+  hostname: (random) => `host-${random.token(6)}.example.com`,
+  'idn-hostname': (random) => `host-${random.token(6)}.example.com`,
+  ipv4: (random) => `10.${random.int(0, 255)}.${random.int(0, 255)}.${random.int(1, 254)}`,
+  ipv6: (random) => `2001:db8::${random.int(1, 0xffff).toString(16)}`,
+  'json-pointer': (random) => `/${random.token(4)}`,
+  regex: () => '^[a-z]+$',
+  byte: (random) => Buffer.from(random.token(6)).toString('base64'),
+};
+
+/** Parsed patterns, by source: a topic's events reuse them. */
+const patterns = new Map<string, InstanceType<typeof RandExp> | null>();
+
+/**
+ * A string matching `pattern` (JSON Schema patterns are not anchored; a string made from the whole expression
+ * matches it anywhere), within the lengths when a few draws allow; undefined when the pattern cannot be read.
+ */
+function fromPattern(pattern: string, min: number, max: number, random: DemoRandom): string | undefined {
+  let generator = patterns.get(pattern);
+  if (generator === undefined) {
+    try {
+      generator = new RandExp(pattern);
+      // `*` and `+` repeat at most this often: ids, not pages.
+      generator.max = 8;
+    } catch {
+      generator = null;
+    }
+    patterns.set(pattern, generator);
+  }
+  if (generator === null) return undefined;
+  // Seeded like every other choice of the demo, so a run can be repeated.
+  generator.randInt = (a, b) => random.int(a, b);
+  let made = '';
+  for (let attempt = 0; attempt < 10; attempt++) {
+    made = generator.gen();
+    if (made.length >= min && made.length <= max) return made;
+  }
+  return made;
 }

@@ -28,6 +28,11 @@ export interface DemoGenerator {
   readonly description: string;
   /** Kinds of poison this generator can make; the mix skips the others. */
   readonly poison: readonly DemoRecordKind[];
+  /**
+   * Why its "valid" events are not valid, when it cannot make one the topic's schema accepts (the SDK will
+   * dead-letter them): the schema's first complaint.
+   */
+  readonly unsatisfied?: string;
   /** The `seq`-th event of the given kind. */
   next(seq: number, kind: DemoRecordKind): DemoRecord;
 }

@@ -121,4 +121,60 @@ describe('events from a JSON Schema', () => {
       expect(validate(JSON.parse(violation)).length, violation).toBeGreaterThan(0);
     }
   });
+
+  it('patterns, multipleOf, formats, array sizes and uniqueItems: every valid event passes', () => {
+    const schema = {
+      $schema: 'https://json-schema.org/draft/2020-12/schema',
+      type: 'object',
+      required: ['device-id', 'sku', 'température', 'qty', 'ratio', 'host', 'ip', 'at', 'tags', 'samples'],
+      properties: {
+        'device-id': { type: 'string', pattern: '^dev-[0-9]+$' },
+        sku: { type: 'string', pattern: '[A-Z]{3}-\\d{4}', maxLength: 8 },
+        température: { type: ['number', 'null'], multipleOf: 0.5, minimum: -20, maximum: 45 },
+        qty: { type: 'integer', multipleOf: 12, minimum: 1, maximum: 100 },
+        ratio: { type: 'number', multipleOf: 0.1, exclusiveMinimum: 0, maximum: 1 },
+        host: { type: 'string', format: 'hostname' },
+        ip: { type: 'string', format: 'ipv4' },
+        at: { type: 'string', format: 'time' },
+        tags: {
+          type: 'array',
+          items: { enum: ['a', 'b', 'c'] },
+          uniqueItems: true,
+          minItems: 2,
+          maxItems: 3,
+        },
+        samples: { type: 'array', maxItems: 1, items: { $ref: '#/$defs/sample' } },
+        location: { oneOf: [{ type: 'null' }, { $ref: '#/$defs/geo' }] },
+      },
+      $defs: {
+        sample: { type: 'object', required: ['sensor'], properties: { sensor: { enum: ['temp', 'co2'] } } },
+        geo: {
+          type: 'object',
+          required: ['lat'],
+          properties: { lat: { type: 'number', minimum: -90, maximum: 90 } },
+        },
+      },
+    };
+    const validate = compileValueValidator(schema);
+    const generator = generatorFor({ ...readings, name: 'iot.readings', schemaFile: undefined, schema }, 5);
+    expect(generator.unsatisfied).toBeUndefined();
+    const sizes = new Set<number>();
+    for (let seq = 0; seq < 300; seq++) {
+      const valid = generator.next(seq, 'valid').value;
+      expect(validate(JSON.parse(valid)), valid).toEqual([]);
+      sizes.add((JSON.parse(valid) as { tags: string[] }).tags.length);
+    }
+    expect([...sizes].sort()).toEqual([2, 3]);
+  });
+
+  it('says when it cannot make a value the schema accepts, rather than sending "valid" events that are not', () => {
+    const schema = {
+      type: 'object',
+      required: ['id'],
+      properties: { id: { type: 'string' } },
+      not: { required: ['id'] },
+    };
+    const generator = generatorFor({ ...readings, name: 'odd.never', schemaFile: undefined, schema }, 1);
+    expect(generator.unsatisfied).toBe('/ must NOT be valid');
+  });
 });
