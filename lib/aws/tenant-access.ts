@@ -70,6 +70,12 @@ export class TenantAccess extends Construct {
   readonly firehoseRole: iam.Role;
   private readonly props: TenantAccessProps;
   private readonly database: string;
+  /**
+   * The Firehose role's one statement on the tenant's Glue tables: each Iceberg sink adds its table to it. One
+   * statement per sink would repeat its Sid, which IAM requires unique within a policy (cfn-lint E3510; the
+   * deployment of a tenant with two Iceberg sinks failed).
+   */
+  private glueTables?: iam.PolicyStatement;
 
   constructor(scope: Construct, id: string, props: TenantAccessProps) {
     super(scope, id);
@@ -283,8 +289,11 @@ export class TenantAccess extends Construct {
     if (grant.table) {
       const glueArn = (resource: string) =>
         Stack.of(this).formatArn({ service: 'glue', resource, resourceName: undefined });
-      role.addToPolicy(
-        new iam.PolicyStatement({
+      const table = glueArn(`table/${this.database}/${grant.table}`);
+      if (this.glueTables) {
+        this.glueTables.addResources(table);
+      } else {
+        this.glueTables = new iam.PolicyStatement({
           sid: 'TenantGlueTables',
           actions: [
             'glue:GetDatabase',
@@ -293,13 +302,10 @@ export class TenantAccess extends Construct {
             'glue:GetTableVersions',
             'glue:UpdateTable',
           ],
-          resources: [
-            glueArn('catalog'),
-            glueArn(`database/${this.database}`),
-            glueArn(`table/${this.database}/${grant.table}`),
-          ],
-        }),
-      );
+          resources: [glueArn('catalog'), glueArn(`database/${this.database}`), table],
+        });
+        role.addToPolicy(this.glueTables);
+      }
     }
   }
 

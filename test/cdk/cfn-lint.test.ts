@@ -29,6 +29,7 @@ beforeAll(async () => {
   provisioned = synthesize(exampleSpec());
   const root = generatedProject({
     tenants: ['orders'],
+    shapes: ['shapes'],
     withExamples: true,
     config: 'cluster:\n  mode: serverless\n',
   });
@@ -70,7 +71,7 @@ describe('cfn-lint', () => {
   });
 
   it('finds no error on MSK Serverless (topic custom resources) with generated tenants', () => {
-    expect(serverless).toHaveLength(4);
+    expect(serverless).toHaveLength(5);
     expect(errorsIn(serverless, findings)).toEqual([]);
   });
 

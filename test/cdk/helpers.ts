@@ -83,9 +83,36 @@ alerts:
 `;
 }
 
+/**
+ * A tenant of shapes the examples do not have: a processor chain (one handler file behind two consumers), a plain
+ * consumer at its end, a one-partition topic, and four sinks — two Iceberg tables, JSON and Parquet objects, two
+ * of them on one topic. (Its two Iceberg sinks found a repeated IAM Sid in the Firehose role's policy.)
+ */
+export function shapesManifest(name: string): string {
+  return `tenant: ${name}
+owners: [${name}-oncall@example.com]
+costCenter: cc-0077
+topics:
+  raw: { partitions: 1, retention: 1d, schema: schemas/payments/order.schema.json }
+  enriched: { partitions: 2, retention: 1d, schema: schemas/payments/order-enriched.schema.json }
+  relayed: { partitions: 2, retention: 1d, schema: schemas/payments/order-enriched.schema.json }
+consumers:
+  enrich: { topic: raw, handler: functions/payments/enrich-orders.ts, output: enriched, batchSize: 10 }
+  relay: { topic: enriched, handler: functions/payments/enrich-orders.ts, output: relayed }
+  watch: { topic: relayed, handler: functions/clickstream/sessionize.ts, onFailure: none }
+sinks:
+  enriched-lake: { topic: enriched, format: iceberg, partitionBy: [day(createdAt)] }
+  relayed-lake: { topic: relayed, format: iceberg, uniqueKeys: [eventId] }
+  raw-json: { topic: raw, format: json }
+  relayed-parquet: { topic: relayed, format: parquet, buffer: { size: 64MiB, interval: 60s } }
+`;
+}
+
 export interface GeneratedProjectOptions {
   /** Names of generated tenants. */
   tenants: string[];
+  /** Names of tenants of odd shapes (`shapesManifest`). @default none */
+  shapes?: string[];
   /** Also copy the example manifests (payments, clickstream). @default false */
   withExamples?: boolean;
   /** Extra stratus.config.yaml lines appended to the repository's config. @default none */
@@ -113,6 +140,8 @@ export function generatedProject(options: GeneratedProjectOptions): string {
       copyFileSync(path.join(REPO_ROOT, 'tenants', file), path.join(root, 'tenants', file));
   for (const [index, name] of options.tenants.entries())
     writeFileSync(path.join(root, 'tenants', `${name}.yaml`), generatedManifest(name, index));
+  for (const name of options.shapes ?? [])
+    writeFileSync(path.join(root, 'tenants', `${name}.yaml`), shapesManifest(name));
   return root;
 }
 

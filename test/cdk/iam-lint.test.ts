@@ -54,6 +54,7 @@ beforeAll(async () => {
   python = await ensurePythonEnv();
   const serverless = generatedProject({
     tenants: ['orders'],
+    shapes: ['shapes'],
     withExamples: true,
     config: 'cluster:\n  mode: serverless\n',
   });
@@ -73,6 +74,17 @@ describe('IAM policies, linted by parliament', () => {
     expect(text).toContain(
       'arn:aws:kafka:eu-west-1:123456789012:topic/stratus/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d-3/payments.orders',
     );
+  });
+
+  it('repeats no Sid within a policy, as IAM requires (a tenant with two Iceberg sinks did)', () => {
+    // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_sid.html
+    const repeated = policies.flatMap(({ id, document }) => {
+      const statements = [(document as { Statement: unknown }).Statement].flat() as Array<{ Sid?: string }>;
+      const sids = statements.flatMap((statement) => (statement.Sid === undefined ? [] : [statement.Sid]));
+      return sids.filter((sid, index) => sids.indexOf(sid) !== index).map((sid) => `${id}: ${sid}`);
+    });
+    expect(policies.some(({ id }) => id.includes('Stratus-Tenant-shapes'))).toBe(true);
+    expect(repeated).toEqual([]);
   });
 
   it('finds nothing that is not fixed or acknowledged with a reason', () => {
