@@ -38,6 +38,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { CEL_NOT_BUNDLED } from '../../aws/consumer-bundling.ts';
 import {
@@ -46,6 +47,9 @@ import {
   type HandlerBuildProblem,
   handlerBuildProblems,
 } from '../../manifest/handler-build.ts';
+
+/** Where this module is: under Stratus's own node_modules' parent. */
+const STRATUS_DIR = path.dirname(fileURLToPath(import.meta.url));
 
 /** Bundles older than this are removed when a new one is written. */
 const KEEP_MS = 24 * 60 * 60 * 1000;
@@ -74,8 +78,8 @@ export class BundleBuildError extends Error {
 
 /**
  * Builds `entry` into an ESM bundle and returns its path, or undefined when it cannot be bundled here (no
- * node_modules above it to resolve packages from: tsx loads it then). Rejects with `BundleBuildError` when it
- * does not build.
+ * node_modules above it nor above Stratus to resolve packages from: tsx loads it then). Rejects with
+ * `BundleBuildError` when it does not build.
  */
 export async function bundleModule(
   source: string,
@@ -85,7 +89,10 @@ export async function bundleModule(
   // a link gets its packages from the node_modules beside the real sources, as tsx would load them.
   const entry = realPath(source);
   const rootDir = options.rootDir ?? process.cwd();
-  const cache = cacheDirFor(entry);
+  // No node_modules above the handler (a project that imports the SDK by path): Stratus's own, where the SDK's
+  // packages are. Loading such a handler through tsx instead read the file afresh in every new execution
+  // environment — an edit that does not build reached the running version's next environment.
+  const cache = cacheDirFor(entry) ?? cacheDirFor(STRATUS_DIR);
   if (!cache) {
     const problems = await checkHandlerBuilds(rootDir, entry);
     if (problems.length > 0) throw new BundleBuildError(problems);

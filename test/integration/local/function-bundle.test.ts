@@ -114,11 +114,29 @@ describe('handler bundles', () => {
     }
   });
 
-  it('has no bundle for a handler with no node_modules above it (tsx loads it)', async () => {
+  it("bundles a handler with no node_modules above it against Stratus's own", async () => {
     const lone = mkdtempSync(path.join(os.tmpdir(), 'stratus-no-modules-'));
     try {
-      writeFileSync(path.join(lone, 'handler.ts'), 'export const handler = async () => ({});\n');
-      expect(await bundleModule(path.join(lone, 'handler.ts'))).toBeUndefined();
+      writeFileSync(
+        path.join(lone, 'handler.ts'),
+        `import { Kafka } from 'kafkajs';\nexport const handler = async () => typeof Kafka;\n`,
+      );
+      const bundle = await bundleModule(path.join(lone, 'handler.ts'));
+      // Loaded once per host, so every execution environment of a running version gets the same code, even
+      // after the file changed (tsx read the file again for each new environment).
+      expect(path.dirname(path.dirname(bundle!))).toBe(
+        path.join(REPO, 'node_modules/.cache/stratus/functions'),
+      );
+      const { stdout } = await run(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          `console.log(await (await import(${JSON.stringify(bundle)})).handler())`,
+        ],
+        { cwd: os.tmpdir() },
+      );
+      expect(stdout.trim()).toBe('function');
     } finally {
       rmSync(lone, { recursive: true, force: true });
     }

@@ -161,7 +161,14 @@ describe('stratus dev hot reload', () => {
     producing = false;
     await flow;
     await producer.disconnect();
-    await expect.poll(() => outputs.length, { timeout: 60_000 }).toBeGreaterThanOrEqual(sent);
+    await expect
+      .poll(() => outputs.length, { timeout: 60_000 })
+      .toBeGreaterThanOrEqual(sent)
+      .catch((error: Error) => {
+        // What stratus dev said is the first thing to read when the outputs stop.
+        console.log(`stratus dev said:\n${output.slice(-6000)}`);
+        throw error;
+      });
     await new Promise((resolve) => setTimeout(resolve, 1000));
     await reader.disconnect();
     const ns = outputs.map((o) => o.n).sort((a, b) => a - b);
