@@ -6,13 +6,21 @@
  * again (up to a few times) when the schema refuses it; a schema the sampler cannot satisfy (a lookahead in a
  * pattern, `not`, `if`/`then`) is said once in `unsatisfied`, and its events are dead-lettered by the SDK.
  */
-import randexpModule from 'randexp';
+import { createRequire } from 'node:module';
 import { schemaValidatorFor } from '../../manifest/module-files.ts';
 import type { DemoRandom } from './random.ts';
 import type { DemoGenerator, DemoRecord, DemoRecordKind } from './types.ts';
 
-// CommonJS (`module.exports = RandExp`); its typings describe an ES default export.
-const RandExp = randexpModule as unknown as typeof randexpModule.default;
+/** What the sampler uses of randexp's generator. */
+interface PatternGenerator {
+  /** The most a `*` or `+` repeats. */
+  max: number;
+  randInt(a: number, b: number): number;
+  gen(): string;
+}
+// CommonJS (`module.exports = RandExp`) whose typings declare an ES default export, which NodeNext and bundler
+// resolution read differently: required, with the little it is used for typed here.
+const RandExp = createRequire(import.meta.url)('randexp') as new (pattern: string) => PatternGenerator;
 
 type Schema = Record<string, unknown>;
 
@@ -269,7 +277,7 @@ const FORMATS: Record<string, (random: DemoRandom) => string> = {
 };
 
 /** Parsed patterns, by source: a topic's events reuse them. */
-const patterns = new Map<string, InstanceType<typeof RandExp> | null>();
+const patterns = new Map<string, PatternGenerator | null>();
 
 /**
  * A string matching `pattern` (JSON Schema patterns are not anchored; a string made from the whole expression
