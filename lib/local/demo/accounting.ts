@@ -6,7 +6,9 @@
  *   dropped       — the SDK's drop evidence names it (the processor returned nothing, an idempotency duplicate,
  *                   a tombstone; lib/core/drop-evidence.ts) and nothing else accounts for it;
  *   dead-lettered — a DLQ envelope of this consumer whose source coordinates name it;
- *   filtered      — the manifest's filters reject it (evaluated here with lib/core/event-filter.ts).
+ *   filtered      — the manifest's filters reject it (evaluated here with lib/core/event-filter.ts);
+ *   discarded     — the event-source mapping gave up on it and the consumer has no on-failure destination
+ *                   (`onFailure: none`: Lambda discards such records), as the runtime reported it.
  * A record that is none of these is lost (so is one whose fan-out is incomplete); an output position present
  * twice, or a record both delivered and dead-lettered (or filtered), is a duplicate. Drop evidence never makes a
  * duplicate: a record re-delivered after a crash may be reported twice, or dropped once and delivered on the
@@ -31,6 +33,7 @@ export interface KindCounts {
   dropped: number;
   deadLettered: number;
   filtered: number;
+  discarded: number;
 }
 
 export interface ConsumerAccount {
@@ -49,6 +52,8 @@ export interface ConsumerAccount {
   dropped: number;
   deadLettered: number;
   filtered: number;
+  /** Input records the mapping gave up on without an on-failure destination (`onFailure: none`). */
+  discarded: number;
   /** Input records accounted for nowhere, or whose fan-out is incomplete. */
   lost: number;
   /**
@@ -62,7 +67,10 @@ export interface ConsumerAccount {
    * once, as Lambda's on-failure destinations are).
    */
   duplicateDeadLetters: number;
-  /** Poison records that were delivered or dropped, or valid ones that were dead-lettered (demo records only). */
+  /**
+   * Poison records that were delivered or dropped, or valid ones that were dead-lettered or discarded (demo
+   * records only).
+   */
   misrouted: number;
   /** Output or DLQ records naming a source record that is not in the topic. */
   unexpected: number;
@@ -87,6 +95,11 @@ export interface AccountingInput {
   committed?: ReadonlyMap<string, ReadonlyMap<number, number>>;
   /** The SDK's drop evidence, read back from the handlers' log (see drop-evidence-log.ts). */
   dropped?: DroppedRecords;
+  /**
+   * Per group id, the `topic/partition@offset` of records the event-source mapping discarded (retries or age
+   * exhausted, no on-failure destination), as the runtime's observer saw them.
+   */
+  discarded?: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 /** The topics the accounting needs read: every consumer's input and output, every tenant's DLQ. */
@@ -163,6 +176,7 @@ function accountConsumer(
   }
   const committed = input.committed?.get(consumer.groupId);
   const dropEvidence = input.dropped?.get(consumer.groupId);
+  const discards = input.discarded?.get(consumer.groupId);
 
   const account: ConsumerAccount = {
     tenant: tenant.name,
@@ -175,6 +189,7 @@ function accountConsumer(
     dropped: 0,
     deadLettered: 0,
     filtered: 0,
+    discarded: 0,
     lost: 0,
     duplicates: 0,
     duplicateDeadLetters: 0,
@@ -194,6 +209,8 @@ function accountConsumer(
     seen.add(at);
     const filtered = !matchesFilters(filterable(record), consumer.filters);
     const dead = deadLetters.get(at)?.times ?? 0;
+    // A discarded record is committed past too: for a consumer without outputs that is not a delivery.
+    const gaveUp = discards?.has(at) ?? false;
     let delivered = false;
     let partial = false;
     const written = outputs.get(at);
@@ -207,14 +224,15 @@ function accountConsumer(
       delivered = complete;
       partial = !complete;
     }
-    if (!consumer.output && !filtered && dead === 0) {
+    if (!consumer.output && !filtered && dead === 0 && !gaveUp) {
       const position = committed?.get(record.partition) ?? -1;
       delivered = Number(record.offset) < position;
     }
     const settled = (delivered || partial ? 1 : 0) + (dead > 0 ? 1 : 0) + (filtered ? 1 : 0);
     // Evidence counts only for a record nothing else accounts for (see the module comment).
     const dropped = settled === 0 && (dropEvidence?.get(at)?.size ?? 0) > 0;
-    if (partial || (settled === 0 && !dropped)) {
+    const discarded = settled === 0 && !dropped && gaveUp;
+    if (partial || (settled === 0 && !dropped && !discarded)) {
       account.lost++;
       if (account.lostSamples.length < 5)
         account.lostSamples.push(
@@ -236,28 +254,41 @@ function accountConsumer(
     if (dropped) account.dropped++;
     if (dead > 0) account.deadLettered++;
     if (filtered) account.filtered++;
+    if (discarded) account.discarded++;
 
     const kind = record.headers[DEMO_HEADERS.kind] as DemoRecordKind | undefined;
     if (kind) {
       account.byKind ??= {};
-      account.byKind[kind] ??= { produced: 0, delivered: 0, dropped: 0, deadLettered: 0, filtered: 0 };
+      account.byKind[kind] ??= {
+        produced: 0,
+        delivered: 0,
+        dropped: 0,
+        deadLettered: 0,
+        filtered: 0,
+        discarded: 0,
+      };
       const counts = account.byKind[kind];
       counts.produced++;
       if (delivered) counts.delivered++;
       if (dropped) counts.dropped++;
       if (dead > 0) counts.deadLettered++;
       if (filtered) counts.filtered++;
+      if (discarded) counts.discarded++;
       const poison = POISON_KINDS.includes(kind);
-      if (!filtered && ((poison && (delivered || dropped)) || (!poison && dead > 0))) {
+      // A poison record's place without a DLQ (`onFailure: none`) is the mapping's discard.
+      if (!filtered && ((poison && (delivered || dropped)) || (!poison && (dead > 0 || discarded)))) {
         account.misrouted++;
-        // A valid record is misrouted by being dead-lettered, a poison one by being delivered or dropped.
+        // A valid record is misrouted by being dead-lettered or discarded, a poison one by being delivered or
+        // dropped.
         const envelope = deadLetters.get(at)?.first;
         const where =
           envelope && !poison
             ? `dead-lettered: ${envelope.reason}, ${envelope.error.class}: ${envelope.error.message}, ${envelope.attempts} attempt(s)`
-            : delivered
-              ? 'delivered'
-              : `dropped (${[...(dropEvidence?.get(at) ?? [])].join(', ')})`;
+            : discarded
+              ? 'discarded by the mapping (onFailure: none)'
+              : delivered
+                ? 'delivered'
+                : `dropped (${[...(dropEvidence?.get(at) ?? [])].join(', ')})`;
         if (account.misroutedSamples.length < 5) account.misroutedSamples.push(`${at} (${kind}, ${where})`);
       }
     }

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { PRODUCER_CONFIG } from '../../core/kafka-producer.ts';
+import { recordCoordinate } from '../../core/record-coordinate.ts';
 import type { PlatformSpec, StratusSpec, TenantSpec } from '../../manifest/spec.ts';
 import { namespacedTenant } from '../namespace.ts';
 import { freePort } from '../process-utils.ts';
@@ -103,8 +104,19 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   // `stratus dev` (whose stores lock their own directories).
   const scratch = options.services ? undefined : scratchDir(options.spec.platform, 'demo');
   let runtime: Runtime | undefined;
+  // Records a mapping gave up on without an on-failure destination (`onFailure: none`): Lambda discards them,
+  // which leaves nothing in Kafka to tell them from a loss.
+  const discarded = new Map<string, Set<string>>();
   try {
     runtime = await startRuntime({
+      observerFor: (groupId) => ({
+        onDeadLettered: ({ records, topic }) => {
+          if (topic !== undefined) return;
+          const seen = discarded.get(groupId) ?? new Set<string>();
+          for (const r of records) seen.add(recordCoordinate(r.topic, r.partition, r.offset));
+          discarded.set(groupId, seen);
+        },
+      }),
       spec: { ...options.spec, tenants },
       services: options.services,
       kafkaDataDir: scratch && path.join(scratch.dir, 'kafka'),
@@ -181,7 +193,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     say('reading every topic back to account for each record …');
     const records = await readTopics(kafka, topicsToRead(tenants));
     const dropped = readDroppedRecords(functionLog, logStart);
-    const accounts = accountConsumers({ tenants, records, committed, dropped });
+    const accounts = accountConsumers({ tenants, records, committed, dropped, discarded });
     const sum = (field: 'lost' | 'duplicates' | 'misrouted' | 'input' | 'dropped') =>
       accounts.reduce((total, account) => total + account[field], 0);
     const unread = sinks.filter((sink) => sink.error);

@@ -15,6 +15,8 @@ export function formatDemoSummary(summary: DemoSummary): string[] {
     `${produced} records produced to ${Object.keys(summary.produced).length} source topics (${summary.eventsPerSourceTopic} each); consumers drained in ${(summary.drainMs / 1000).toFixed(1)}s (${(summary.durationMs / 1000).toFixed(1)}s with the sinks' accounting), ${summary.recordsPerSecond} records/s through the consumers${summary.namespaced ? ` (run ${summary.runId}, tenants suffixed -${summary.runId})` : ''}`,
     '',
   ];
+  // Only consumers without an on-failure destination discard: the column is shown when one did.
+  const anyDiscarded = summary.tenants.some((t) => t.consumers.some((c) => c.discarded > 0));
   const rows: string[][] = [
     [
       'consumer',
@@ -24,6 +26,7 @@ export function formatDemoSummary(summary: DemoSummary): string[] {
       'dropped',
       'dead-lettered',
       'filtered',
+      ...(anyDiscarded ? ['discarded'] : []),
       'lost',
       'duplicates',
       'misrouted',
@@ -39,6 +42,7 @@ export function formatDemoSummary(summary: DemoSummary): string[] {
         String(c.dropped),
         String(c.deadLettered),
         String(c.filtered),
+        ...(anyDiscarded ? [String(c.discarded)] : []),
         String(c.lost),
         String(c.duplicates),
         String(c.misrouted),
@@ -79,7 +83,7 @@ export function formatDemoSummary(summary: DemoSummary): string[] {
         .filter(([kind]) => kind !== 'valid')
         .map(
           ([kind, k]) =>
-            `${KIND_LABEL[kind]} ${k!.produced} → DLQ ${k!.deadLettered}, filtered ${k!.filtered}, delivered ${k!.delivered}${k!.dropped > 0 ? `, dropped ${k!.dropped}` : ''}`,
+            `${KIND_LABEL[kind]} ${k!.produced} → DLQ ${k!.deadLettered}, filtered ${k!.filtered}, delivered ${k!.delivered}${k!.dropped > 0 ? `, dropped ${k!.dropped}` : ''}${k!.discarded > 0 ? `, discarded ${k!.discarded}` : ''}`,
         );
       if (parts.length > 0) lines.push(`poison in ${c.topic}: ${parts.join('; ')}`);
       if (c.lostSamples.length > 0) lines.push(`  lost in ${c.topic}, e.g. ${c.lostSamples.join(', ')}`);

@@ -96,6 +96,26 @@ function account(records: Record<string, RangeRecord[]>, dropped?: DroppedRecord
 }
 
 describe('demo accounting of processors that drop and fan out', () => {
+  it('a record the mapping discarded (onFailure: none) is discarded, not lost; poison belongs there, valid does not', () => {
+    const records = {
+      [detect.topic]: [reading(0), reading(1, 'temperature', 'bad-json'), reading(2)],
+      [detect.output!]: [output(detect, 0)],
+    };
+    const discarded = new Map([[detect.groupId, new Set([`${detect.topic}/0@1`, `${detect.topic}/0@2`])]]);
+    const found = accountConsumers({
+      tenants: [sensors],
+      records: new Map(Object.entries(records)),
+      discarded,
+    }).find((a) => a.consumer === detect.groupId)!;
+    expect(found).toMatchObject({ delivered: 1, discarded: 2, lost: 0, duplicates: 0, misrouted: 1 });
+    expect(found.byKind?.['bad-json']).toMatchObject({ produced: 1, discarded: 1 });
+    expect(found.misroutedSamples).toEqual([
+      `${detect.topic}/0@2 (valid, discarded by the mapping (onFailure: none))`,
+    ]);
+    // Without the runtime's word, nothing in Kafka tells a discard from a loss.
+    expect(account(records)).toMatchObject({ discarded: 0, lost: 2 });
+  });
+
   it('a record with drop evidence is dropped; the same record without it is lost', () => {
     const records = {
       [detect.topic]: [reading(0), reading(1), reading(2)],
@@ -217,8 +237,8 @@ describe('demo accounting of processors that drop and fan out', () => {
     };
     const result = account(records, dropsOf(detect.groupId, [0, 1]));
     expect(result.byKind).toEqual({
-      valid: { produced: 2, delivered: 0, dropped: 1, deadLettered: 0, filtered: 1 },
-      'schema-violation': { produced: 1, delivered: 0, dropped: 1, deadLettered: 0, filtered: 0 },
+      valid: { produced: 2, delivered: 0, dropped: 1, deadLettered: 0, filtered: 1, discarded: 0 },
+      'schema-violation': { produced: 1, delivered: 0, dropped: 1, deadLettered: 0, filtered: 0, discarded: 0 },
     });
     expect(result.misrouted).toBe(1);
     expect(result.misroutedSamples).toEqual([
