@@ -238,7 +238,14 @@ describe('demo accounting of processors that drop and fan out', () => {
     const result = account(records, dropsOf(detect.groupId, [0, 1]));
     expect(result.byKind).toEqual({
       valid: { produced: 2, delivered: 0, dropped: 1, deadLettered: 0, filtered: 1, discarded: 0 },
-      'schema-violation': { produced: 1, delivered: 0, dropped: 1, deadLettered: 0, filtered: 0, discarded: 0 },
+      'schema-violation': {
+        produced: 1,
+        delivered: 0,
+        dropped: 1,
+        deadLettered: 0,
+        filtered: 0,
+        discarded: 0,
+      },
     });
     expect(result.misrouted).toBe(1);
     expect(result.misroutedSamples).toEqual([
