@@ -55,6 +55,7 @@ describe('stratus demo', () => {
         dropped: 0,
         deadLettered: 0,
         filtered: 10,
+        discarded: 0,
       });
       expect(kinds['schema-violation']).toEqual({
         produced: 20,
@@ -62,6 +63,7 @@ describe('stratus demo', () => {
         dropped: 0,
         deadLettered: 20,
         filtered: 0,
+        discarded: 0,
       });
       if (kinds['handler-failure'])
         expect(kinds['handler-failure']).toEqual({
@@ -70,6 +72,7 @@ describe('stratus demo', () => {
           dropped: 0,
           deadLettered: 10,
           filtered: 0,
+          discarded: 0,
         });
     }
     // Only poison reaches the DLQ: a handler failure dead-letters the failing order alone, never the valid
