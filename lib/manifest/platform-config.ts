@@ -1,4 +1,5 @@
 import { DEFAULT_COMPATIBILITY } from '../contracts/compatibility.ts';
+import { FETCH_BAD_PORTS } from '../core/fetch-bad-ports.ts';
 import { quote } from '../core/quote.ts';
 import { readCompatibility } from './contracts.ts';
 import type { ManifestError } from './errors.ts';
@@ -304,6 +305,13 @@ function localPorts(
     }
     taken.set(ports[key], { what: key, key });
   }
+  // The broker speaks Kafka's protocol; the other three are reached with fetch, by browsers or by Node.
+  for (const key of ['awsPort', 'metricsPort', 'portalPort'] as const)
+    if (FETCH_BAD_PORTS.has(ports[key]))
+      read.fail(
+        ['local', key],
+        `port ${ports[key]} is one browsers and Node's fetch refuse to connect to (the Fetch standard's blocked ports), and Stratus reaches ${key} with fetch; choose another`,
+      );
   return ports;
 }
 

@@ -73,7 +73,16 @@ export async function untilReady(project: DevProject, dev: DevProcess, timeoutMs
     if ((await readyStatus(project)) === 200) return Date.now();
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  throw new Error(`stratus dev was not ready after ${timeoutMs / 1000}s:\n${dev.output().slice(-3000)}`);
+  // What /readyz says is not ready is the first thing to read.
+  const readiness = await fetch(`http://127.0.0.1:${project.ports.metrics}/readyz`, {
+    signal: AbortSignal.timeout(3_000),
+  }).then(
+    (response) => response.text(),
+    (error: Error) => `(no answer: ${error.message})`,
+  );
+  throw new Error(
+    `stratus dev was not ready after ${timeoutMs / 1000}s; /readyz: ${readiness.slice(0, 1500)}\n${dev.output().slice(-3000)}`,
+  );
 }
 
 /** SIGKILL: nothing is stopped in order, nothing flushed. */

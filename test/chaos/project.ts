@@ -3,10 +3,12 @@
  * buffer shortened so the table keeps up with a short run), the real handlers and schemas through symlinks,
  * free ports and the state directory inside the project. Nothing is shared with the test run's broker.
  */
+
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { FETCH_BAD_PORTS } from '../../lib/core/fetch-bad-ports.ts';
 
 /** The handlers' log of a project's runs (drop evidence, structured logs): `<stateDir>/logs/functions.log`. */
 export function functionLogOf(project: Pick<DevProject, 'stateDir'>): string {
@@ -60,6 +62,8 @@ export async function devProject(
 export async function fixedPort(span = 1): Promise<number> {
   for (;;) {
     const port = 10_000 + Math.floor(Math.random() * 20_000);
+    // 10080 is in this range: fetch refuses it, and the config refuses it for the ports fetch reaches.
+    if (Array.from({ length: span }, (_, i) => port + i).some((p) => FETCH_BAD_PORTS.has(p))) continue;
     const free = await Promise.all(Array.from({ length: span }, (_, i) => canBind(port + i)));
     if (free.every(Boolean)) return port;
   }

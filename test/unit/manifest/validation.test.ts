@@ -598,6 +598,17 @@ describe('rules that need more than one file', () => {
     expect(loadProject({ config: 'local:\n  kafkaPort: 39300\n  awsPort: 39302\n' }).errors).toEqual([]);
   });
 
+  it('refuses a fetch-blocked port where fetch reaches it (the AWS endpoint, metrics, portal), not for Kafka', () => {
+    // A chaos run picked awsPort 10080: /readyz never became ready, its AWS check's fetch failed with "bad port".
+    const blocked = loadProject({ config: 'local:\n  awsPort: 10080\n  portalPort: 6000\n' }).errors;
+    expect(blocked.map((e) => [e.file, e.line, e.path])).toEqual([
+      ['stratus.config.yaml', 2, 'local.awsPort'],
+      ['stratus.config.yaml', 3, 'local.portalPort'],
+    ]);
+    expect(blocked[0]!.message).toMatch(/port 10080 is one browsers and Node's fetch refuse/);
+    expect(loadProject({ config: 'local:\n  kafkaPort: 6665\n' }).errors).toEqual([]);
+  });
+
   it('every problem in a manifest is listed at once', () => {
     const broken = VALID_TENANT.replace('tenant: shop', 'tenant: S')
       .replace('topic: orders', 'topic: order')
