@@ -18,9 +18,14 @@ interface PatternGenerator {
   randInt(a: number, b: number): number;
   gen(): string;
 }
-// CommonJS (`module.exports = RandExp`) whose typings declare an ES default export, which NodeNext and bundler
-// resolution read differently: required, with the little it is used for typed here.
-const RandExp = createRequire(import.meta.url)('randexp') as new (pattern: string) => PatternGenerator;
+type PatternGeneratorClass = new (pattern: string) => PatternGenerator;
+/**
+ * randexp, required on the first pattern (~11 ms to load, which every CLI command would pay otherwise). CommonJS
+ * (`module.exports = RandExp`) whose typings declare an ES default export, which NodeNext and bundler resolution
+ * read differently: required, with the little it is used for typed here.
+ */
+let RandExp: PatternGeneratorClass | undefined;
+const requireHere = createRequire(import.meta.url);
 
 type Schema = Record<string, unknown>;
 
@@ -287,6 +292,7 @@ function fromPattern(pattern: string, min: number, max: number, random: DemoRand
   let generator = patterns.get(pattern);
   if (generator === undefined) {
     try {
+      RandExp ??= requireHere('randexp') as PatternGeneratorClass;
       generator = new RandExp(pattern);
       // `*` and `+` repeat at most this often: ids, not pages.
       generator.max = 8;
