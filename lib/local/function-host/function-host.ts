@@ -200,11 +200,14 @@ export class FunctionHost {
     workerBundle ??= bundleModule(path.join(HERE, 'worker.ts')).catch(() => undefined);
     // As on Lambda, the CEL evaluator is bundled only for a function whose topics have quality rules.
     const celEvaluator = this.options.env[FUNCTION_ENV.qualityRulesFile] !== undefined;
-    const handler = bundleModule(this.init.handlerFile, { celEvaluator, rootDir: this.options.rootDir }).then(
-      (file) => ({ file, problem: undefined }),
-      (error: Error) => ({ file: undefined, problem: error.message }),
-    );
-    this.modules ??= Promise.all([workerBundle, handler]).then(([worker, { file, problem }]) => {
+    // Built once per host: every environment of this version loads the same code.
+    this.modules ??= Promise.all([
+      workerBundle,
+      bundleModule(this.init.handlerFile, { celEvaluator, rootDir: this.options.rootDir }).then(
+        (file) => ({ file, problem: undefined }),
+        (error: Error) => ({ file: undefined, problem: error.message }),
+      ),
+    ]).then(([worker, { file, problem }]) => {
       if (problem !== undefined) return { worker, handlerBuildProblem: problem };
       return worker && file ? { worker, handler: file } : {};
     });

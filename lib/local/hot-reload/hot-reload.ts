@@ -1,8 +1,8 @@
 /**
  * Hot reload for `stratus dev`: watches the manifests, the schemas and the handlers' directories of the running
  * tenants; on a change it validates again and applies only what changed (see plan.ts). An invalid edit (a
- * manifest that does not validate, a handler that does not build) keeps the running version and prints why. Reloads run one at a time; edits made meanwhile are
- * picked up by the next one.
+ * manifest that does not validate, a handler that does not build) keeps the running version and prints why.
+ * Reloads run one at a time; edits made meanwhile are picked up by the next one.
  */
 import path from 'node:path';
 import { checkHandlerBuilds, formatHandlerBuildProblems } from '../../manifest/handler-build.ts';
