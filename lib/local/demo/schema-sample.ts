@@ -45,11 +45,8 @@ export function schemaSamples(random: DemoRandom, schema: Schema | undefined, to
     }
     return { value, refused };
   };
-  let unsatisfied: string | undefined;
-  if (schema) {
-    // Asked once, up front, so the producer can say so before sending anything.
-    unsatisfied = valid().refused;
-  }
+  // Asked once, up front, so the producer can say so before sending anything.
+  const unsatisfied = schema ? valid().refused : undefined;
   return {
     description: schema ? `${topic} (from its JSON Schema)` : `${topic} (no schema: small JSON objects)`,
     // Without knowing the handler, only the SDK-side poison is predictable.
